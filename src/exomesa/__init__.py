@@ -1,0 +1,28 @@
+"""exomesa: vet Kepler Objects of Interest with MESA (Multimodal Exoplanet Semantic Alignment).
+
+A Transformer light-curve encoder and MLP encoders for planet, stellar (and diagnostic) parameters are
+aligned CLIP-style with a symmetric InfoNCE loss and trained jointly with a focal-loss classifier for
+CONFIRMED / CANDIDATE / FALSE POSITIVE.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from exomesa.errors import ExomesaError
+
+try:
+    __version__ = version("exomesa")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = "0.0.0+unknown"
+
+__all__ = ["ExomesaError", "MesaClassifier", "__version__"]
+
+
+def __getattr__(name: str):
+    # Lazy: `import exomesa` stays light (no torch import) until the classifier is used.
+    if name == "MesaClassifier":
+        from exomesa.api import MesaClassifier
+
+        return MesaClassifier
+    raise AttributeError(f"module 'exomesa' has no attribute {name!r}")

@@ -1,0 +1,93 @@
+"""Small shared helpers: seeding, device choice, safe output paths, JSON writing."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from exomesa.errors import ExomesaError
+
+__all__ = ["seed_everything", "resolve_device", "check_writable", "write_json", "to_jsonable"]
+
+logger = logging.getLogger(__name__)
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, NumPy and PyTorch (CPU and CUDA) and ask PyTorch for deterministic kernels."""
+    random.seed(seed)
+    np.random.seed(seed % (2**32))
+    os.environ.setdefault("PYTHONHASHSEED", str(seed))
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - torch is a hard dependency
+        return
+    torch.manual_seed(seed)
+    if torch.cuda.is_available():
+        torch.cuda.manual_seed_all(seed)
+
+
+def resolve_device(name: str = "auto") -> str:
+    """Turn ``auto|cpu|cuda|cuda:N`` into a usable torch device string; ``cuda`` without a GPU is an error."""
+    import torch
+
+    name = (name or "auto").lower()
+    if name == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if name == "cpu":
+        return "cpu"
+    if name.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise ExomesaError(
+                f"--device {name} was asked for but PyTorch sees no CUDA GPU on this machine; "
+                "use --device cpu (or auto)."
+            )
+        return name
+    raise ExomesaError(f"unknown device {name!r}; use auto, cpu or cuda.")
+
+
+def check_writable(paths: list[Path] | Path, force: bool, what: str = "output") -> None:
+    """Refuse to overwrite existing files unless ``force``; the message names the first file found."""
+    if isinstance(paths, (str, Path)):
+        paths = [Path(paths)]
+    existing = [Path(p) for p in paths if Path(p).exists()]
+    if existing and not force:
+        raise ExomesaError(
+            f"{existing[0]} already exists; refusing to overwrite the {what}. "
+            "Pass --force to replace it, or choose another output folder."
+        )
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Convert NumPy scalars/arrays (recursively) into plain Python for ``json.dump``; NaN becomes None."""
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return to_jsonable(obj.tolist())
+    if isinstance(obj, (np.integer,)):
+        return int(obj)
+    if isinstance(obj, (np.floating, float)):
+        value = float(obj)
+        return None if not np.isfinite(value) else value
+    if isinstance(obj, (np.bool_,)):
+        return bool(obj)
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj
+
+
+def write_json(path: Path | str, obj: Any) -> Path:
+    """Write ``obj`` as indented JSON (NumPy types converted, NaN as null); create parent folders."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(to_jsonable(obj), fh, indent=2)
+        fh.write("\n")
+    return path
