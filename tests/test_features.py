@@ -117,3 +117,11 @@ def test_missing_required_column_is_clear_error() -> None:
     df = pd.DataFrame({"koi_period": [1.0, 2.0]})
     with pytest.raises(ExomesaError, match=r"koi_depth.*--features seed"):
         TabularPreprocessor("seed").fit(df)
+
+
+def test_docs_list_every_feature() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "docs" / "features.md").read_text()
+    for col in feature_columns(FEATURE_GROUPS):
+        assert f"`{col}`" in text

@@ -1,9 +1,160 @@
-"""`exomesa predict` subcommand (placeholder until its issue lands)."""
+"""``exomesa predict``: score new candidates with a trained model, optionally with similar known KOIs.
+
+    exomesa predict --model_path output/mesa_model.pth --input candidates.csv --output predictions.csv \
+        [--lightcurves views.npz | --fits_dir DIR] [--neighbors 5]
+
+The input may be a seed-format CSV or a NASA archive export; leaky columns in it (koi_score, flags, ...) are
+ignored — the model reads only the feature columns stored in its checkpoint.
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from exomesa.catalog import CLASSES, is_leaky, load_catalog
+from exomesa.errors import ExomesaError
+from exomesa.utils import check_writable
+
+__all__ = ["register", "predict", "score_candidates"]
+
+logger = logging.getLogger(__name__)
+
+PROBA_COLUMNS = {c: "prob_" + c.lower().replace(" ", "_") for c in CLASSES}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add this module's subcommand(s) to the top-level parser (nothing yet)."""
+    """Add ``exomesa predict``."""
+    p = subparsers.add_parser(
+        "predict",
+        help="score new candidates with a trained MESA model",
+        description="Write one row per candidate: P(CONFIRMED), P(CANDIDATE), P(FALSE POSITIVE) (calibrated "
+        "when the checkpoint holds a temperature), the predicted class, whether the light curve was real or "
+        "rendered, and optionally the most similar known KOIs of the training catalog.",
+    )
+    p.add_argument("--model_path", type=Path, required=True, help="trained checkpoint (mesa_model.pth)")
+    p.add_argument("--input", type=Path, required=True, help="candidates CSV (seed layout or archive export)")
+    p.add_argument("--output", type=Path, default=Path("predictions.csv"), help="output CSV")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--lightcurves", type=Path, default=None, help="views .npz of real light curves")
+    src.add_argument(
+        "--fits_dir", type=Path, default=None, help="folder of Kepler/TESS light-curve FITS files"
+    )
+    p.add_argument(
+        "--neighbors", type=int, default=0, help="list the K most similar training KOIs (default 0)"
+    )
+    p.add_argument("--device", default="cpu", help="auto, cpu or cuda (default cpu)")
+    p.add_argument("--force", action="store_true", help="overwrite --output if it exists")
+    p.set_defaults(func=predict)
+
+
+def _real_views(args: argparse.Namespace, catalog: pd.DataFrame):
+    from exomesa.lightcurves import ViewSet
+
+    if args.lightcurves is not None:
+        return ViewSet.load(args.lightcurves)
+    if args.fits_dir is not None:
+        from exomesa.lightcurves.preprocess import build_views
+
+        if not args.fits_dir.is_dir():
+            raise ExomesaError(f"{args.fits_dir}: not a folder; --fits_dir needs a folder of FITS files.")
+        files = sorted(args.fits_dir.glob("*.fits")) + sorted(args.fits_dir.glob("*.fits.gz"))
+        if not files:
+            raise ExomesaError(f"{args.fits_dir}: no .fits files found.")
+        views, _skipped = build_views(catalog, files)
+        return views
+    return None
+
+
+def score_candidates(clf, catalog: pd.DataFrame, real_views=None, neighbors: int = 0) -> pd.DataFrame:
+    """One output row per catalog row: probabilities, class, light-curve source, reason, neighbours.
+
+    Rows without a usable ephemeris (flat view) or with every feature missing are kept, unscored, with the
+    reason in the ``reason`` column.
+    """
+    from exomesa.features import add_derived_features, feature_columns
+    from exomesa.lightcurves import views_for_catalog
+    from exomesa.neighbors import nearest_neighbors
+
+    views = views_for_catalog(catalog, real_views)
+    frame = add_derived_features(catalog)
+    feats = [c for c in feature_columns(clf.feature_set_) if c in frame.columns]
+    all_missing = frame[feats].isna().all(axis=1).to_numpy() if feats else np.ones(len(frame), bool)
+    reason = np.full(len(catalog), "", dtype=object)
+    reason[views.source == "flat"] = "no usable ephemeris (period/duration missing or non-physical)"
+    reason[all_missing] = "all feature values missing"
+    ok = reason == ""
+
+    out = pd.DataFrame({"kepoi_name": catalog["kepoi_name"].to_numpy()})
+    if "kepid" in catalog.columns:
+        out["kepid"] = catalog["kepid"].to_numpy()
+    for col in PROBA_COLUMNS.values():
+        out[col] = np.nan
+    out["predicted"] = ""
+    out["lightcurve"] = views.source
+    out["scored"] = ok
+    out["reason"] = reason
+    if ok.any():
+        sub = catalog.loc[ok].reset_index(drop=True)
+        sub_views = views.take(np.flatnonzero(ok))
+        proba = clf.predict_proba(sub, views=sub_views)
+        for j, cls in enumerate(clf.classes_):
+            out.loc[ok, PROBA_COLUMNS[str(cls)]] = proba[:, j]
+        out.loc[ok, "predicted"] = np.asarray(clf.classes_)[proba.argmax(axis=1)]
+        if neighbors > 0:
+            ref = clf.reference_
+            emb = clf.embed(sub, views=sub_views)["lightcurve"]
+            idx, sim = nearest_neighbors(
+                emb,
+                np.asarray(ref["physics"], dtype=np.float32),
+                neighbors,
+                query_names=sub["kepoi_name"].to_numpy(),
+                bank_names=np.asarray(ref["kepoi_name"]),
+            )
+            names = np.asarray(ref["kepoi_name"], dtype=object)
+            labels = np.asarray(ref["disposition"], dtype=object)
+            for j in range(idx.shape[1]):
+                out[f"neighbor{j + 1}"] = ""
+                out[f"neighbor{j + 1}_disposition"] = ""
+                out[f"neighbor{j + 1}_similarity"] = np.nan
+                out.loc[ok, f"neighbor{j + 1}"] = names[idx[:, j]]
+                out.loc[ok, f"neighbor{j + 1}_disposition"] = labels[idx[:, j]]
+                out.loc[ok, f"neighbor{j + 1}_similarity"] = np.round(sim[:, j], 4)
+    return out
+
+
+def predict(args: argparse.Namespace) -> int:
+    from exomesa.api import MesaClassifier
+
+    check_writable(args.output, args.force, what="predictions file")
+    if args.neighbors < 0:
+        raise ExomesaError("--neighbors must be 0 or a positive number.")
+    clf = MesaClassifier.load(args.model_path, device=args.device)
+    catalog = load_catalog(args.input, require_label=False)
+    leaky = [c for c in catalog.columns if is_leaky(c)]
+    if leaky:
+        logger.info(
+            "ignoring %d label column(s) in the input (never used as features): %s",
+            len(leaky),
+            ", ".join(leaky),
+        )
+    result = score_candidates(clf, catalog, _real_views(args, catalog), args.neighbors)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    result.to_csv(args.output, index=False)
+    n_bad = int((~result["scored"]).sum())
+    counts = result.loc[result["scored"], "predicted"].value_counts().to_dict()
+    logger.info(
+        "scored %d of %d candidate(s) (%s); light curves: %s",
+        len(result) - n_bad,
+        len(result),
+        ", ".join(f"{k}: {v}" for k, v in counts.items()) or "none",
+        ", ".join(f"{k}: {v}" for k, v in result["lightcurve"].value_counts().items()),
+    )
+    if n_bad:
+        logger.warning("%d row(s) could not be scored; see the 'reason' column of %s", n_bad, args.output)
+    logger.info("wrote %s", args.output)
+    return 0
