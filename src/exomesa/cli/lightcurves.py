@@ -1,9 +1,124 @@
-"""`exomesa lightcurves` subcommand (placeholder until its issue lands)."""
+"""``exomesa lightcurves``: build real views from Kepler/TESS FITS files, or render views from a catalog.
+
+Examples::
+
+    exomesa lightcurves build --catalog dr25 --fits_dir lightcurves/ --out views.npz
+    exomesa lightcurves build --catalog dr25 --download --cache_dir ~/.cache/exomesa/lc --out views.npz
+    exomesa lightcurves render --catalog dr25 --out rendered.npz
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
+from pathlib import Path
+
+from exomesa.errors import ExomesaError
+from exomesa.utils import check_writable
+
+__all__ = ["register", "build", "render"]
+
+logger = logging.getLogger(__name__)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add this module's subcommand(s) to the top-level parser (nothing yet)."""
+    """Add ``lightcurves build`` and ``lightcurves render``."""
+    lc = subparsers.add_parser(
+        "lightcurves", help="build real light-curve views or render them from a catalog"
+    )
+    sub = lc.add_subparsers(dest="lightcurves_command", metavar="ACTION", required=True)
+
+    b = sub.add_parser(
+        "build",
+        help="fold Kepler/TESS light-curve FITS files into global/local views (views.npz)",
+        description="Match light-curve files to KOIs (Kepler KEPLERID -> kepid; TESS TICID -> tic_id), detrend "
+        "with the transits masked, phase-fold on the catalog ephemeris and bin into 2001-bin global and "
+        "201-bin local views. KOIs without usable data are skipped (and rendered later by train/test).",
+    )
+    b.add_argument("--catalog", default="dr25", help="'dr25' (embedded, default) or the path of a KOI table")
+    b.add_argument(
+        "--fits_dir", type=Path, default=None, help="folder searched (recursively) for *.fits files"
+    )
+    b.add_argument("--out", type=Path, required=True, help="output .npz file")
+    b.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    b.add_argument(
+        "--download", action="store_true", help="download the catalog stars' Kepler files (lightkurve)"
+    )
+    b.add_argument(
+        "--cache_dir", type=Path, default=None, help="download folder (default ~/.cache/exomesa/lightcurves)"
+    )
+    b.add_argument("--progress", action="store_true", help="show a progress bar")
+    b.set_defaults(func=build)
+
+    r = sub.add_parser(
+        "render",
+        help="render physical (batman) transit views from catalog parameters for every KOI",
+        description="Render global/local views from each KOI's catalog parameters (never its label).",
+    )
+    r.add_argument("--catalog", default="dr25", help="'dr25' (embedded, default) or the path of a KOI table")
+    r.add_argument("--out", type=Path, required=True, help="output .npz file")
+    r.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    r.add_argument("--progress", action="store_true", help="show a progress bar")
+    r.set_defaults(func=render)
+
+
+def _fits_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        raise ExomesaError(f"--fits_dir {folder} is not a folder.")
+    return sorted(
+        p for p in folder.rglob("*") if p.is_file() and p.name.lower().endswith((".fits", ".fits.gz"))
+    )
+
+
+def _check_out(path: Path, force: bool) -> None:
+    if path.suffix != ".npz":
+        raise ExomesaError(f"--out {path}: the views file must end in .npz.")
+    check_writable(path, force, what="views file")
+
+
+def build(args: argparse.Namespace) -> int:
+    from exomesa.catalog import load_catalog
+    from exomesa.lightcurves.preprocess import build_views
+
+    _check_out(args.out, args.force)
+    if args.fits_dir is None and not args.download:
+        raise ExomesaError(
+            "give --fits_dir DIR (a folder of *_llc.fits / *_lc.fits files) and/or --download."
+        )
+    catalog = load_catalog(args.catalog, require_label=False)
+    files = _fits_files(args.fits_dir) if args.fits_dir is not None else []
+    if args.download:
+        from exomesa.lightcurves.download import download_kepler_lightcurves
+
+        if "kepid" not in catalog.columns:
+            raise ExomesaError(f"--download needs a 'kepid' column in the catalog {args.catalog}.")
+        cache = args.cache_dir or Path.home() / ".cache" / "exomesa" / "lightcurves"
+        kepids = catalog["kepid"].dropna().astype(int).unique()
+        logger.info("downloading Kepler light curves of %d star(s) into %s", len(kepids), cache)
+        files += download_kepler_lightcurves(kepids, cache)
+    files = sorted(set(files))
+    logger.info("%d light-curve file(s) found", len(files))
+    if not files:
+        raise ExomesaError(f"no *.fits files found in {args.fits_dir}; nothing to build.")
+    views, skipped = build_views(catalog, files, show_progress=args.progress)
+    if len(views) == 0:
+        detail = f" ({len(skipped)} KOI(s) skipped, e.g. {skipped[0][1]})" if skipped else ""
+        raise ExomesaError(
+            f"none of the {len(files)} light-curve file(s) gave a view for a KOI of {args.catalog}{detail}. "
+            "Check that the files' KEPLERID/TICID match the catalog's kepid/tic_id columns."
+        )
+    path = views.save(args.out)
+    logger.info("built %d real view(s), skipped %d KOI(s); wrote %s", len(views), len(skipped), path)
+    return 0
+
+
+def render(args: argparse.Namespace) -> int:
+    from exomesa.catalog import load_catalog
+    from exomesa.lightcurves import render_views
+
+    _check_out(args.out, args.force)
+    catalog = load_catalog(args.catalog, require_label=False)
+    views = render_views(catalog, show_progress=args.progress)
+    path = views.save(args.out)
+    logger.info("rendered %d view(s) %s; wrote %s", len(views), views.counts(), path)
+    return 0

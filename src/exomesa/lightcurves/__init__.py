@@ -1,0 +1,21 @@
+"""Light curves → global/local views (numpy/scipy/astropy only; no torch).
+
+* :mod:`.views` — :class:`ViewSet` and the view grids (2001 global bins over the full phase, 201 local bins
+  over ±2 transit durations; values are relative flux − 1, out-of-transit median 0);
+* :mod:`.render` — physical (batman) transit views from catalog parameters, :func:`views_for_catalog`;
+* :mod:`.fitsio` — read Kepler/TESS light-curve FITS files;
+* :mod:`.preprocess` — detrend, phase-fold and bin real light curves into views;
+* :mod:`.augment` — training-time augmentation;
+* :mod:`.download` — optional MAST download through lightkurve.
+
+Example::
+
+    from exomesa.lightcurves import render_views, views_for_catalog
+    views = views_for_catalog(catalog, ViewSet.load("views.npz"))   # real where available, else rendered
+"""
+
+from exomesa.lightcurves.augment import augment_views
+from exomesa.lightcurves.render import render_views, views_for_catalog
+from exomesa.lightcurves.views import GLOBAL_BINS, LOCAL_BINS, ViewSet
+
+__all__ = ["GLOBAL_BINS", "LOCAL_BINS", "ViewSet", "render_views", "views_for_catalog", "augment_views"]

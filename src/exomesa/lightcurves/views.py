@@ -1,0 +1,218 @@
+"""The :class:`ViewSet` container and the fixed global/local view grids.
+
+A *view* is a phase-folded, binned light curve of one KOI, following the astronet convention (Shallue &
+Vanderburg 2018):
+
+* **global view** — ``GLOBAL_BINS`` = 2001 bins over the full orbital phase ``[-0.5, 0.5) · P``, centred on
+  the transit (bin 1000 holds phase 0);
+* **local view** — ``LOCAL_BINS`` = 201 bin centres over ``±2`` transit durations around the transit (bin 100
+  holds phase 0); each bin is 0.16 durations wide, so neighbouring bins overlap and sparse data (one Kepler
+  quarter) still fills most bins (astronet's ``bin_width_factor``).
+
+Values are **relative flux minus one** (dimensionless; ×1e6 gives ppm) with the out-of-transit median at 0,
+so the transit depth is kept: the local view of KOI-2 (6675 ppm) bottoms out near −0.0067. Views never hold
+NaN. Every view in a :class:`ViewSet` carries a ``source`` tag:
+
+* ``"real"`` — built from Kepler/TESS light-curve files (:mod:`exomesa.lightcurves.preprocess`);
+* ``"rendered"`` — a physical transit model from the KOI's catalog parameters (:mod:`.render`);
+* ``"flat"`` — the KOI had no usable ephemeris, the view is all zeros (a warning names the KOIs).
+"""
+
+from __future__ import annotations
+
+import logging
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from exomesa.errors import ExomesaError
+
+__all__ = [
+    "GLOBAL_BINS",
+    "LOCAL_BINS",
+    "LOCAL_HALF_WIDTH_DURATIONS",
+    "LOCAL_BIN_WIDTH_DURATIONS",
+    "SOURCES",
+    "ViewSet",
+    "global_bin_centres",
+    "local_bin_centres",
+]
+
+logger = logging.getLogger(__name__)
+
+GLOBAL_BINS = 2001
+LOCAL_BINS = 201
+LOCAL_HALF_WIDTH_DURATIONS = 2.0  # the local view spans ±2 transit durations
+LOCAL_BIN_WIDTH_DURATIONS = 0.16  # local bins are 0.16 durations wide, so they overlap (as in astronet)
+SOURCES = ("real", "rendered", "flat")
+
+_FORMAT_VERSION = 1
+
+
+def global_bin_centres(period_days: float) -> np.ndarray:
+    """Centres [GLOBAL_BINS] of the global-view bins in days from mid-transit: ``[-P/2, P/2)`` in equal bins."""
+    edges = np.linspace(-0.5, 0.5, GLOBAL_BINS + 1) * period_days
+    return 0.5 * (edges[:-1] + edges[1:])
+
+
+def local_bin_centres(duration_days: float) -> np.ndarray:
+    """Centres [LOCAL_BINS] of the local-view bins in days from mid-transit, spanning ±2 durations."""
+    half = LOCAL_HALF_WIDTH_DURATIONS * duration_days
+    edges = np.linspace(-half, half, LOCAL_BINS + 1)
+    return 0.5 * (edges[:-1] + edges[1:])
+
+
+def _as_str_array(values: Iterable[str]) -> np.ndarray:
+    arr = np.asarray([str(v) for v in values], dtype=str)
+    return arr if arr.size else np.zeros(0, dtype="<U1")
+
+
+@dataclass
+class ViewSet:
+    """Global and local views for N KOIs.
+
+    Attributes:
+        kepoi_name: [N] str, KOI names (unique), e.g. ``K00002.01``.
+        global_view: [N, GLOBAL_BINS] float32, relative flux − 1 over the full phase.
+        local_view: [N, LOCAL_BINS] float32, relative flux − 1 over ±2 transit durations.
+        source: [N] str, each one of ``"real"``, ``"rendered"``, ``"flat"``.
+    """
+
+    kepoi_name: np.ndarray
+    global_view: np.ndarray
+    local_view: np.ndarray
+    source: np.ndarray
+
+    def __post_init__(self) -> None:
+        self.kepoi_name = _as_str_array(self.kepoi_name)
+        self.source = _as_str_array(self.source)
+        self.global_view = np.asarray(self.global_view, dtype=np.float32).reshape(-1, GLOBAL_BINS)
+        self.local_view = np.asarray(self.local_view, dtype=np.float32).reshape(-1, LOCAL_BINS)
+        n = len(self.kepoi_name)
+        for name, arr in (("global_view", self.global_view), ("local_view", self.local_view)):
+            if arr.shape[0] != n:
+                raise ExomesaError(f"ViewSet: {name} has {arr.shape[0]} rows but there are {n} KOI names.")
+        if len(self.source) != n:
+            raise ExomesaError(f"ViewSet: source has {len(self.source)} entries but there are {n} KOI names.")
+        bad = sorted(set(self.source.tolist()) - set(SOURCES))
+        if bad:
+            raise ExomesaError(f"ViewSet: unknown source value(s) {bad}; expected one of {SOURCES}.")
+
+    def __len__(self) -> int:
+        return len(self.kepoi_name)
+
+    def __repr__(self) -> str:
+        counts = {s: int(np.sum(self.source == s)) for s in SOURCES}
+        return f"ViewSet(n={len(self)}, sources={counts})"
+
+    @classmethod
+    def empty(cls) -> ViewSet:
+        """A ViewSet with no rows."""
+        return cls(
+            kepoi_name=np.zeros(0, dtype="<U1"),
+            global_view=np.zeros((0, GLOBAL_BINS), np.float32),
+            local_view=np.zeros((0, LOCAL_BINS), np.float32),
+            source=np.zeros(0, dtype="<U1"),
+        )
+
+    def counts(self) -> dict[str, int]:
+        """Number of views per source, e.g. ``{"real": 1, "rendered": 8050, "flat": 3}``."""
+        return {s: int(np.sum(self.source == s)) for s in SOURCES}
+
+    def index_of(self) -> dict[str, int]:
+        """Map KOI name → row (the first row where a name repeats)."""
+        out: dict[str, int] = {}
+        for i, name in enumerate(self.kepoi_name.tolist()):
+            out.setdefault(name, i)
+        return out
+
+    def take(self, indices: Sequence[int] | np.ndarray) -> ViewSet:
+        """Rows ``indices`` [M] (int positions) as a new ViewSet (arrays copied)."""
+        idx = np.asarray(indices, dtype=np.int64)
+        return ViewSet(
+            kepoi_name=self.kepoi_name[idx],
+            global_view=self.global_view[idx].copy(),
+            local_view=self.local_view[idx].copy(),
+            source=self.source[idx],
+        )
+
+    def select(self, names: Iterable[str]) -> ViewSet:
+        """The rows for ``names`` in that order; an unknown name is an ExomesaError naming it."""
+        names = [str(n) for n in names]
+        index = self.index_of()
+        missing = [n for n in names if n not in index]
+        if missing:
+            shown = ", ".join(missing[:5]) + (" ..." if len(missing) > 5 else "")
+            raise ExomesaError(
+                f"{len(missing)} KOI(s) have no view in this ViewSet: {shown}. "
+                "Rebuild the views for this catalog (exomesa lightcurves build) or let missing KOIs be rendered."
+            )
+        return self.take([index[n] for n in names])
+
+    @staticmethod
+    def concat(parts: Sequence[ViewSet]) -> ViewSet:
+        """Stack several ViewSets row-wise (names are not de-duplicated)."""
+        parts = [p for p in parts if len(p)]
+        if not parts:
+            return ViewSet.empty()
+        return ViewSet(
+            kepoi_name=np.concatenate([p.kepoi_name.astype(str) for p in parts]),
+            global_view=np.concatenate([p.global_view for p in parts]),
+            local_view=np.concatenate([p.local_view for p in parts]),
+            source=np.concatenate([p.source.astype(str) for p in parts]),
+        )
+
+    def save(self, path: Path | str) -> Path:
+        """Write an ``.npz`` readable with ``np.load(path, allow_pickle=False)``; returns the path written.
+
+        Strings are stored as fixed-width unicode arrays; the caller checks overwriting (``check_writable``).
+        """
+        path = Path(path)
+        if path.suffix != ".npz":
+            path = path.with_suffix(path.suffix + ".npz") if path.suffix else path.with_suffix(".npz")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as fh:
+            np.savez_compressed(
+                fh,
+                kepoi_name=self.kepoi_name.astype(str),
+                global_view=self.global_view.astype(np.float32),
+                local_view=self.local_view.astype(np.float32),
+                source=self.source.astype(str),
+                format_version=np.array(_FORMAT_VERSION, dtype=np.int64),
+            )
+        logger.debug("wrote %d views to %s", len(self), path)
+        return path
+
+    @classmethod
+    def load(cls, path: Path | str) -> ViewSet:
+        """Read a file written by :meth:`save`; a missing, corrupt or wrong-shaped file is an ExomesaError."""
+        path = Path(path)
+        if not path.is_file():
+            raise ExomesaError(
+                f"views file {path} does not exist; build it with `exomesa lightcurves build --out {path}`."
+            )
+        hint = "Rebuild it with `exomesa lightcurves build --force`."
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                arrays = {k: data[k] for k in ("kepoi_name", "global_view", "local_view", "source")}
+        except KeyError as exc:
+            raise ExomesaError(
+                f"views file {path} lacks the array {exc}; it is not an exomesa ViewSet. {hint}"
+            ) from exc
+        except (OSError, ValueError, zipfile.BadZipFile, EOFError) as exc:
+            raise ExomesaError(f"views file {path} could not be read as .npz ({exc}). {hint}") from exc
+        g, lv = arrays["global_view"], arrays["local_view"]
+        if g.ndim != 2 or g.shape[1] != GLOBAL_BINS or lv.ndim != 2 or lv.shape[1] != LOCAL_BINS:
+            raise ExomesaError(
+                f"views file {path} holds views of shape {g.shape} / {lv.shape}; expected [N, {GLOBAL_BINS}] "
+                f"and [N, {LOCAL_BINS}]. {hint}"
+            )
+        if not (np.all(np.isfinite(g)) and np.all(np.isfinite(lv))):
+            raise ExomesaError(f"views file {path} contains NaN or infinite values. {hint}")
+        try:
+            return cls(**arrays)
+        except ExomesaError as exc:
+            raise ExomesaError(f"views file {path} is inconsistent: {exc} {hint}") from exc
