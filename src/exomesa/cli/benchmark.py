@@ -1,9 +1,113 @@
-"""`exomesa benchmark` subcommand (placeholder until its issue lands)."""
+"""`exomesa benchmark`: every method on identical star-grouped CV folds → results.json + RESULTS.md.
+
+Examples::
+
+    exomesa benchmark                              # full 5-fold run, writes benchmarks/results.json, RESULTS.md
+    exomesa benchmark --quick                      # smoke run (600 KOIs, one fold) into a temporary folder
+    exomesa benchmark --methods lgbm_tabular_full,tsfresh_lgbm_full --folds 0
+    exomesa benchmark --render_only                # rebuild RESULTS.md from benchmarks/*.json
+"""
 
 from __future__ import annotations
 
 import argparse
+import shlex
+
+__all__ = ["register", "add_arguments", "command_line", "run"]
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        return [int(x) for x in text.split(",") if x.strip()]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected comma-separated fold numbers, got {text!r}") from exc
+
+
+def _str_list(text: str) -> list[str]:
+    return [x.strip() for x in text.split(",") if x.strip()]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The benchmark's options (shared by ``exomesa benchmark`` and ``benchmarks/run_benchmark.py``)."""
+    from exomesa.benchmarking import METHODS
+
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke run: 600 KOIs, one fold, 1 epoch, tiny presets"
+    )
+    parser.add_argument(
+        "--out_dir",
+        default=None,
+        help="folder for results.json and RESULTS.md (default: benchmarks/; --quick: a new temporary folder)",
+    )
+    parser.add_argument("--force", action="store_true", help="overwrite existing results files")
+    parser.add_argument(
+        "--render_only", action="store_true", help="only rebuild RESULTS.md from the JSON files"
+    )
+    parser.add_argument(
+        "--methods", type=_str_list, default=None, help=f"comma-separated subset of: {', '.join(METHODS)}"
+    )
+    parser.add_argument(
+        "--folds", type=_int_list, default=None, help="test folds to run, e.g. 0,1 (default all)"
+    )
+    parser.add_argument("--n_splits", type=int, default=5, help="number of CV folds (default 5)")
+    parser.add_argument("--seed", type=int, default=42, help="seed of folds and models (default 42)")
+    parser.add_argument(
+        "--n_kois", type=int, default=None, help="random subset of KOIs (default all; quick 600)"
+    )
+    parser.add_argument(
+        "--lightcurves", default=None, help="views .npz with real light curves (others rendered)"
+    )
+    parser.add_argument(
+        "--epochs", type=int, default=None, help="MESA epochs (default: the model's; quick 1)"
+    )
+    parser.add_argument(
+        "--finetune_epochs", type=int, default=None, help="MESA fine-tuning epochs (default --epochs)"
+    )
+    parser.add_argument("--batch_size", type=int, default=None, help="MESA batch size (default: the model's)")
+    parser.add_argument("--device", default="auto", help="MESA device: auto, cpu, cuda (default auto)")
+    parser.add_argument(
+        "--n_estimators", type=int, default=None, help="LightGBM boosting rounds (default 300)"
+    )
+    parser.add_argument(
+        "--tsfresh_preset", default=None, help="tsfresh preset: transit (default), tiny, efficient"
+    )
+    parser.add_argument("--tsfresh_n_jobs", type=int, default=0, help="tsfresh worker processes (default 0)")
+    parser.add_argument("--n_jobs", type=int, default=None, help="LightGBM threads (default 2; quick 1)")
+
+
+def command_line(args: argparse.Namespace, prog: str = "exomesa benchmark") -> str:
+    """The command that reproduces ``args``: ``prog`` plus every option that differs from its default."""
+    parser = argparse.ArgumentParser(add_help=False)
+    add_arguments(parser)
+    parts = [prog]
+    for action in parser._actions:
+        dest = action.dest
+        value = getattr(args, dest, action.default)
+        if value == action.default or dest in ("force", "out_dir") and args.quick:
+            continue
+        flag = action.option_strings[0]
+        if isinstance(action, argparse._StoreTrueAction):
+            parts.append(flag)
+        else:
+            text = ",".join(str(v) for v in value) if isinstance(value, list) else str(value)
+            parts += [flag, shlex.quote(text)]
+    return " ".join(parts)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the benchmark with parsed arguments; returns the exit code."""
+    from exomesa.benchmarking import main
+
+    main(args, command=command_line(args))
+    return 0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add this module's subcommand(s) to the top-level parser (nothing yet)."""
+    """Add ``exomesa benchmark``."""
+    parser = subparsers.add_parser(
+        "benchmark",
+        help="compare MESA and the LightGBM baselines on identical CV folds",
+        description=__doc__.split("\n\n")[0],
+    )
+    add_arguments(parser)
+    parser.set_defaults(func=run)

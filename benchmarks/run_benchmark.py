@@ -1,0 +1,41 @@
+"""Run the exomesa accuracy/cost benchmark (a thin wrapper around ``exomesa.benchmarking``).
+
+    python benchmarks/run_benchmark.py            # full 5-fold run -> benchmarks/results.json, RESULTS.md
+    python benchmarks/run_benchmark.py --quick    # smoke run into a temporary folder
+    python benchmarks/run_benchmark.py --render_only   # rebuild RESULTS.md (e.g. after results/*.json change)
+
+Same options as ``exomesa benchmark --help``; the default output folder is this script's folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from exomesa.benchmarking import main as run
+from exomesa.cli.benchmark import add_arguments, command_line
+from exomesa.errors import ExomesaError
+
+HERE = Path(__file__).resolve().parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    command = command_line(args, prog="python benchmarks/run_benchmark.py")
+    if args.out_dir is None and not args.quick:
+        args.out_dir = str(HERE)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    try:
+        run(args, command=command)
+    except ExomesaError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,130 @@
+"""Tests of exomesa.benchmarking: the --quick harness end to end, summaries and RESULTS.md rendering."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import numpy as np
+import pytest
+
+from exomesa import benchmarking
+from exomesa.benchmarking import BenchmarkConfig, summarize, write_outputs
+from exomesa.catalog import CLASSES
+from exomesa.cli import main
+from exomesa.errors import ExomesaError
+
+
+@pytest.fixture(autouse=True)
+def _drop_cli_log_handlers():
+    yield
+    logging.getLogger("exomesa").handlers.clear()
+
+
+def test_quick_benchmark_runs_every_method_into_the_given_folder(tmp_path):
+    out = tmp_path / "bench"
+    t0 = time.perf_counter()
+    assert main(["benchmark", "--quick", "--out_dir", str(out)]) == 0
+    elapsed = time.perf_counter() - t0
+    res = json.loads((out / "results.json").read_text())
+    assert res["schema"] == "exomesa-benchmark/1" and res["quick"] is True
+    assert res["dataset"]["n_kois"] == 600 and res["config"]["folds"] == [0]
+    expected = set(benchmarking.DEFAULT_METHODS) - set(res["skipped"])
+    assert set(res["methods"]) == expected and "tsfresh_lgbm_full" in expected
+    for name, m in res["methods"].items():
+        (fold,) = m["folds"]
+        assert fold["n_train"] + fold["n_test"] == 600
+        assert 0.0 <= fold["accuracy"] <= 1.0 and set(fold["f1"]) == set(CLASSES), name
+        assert fold["train_seconds"] > 0 and fold["throughput_kois_per_s"] > 0
+        assert fold["peak_rss_mb"] > 0 and fold["size"], name
+        assert m["summary"]["accuracy"]["mean"] == pytest.approx(fold["accuracy"])
+    # tabular LightGBM on the full features is far better than chance even in the smoke run
+    assert res["methods"]["lgbm_tabular_full"]["folds"][0]["accuracy"] > 0.6
+    assert res["tsfresh_extraction"]["n_kois"] == 600 and res["tsfresh_extraction"]["preset"] == "tiny"
+    md = (out / "RESULTS.md").read_text()
+    assert "exomesa benchmark --quick" in md and "TSFresh + LightGBM (full)" in md
+    assert elapsed < 120  # the harness aims at < 60 s on an idle 2-core machine; allow for a busy CI runner
+
+
+def test_quick_never_overwrites_the_committed_results(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "benchmarks").mkdir()
+    (tmp_path / "benchmarks" / "results.json").write_text("{}")
+    assert main(["benchmark", "--quick", "--out_dir", "benchmarks"]) == 2
+    assert "never writes over" in capsys.readouterr().err
+    assert (tmp_path / "benchmarks" / "results.json").read_text() == "{}"
+
+
+def test_config_validation():
+    cfg = BenchmarkConfig(quick=True).resolved()
+    assert cfg.n_kois == 600 and cfg.folds == [0] and cfg.epochs == 1 and cfg.tsfresh_preset == "tiny"
+    full = BenchmarkConfig().resolved()
+    assert full.n_kois is None and full.folds == [0, 1, 2, 3, 4] and full.tsfresh_preset == "transit"
+    with pytest.raises(ExomesaError, match="unknown benchmark method"):
+        BenchmarkConfig(methods=["random_forest"]).resolved()
+    with pytest.raises(ExomesaError, match="do not exist"):
+        BenchmarkConfig(folds=[5]).resolved()
+
+
+def _fold(acc: float) -> dict:
+    return {
+        "accuracy": acc,
+        "macro_f1": acc - 0.1,
+        "f1": {c: acc for c in CLASSES},
+        "roc_auc_confirmed_vs_fp": None if acc < 0.5 else 0.9,
+        "train_seconds": 2.0,
+        "throughput_kois_per_s": 100.0,
+        "peak_rss_mb": 500.0,
+        "peak_rss_delta_mb": 10.0,
+        "size": {"n_trees": 300, "n_leaves": 9000},
+    }
+
+
+def test_summarize_mean_std_skips_undefined():
+    s = summarize([_fold(0.8), _fold(0.6), _fold(0.4)])
+    assert s["accuracy"]["mean"] == pytest.approx(0.6)
+    assert s["accuracy"]["std"] == pytest.approx(np.std([0.8, 0.6, 0.4]))
+    assert s["roc_auc_confirmed_vs_fp"] == {"mean": pytest.approx(0.9), "std": 0.0, "n": 2}
+    assert s["size"]["n_trees"]["mean"] == 300
+
+
+def test_results_md_renders_tables_and_other_benchmark_files(tmp_path):
+    results = {
+        "command": "exomesa benchmark --folds 0,1",
+        "config": {"folds": [0, 1], "seed": 7, "n_estimators": 300, "tsfresh_preset": "transit"},
+        "dataset": {"n_kois": 10, "views": {"rendered": 10, "real": 0}},
+        "methods": {
+            "lgbm_tabular_full": {
+                "label": "LightGBM tabular (full)",
+                "summary": summarize([_fold(0.8), _fold(0.6)]),
+            }
+        },
+        "machine": {"cpu": "test cpu", "logical_cpus": 2},
+        "versions": {"lightgbm": "4.7.0"},
+    }
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "predict.json").write_text(
+        json.dumps({"kois_per_second": 1234.5, "batch": {"size": 64, "device": "cpu"}, "runs": [1.0, 2.0]})
+    )
+    (tmp_path / "results" / "broken.json").write_text("{oops")
+    json_path, md_path = write_outputs(results, tmp_path)
+    md = md_path.read_text()
+    assert json.loads(json_path.read_text())["config"]["seed"] == 7
+    assert "exomesa benchmark --folds 0,1" in md and "seed 7" in md
+    assert "| LightGBM tabular (full) | 0.700 ± 0.100 | 0.600 ± 0.100 |" in md
+    assert "300 trees / 9,000 leaves" in md
+    assert "### predict (`results/predict.json`)" in md
+    assert "| `batch.size` | 64 |" in md and "| `kois_per_second` | 1,234.5" not in md
+    assert "| `kois_per_second` | 1,234 |" in md or "| `kois_per_second` | 1,235 |" in md
+    assert "| `runs` | 1.000, 2.000 |" in md
+    assert "### broken" in md and "unreadable" in md
+    assert "| `cpu` | test cpu |" in md
+
+
+def test_render_without_results_lists_other_files(tmp_path):
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "training.json").write_text(json.dumps({"epoch_seconds": 3.25}))
+    assert main(["benchmark", "--render_only", "--out_dir", str(tmp_path)]) == 0
+    md = (tmp_path / "RESULTS.md").read_text()
+    assert "No `results.json` yet" in md and "| `epoch_seconds` | 3.250 |" in md
