@@ -1,0 +1,113 @@
+"""Self-describing MESA checkpoints, loadable with ``torch.load(path, weights_only=True)``.
+
+A checkpoint is one ``torch.save``-d dict holding only tensors, numbers, strings, lists and dicts (no pickled
+code, no numpy objects, no dataclasses)::
+
+    format            "exomesa-mesa"         marks the file as ours
+    format_version    1
+    exomesa_version   package version that wrote it
+    model_config      MesaConfig as a dict   (rebuilds the architecture)
+    state_dict        {name: tensor}         the weights
+    feature_set       {group: [columns]}
+    preprocessor      TabularPreprocessor.state_dict()
+    classes           ["CONFIRMED", "CANDIDATE", "FALSE POSITIVE"]
+    temperature       float                  calibration temperature fitted on the validation split
+    seed              int
+    params            MesaClassifier parameters (JSON-able)
+    train_config      TrainConfig as a dict
+    history           [per-epoch dicts]
+    reference         {"kepoi_name": [str], "disposition": [str], "physics": tensor [N, P],
+                       "lightcurve": tensor [N, P]}   the training bank for similarity search
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from exomesa.errors import ExomesaError
+
+__all__ = ["FORMAT", "FORMAT_VERSION", "save_checkpoint", "load_checkpoint", "to_checkpoint_safe"]
+
+logger = logging.getLogger(__name__)
+
+FORMAT = "exomesa-mesa"
+FORMAT_VERSION = 1
+_REQUIRED = ("format_version", "model_config", "state_dict", "preprocessor", "classes", "temperature")
+
+
+def to_checkpoint_safe(obj: Any) -> Any:
+    """Recursively convert numpy arrays to tensors, numpy scalars to Python numbers, tuples to lists."""
+    if isinstance(obj, dict):
+        return {str(k): to_checkpoint_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_checkpoint_safe(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        if obj.dtype.kind in "OUS":
+            return [str(v) for v in obj.tolist()]
+        return torch.from_numpy(np.ascontiguousarray(obj))
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, torch.Tensor):
+        return obj.detach().cpu()
+    if isinstance(obj, Path):
+        return str(obj)
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    raise TypeError(f"cannot store {type(obj).__name__} in a weights_only checkpoint")
+
+
+def save_checkpoint(path: Path | str, payload: dict[str, Any]) -> Path:
+    """Write ``payload`` (plus the format markers) atomically to ``path``; parent folders are created."""
+    from exomesa import __version__
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = {"format": FORMAT, "format_version": FORMAT_VERSION, "exomesa_version": __version__}
+    data.update(to_checkpoint_safe(payload))
+    tmp = path.with_name(path.name + ".tmp")
+    torch.save(data, tmp)
+    os.replace(tmp, path)
+    logger.debug("saved checkpoint %s", path)
+    return path
+
+
+def load_checkpoint(path: Path | str, map_location: str | torch.device = "cpu") -> dict[str, Any]:
+    """Load and validate a checkpoint written by :func:`save_checkpoint` (``weights_only=True``).
+
+    Raises:
+        ExomesaError: naming the file when it is missing, unreadable, not an exomesa checkpoint, or from a
+            newer format version.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ExomesaError(
+            f"model file {path} does not exist; train one with `exomesa train` or fix the path."
+        )
+    try:
+        data = torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as exc:  # torch.load raises many types (UnpicklingError, KeyError, RuntimeError, ...)
+        raise ExomesaError(
+            f"{path} is not a readable exomesa model checkpoint ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0] if str(exc) else 'no detail'}); pass a mesa_model.pth written by "
+            "`exomesa train`."
+        ) from exc
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ExomesaError(
+            f"{path} is a PyTorch file but not an exomesa model checkpoint (no format marker "
+            f"{FORMAT!r}); pass a mesa_model.pth written by `exomesa train`."
+        )
+    if int(data.get("format_version", 0)) > FORMAT_VERSION:
+        raise ExomesaError(
+            f"{path} was written by exomesa {data.get('exomesa_version')} (checkpoint format "
+            f"{data.get('format_version')}); this exomesa reads format <= {FORMAT_VERSION}. Upgrade exomesa."
+        )
+    missing = [k for k in _REQUIRED if k not in data]
+    if missing:
+        raise ExomesaError(f"{path} is a damaged exomesa checkpoint: it lacks {missing}; retrain the model.")
+    return data

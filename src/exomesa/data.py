@@ -1,0 +1,133 @@
+"""Precomputed in-memory arrays for MESA: one dict of tensors per split, batches indexed directly.
+
+Training on ~6,400 KOIs on two CPU cores cannot afford per-item work: the light-curve views are rendered
+(or read) once per run and the tabular groups transformed once, then batches are sliced straight out of
+the tensors (:func:`iterate_batches`). :class:`MesaDataset` and :func:`collate` are the same thing in
+``torch.utils.data`` form for users who want a ``DataLoader``.
+
+Batch layout (every tensor indexed by KOI row)::
+
+    global_view [N, 2001] float32   relative flux - 1 (depth kept)
+    local_view  [N, 201]  float32
+    planet      [N, Dp]   float32   preprocessed (exomesa.features.TabularPreprocessor)
+    stellar     [N, Ds]   float32
+    diagnostics [N, Dd]   float32   ("full" feature set only)
+    label       [N]       int64     index into exomesa.catalog.CLASSES (absent for unlabeled data)
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+from torch.utils.data import Dataset
+
+from exomesa.errors import ExomesaError
+
+__all__ = ["align_views", "build_arrays", "iterate_batches", "n_rows", "MesaDataset", "collate"]
+
+logger = logging.getLogger(__name__)
+
+
+def align_views(df: pd.DataFrame, views: Any | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Global/local views aligned to the rows of ``df``.
+
+    Args:
+        df: catalog with ``kepoi_name``.
+        views: a :class:`exomesa.lightcurves.ViewSet` (or anything with ``kepoi_name``, ``global_view``,
+            ``local_view``) or None. When it already holds exactly ``df``'s KOIs in order it is used as is;
+            otherwise :func:`exomesa.lightcurves.views_for_catalog` aligns it and renders the missing KOIs.
+
+    Returns:
+        ``global_view`` [N, 2001] float32, ``local_view`` [N, 201] float32, ``source`` [N] str.
+    """
+    names = df["kepoi_name"].astype(str).to_numpy()
+    if views is None or not np.array_equal(np.asarray(views.kepoi_name).astype(str), names):
+        from exomesa.lightcurves import views_for_catalog
+
+        views = views_for_catalog(df, views)
+    g = np.ascontiguousarray(views.global_view, dtype=np.float32)
+    loc = np.ascontiguousarray(views.local_view, dtype=np.float32)
+    if g.shape[0] != len(df) or loc.shape[0] != len(df):
+        raise ExomesaError(
+            f"light-curve views hold {g.shape[0]} rows but the catalog has {len(df)} KOIs; "
+            "rebuild the views file for this catalog (exomesa lightcurves ...)."
+        )
+    if not (np.isfinite(g).all() and np.isfinite(loc).all()):
+        bad = names[~(np.isfinite(g).all(1) & np.isfinite(loc).all(1))]
+        raise ExomesaError(
+            f"light-curve views contain NaN/inf for {len(bad)} KOIs (first: {bad[0]}); rebuild the views file."
+        )
+    source = np.asarray(getattr(views, "source", np.full(len(df), "rendered")))
+    return g, loc, source
+
+
+def build_arrays(
+    tabular: dict[str, np.ndarray],
+    global_view: np.ndarray,
+    local_view: np.ndarray,
+    labels: np.ndarray | None = None,
+) -> dict[str, torch.Tensor]:
+    """Stack everything one split needs into CPU tensors (see the module docstring for the layout)."""
+    arrays = {
+        "global_view": torch.from_numpy(np.ascontiguousarray(global_view, dtype=np.float32)),
+        "local_view": torch.from_numpy(np.ascontiguousarray(local_view, dtype=np.float32)),
+    }
+    for group, values in tabular.items():
+        arrays[group] = torch.from_numpy(np.ascontiguousarray(values, dtype=np.float32))
+    if labels is not None:
+        arrays["label"] = torch.from_numpy(np.asarray(labels, dtype=np.int64))
+    n = {k: v.shape[0] for k, v in arrays.items()}
+    if len(set(n.values())) != 1:
+        raise ExomesaError(f"inconsistent row counts between model inputs: {n}")
+    return arrays
+
+
+def n_rows(arrays: dict[str, torch.Tensor]) -> int:
+    """Number of KOIs in a dict of arrays."""
+    return int(next(iter(arrays.values())).shape[0])
+
+
+def iterate_batches(
+    arrays: dict[str, torch.Tensor],
+    batch_size: int,
+    shuffle: bool = False,
+    generator: torch.Generator | None = None,
+    drop_last: bool = False,
+) -> Iterator[dict[str, torch.Tensor]]:
+    """Yield dicts of ``[batch, ...]`` slices; shuffled with ``generator`` when ``shuffle``."""
+    n = n_rows(arrays)
+    if shuffle:
+        order = torch.randperm(n, generator=generator)
+        for start in range(0, n, batch_size):
+            idx = order[start : start + batch_size]
+            if drop_last and len(idx) < batch_size:
+                return
+            yield {k: v[idx] for k, v in arrays.items()}
+    else:
+        for start in range(0, n, batch_size):
+            if drop_last and start + batch_size > n:
+                return
+            yield {k: v[start : start + batch_size] for k, v in arrays.items()}
+
+
+class MesaDataset(Dataset):
+    """``torch.utils.data.Dataset`` over precomputed arrays; item ``i`` is a dict of per-KOI tensors."""
+
+    def __init__(self, arrays: dict[str, torch.Tensor]) -> None:
+        self.arrays = arrays
+
+    def __len__(self) -> int:
+        return n_rows(self.arrays)
+
+    def __getitem__(self, i: int) -> dict[str, torch.Tensor]:
+        return {k: v[i] for k, v in self.arrays.items()}
+
+
+def collate(items: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
+    """Stack a list of :class:`MesaDataset` items into one batch dict."""
+    return {k: torch.stack([it[k] for it in items]) for k in items[0]}

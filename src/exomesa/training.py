@@ -1,0 +1,303 @@
+"""The MESA training loop: AdamW, cosine schedule, gradient clipping, early stopping, temperature scaling.
+
+Pure: no argv, no files. The caller (``exomesa.api.MesaClassifier.fit``) hands in a model and
+precomputed arrays (:mod:`exomesa.data`); :func:`train_model` returns the per-epoch history and leaves the
+model holding the weights of its best validation epoch.
+
+Early stopping watches the validation **macro-F1** by default (``monitor="val_macro_f1"``; the goal metric
+for a three-class problem with unequal classes; ties keep the earlier epoch) and can watch the validation
+loss instead (``monitor="val_loss"``). After ``patience`` epochs without improvement training stops and the
+best weights are restored.
+
+Determinism: with the same seed on the same machine the history is identical (shuffling uses a seeded
+``torch.Generator``, augmentation a seeded ``numpy`` generator, dropout the seeded global torch RNG).
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from exomesa.data import iterate_batches, n_rows
+from exomesa.losses import MesaLoss
+from exomesa.model import count_parameters
+
+__all__ = ["TrainConfig", "train_model", "predict_arrays", "fit_temperature", "macro_f1", "format_epoch"]
+
+logger = logging.getLogger(__name__)
+
+AugmentFn = Callable[[np.ndarray, np.ndarray, np.random.Generator], tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass
+class TrainConfig:
+    """Optimisation settings (model sizes live in :class:`exomesa.model.MesaConfig`)."""
+
+    epochs: int = 50  # maximum epochs
+    batch_size: int = 16  # training batch size
+    learning_rate: float = 1e-4  # AdamW peak learning rate
+    weight_decay: float = 0.05  # AdamW decoupled weight decay
+    warmup_epochs: float = 1.0  # linear warm-up before the cosine decay (epochs)
+    min_lr_ratio: float = 0.01  # cosine floor as a fraction of learning_rate
+    grad_clip: float = 1.0  # max global gradient norm (0 disables clipping)
+    patience: int = 10  # epochs without improvement before stopping (0 disables early stopping)
+    monitor: str = "val_macro_f1"  # "val_macro_f1" (maximised) or "val_loss" (minimised)
+    contrastive_weight: float = 0.1  # weight of the InfoNCE term
+    classification_weight: float = 1.0  # weight of the classification term
+    loss: str = "focal"  # "focal" or "ce" (class-weighted cross-entropy)
+    focal_gamma: float = 2.0  # focal exponent
+    class_weights: tuple[float, ...] | None = None  # per-class alpha (None: unweighted)
+    augment: bool = True  # apply the light-curve augmentation to training batches
+    eval_batch_size: int = 1024  # batch size for validation/inference passes
+    seed: int = 42  # seeds shuffling, augmentation, dropout
+    freeze_backbone: bool = False  # train only the classifier head
+    num_threads: int | None = 1  # torch intra-op threads while training (restored after); None: unchanged.
+    # Batches of 16 are dominated by per-op overhead: one thread is as fast as two on an idle 2-core
+    # machine and several times faster on a loaded one (measured 8 s vs 175 s per epoch under load).
+
+
+def macro_f1(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int = 3) -> float:
+    """Unweighted mean of the per-class F1 scores (a class absent from both gives F1 = 0)."""
+    scores = []
+    for c in range(n_classes):
+        tp = np.sum((y_pred == c) & (y_true == c))
+        fp = np.sum((y_pred == c) & (y_true != c))
+        fn = np.sum((y_pred != c) & (y_true == c))
+        denom = 2 * tp + fp + fn
+        scores.append(2 * tp / denom if denom else 0.0)
+    return float(np.mean(scores))
+
+
+@torch.no_grad()
+def predict_arrays(
+    model: nn.Module, arrays: dict[str, torch.Tensor], batch_size: int = 1024, device: str = "cpu"
+) -> dict[str, np.ndarray]:
+    """Eval-mode forward pass over all rows; returns ``logits`` [N, 3], ``lc_embedding`` / ``phys_embedding``
+    [N, P] and ``fused`` [N, F] as float32 numpy arrays."""
+    was_training = model.training
+    model.eval()
+    keys = ("logits", "lc_embedding", "phys_embedding", "fused")
+    chunks: dict[str, list[np.ndarray]] = {k: [] for k in keys}
+    for batch in iterate_batches(arrays, batch_size):
+        out = model({k: v.to(device) for k, v in batch.items() if k != "label"})
+        for k in keys:
+            chunks[k].append(out[k].float().cpu().numpy())
+    model.train(was_training)
+    return {k: np.concatenate(v) if v else np.zeros((0, 0), np.float32) for k, v in chunks.items()}
+
+
+@torch.no_grad()
+def _evaluate(
+    model: nn.Module, arrays: dict[str, torch.Tensor], loss_fn: MesaLoss, batch_size: int, device: str
+) -> dict[str, float]:
+    """Validation losses (batch-size weighted; InfoNCE over ``batch_size`` chunks), accuracy and macro-F1."""
+    model.eval()
+    sums = {"loss": 0.0, "contrastive": 0.0, "classification": 0.0}
+    preds, labels = [], []
+    for batch in iterate_batches(arrays, batch_size):
+        batch = {k: v.to(device) for k, v in batch.items()}
+        out = model(batch)
+        terms = loss_fn(out, batch["label"])
+        for k in sums:
+            sums[k] += float(terms[k]) * len(batch["label"])
+        preds.append(out["logits"].argmax(1).cpu().numpy())
+        labels.append(batch["label"].cpu().numpy())
+    n = n_rows(arrays)
+    y, p = np.concatenate(labels), np.concatenate(preds)
+    return {
+        **{k: v / n for k, v in sums.items()},
+        "accuracy": float(np.mean(y == p)),
+        "macro_f1": macro_f1(y, p),
+    }
+
+
+def _lr_lambda(total_steps: int, warmup_steps: int, min_ratio: float) -> Callable[[int], float]:
+    def f(step: int) -> float:
+        if step < warmup_steps:
+            return (step + 1) / warmup_steps
+        t = (step - warmup_steps) / max(1, total_steps - warmup_steps)
+        return min_ratio + (1.0 - min_ratio) * 0.5 * (1.0 + math.cos(math.pi * min(1.0, t)))
+
+    return f
+
+
+def format_epoch(rec: dict[str, Any]) -> str:
+    """One human-readable progress line for an epoch record of the history."""
+    line = (
+        f"epoch {rec['epoch']:3d}  loss {rec['train_loss']:.4f} (contr {rec['train_contrastive']:.3f}, "
+        f"cls {rec['train_classification']:.4f})  acc {rec['train_accuracy']:.3f}"
+    )
+    if rec.get("val_loss") is not None:
+        line += (
+            f" | val loss {rec['val_loss']:.4f} acc {rec['val_accuracy']:.3f} "
+            f"macro-F1 {rec['val_macro_f1']:.3f}"
+        )
+    return line + f"  lr {rec['lr']:.2e}  {rec['seconds']:.1f}s"
+
+
+def train_model(
+    model: nn.Module,
+    train: dict[str, torch.Tensor],
+    val: dict[str, torch.Tensor] | None,
+    cfg: TrainConfig,
+    device: str = "cpu",
+    augment: AugmentFn | None = None,
+    progress: Callable[[dict[str, Any]], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Train ``model`` in place and return the history (one dict per epoch).
+
+    Args:
+        model: a :class:`~exomesa.model.MESAModel` (moved to ``device``).
+        train, val: arrays from :func:`exomesa.data.build_arrays` with ``label``; ``val`` None disables
+            early stopping (the last epoch's weights are kept).
+        cfg: optimisation settings.
+        augment: ``augment(global [B, 2001], local [B, 201], rng) -> (global, local)`` applied to the
+            training batches when ``cfg.augment``.
+        progress: called with each epoch's history record (the trainer also logs one line at INFO).
+
+    History keys per epoch: ``epoch``, ``train_/val_`` ``loss``, ``contrastive``, ``classification``,
+    ``accuracy``, ``macro_f1``, ``lr`` (at the end of the epoch), ``seconds``; ``best_epoch`` is set in
+    the records once training ends.
+    """
+    threads = torch.get_num_threads()
+    if cfg.num_threads:
+        torch.set_num_threads(cfg.num_threads)
+    try:
+        return _train(model, train, val, cfg, device, augment, progress)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _train(
+    model: nn.Module,
+    train: dict[str, torch.Tensor],
+    val: dict[str, torch.Tensor] | None,
+    cfg: TrainConfig,
+    device: str,
+    augment: AugmentFn | None,
+    progress: Callable[[dict[str, Any]], None] | None,
+) -> list[dict[str, Any]]:
+    model.to(device)
+    if cfg.freeze_backbone:
+        for p in model.backbone_parameters():
+            p.requires_grad_(False)
+    params = [p for p in model.parameters() if p.requires_grad]
+    n_train, n_frozen = count_parameters(model, trainable_only=True), count_parameters(model)
+    logger.info("parameters: %d trainable, %d frozen", n_train, n_frozen - n_train)
+    decay = [p for p in params if p.ndim >= 2]
+    no_decay = [p for p in params if p.ndim < 2]
+    optimiser = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=cfg.learning_rate,
+        fused=True,  # one kernel for all parameters: 0.7 ms instead of 4.6 ms per step on CPU
+    )
+    steps_per_epoch = max(1, math.ceil(n_rows(train) / cfg.batch_size))
+    total = cfg.epochs * steps_per_epoch
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimiser, _lr_lambda(total, int(cfg.warmup_epochs * steps_per_epoch), cfg.min_lr_ratio)
+    )
+    loss_fn = MesaLoss(
+        cfg.contrastive_weight, cfg.classification_weight, cfg.loss, cfg.focal_gamma, cfg.class_weights
+    ).to(device)
+    gen = torch.Generator().manual_seed(cfg.seed)
+    rng = np.random.default_rng(cfg.seed)
+    maximise = cfg.monitor != "val_loss"
+    best_score, best_epoch, best_state, stale = -math.inf, 0, None, 0
+    history: list[dict[str, Any]] = []
+
+    for epoch in range(1, cfg.epochs + 1):
+        t0 = time.perf_counter()
+        model.train()
+        sums = {"loss": 0.0, "contrastive": 0.0, "classification": 0.0}
+        correct, preds, labels = 0, [], []
+        for batch in iterate_batches(train, cfg.batch_size, shuffle=True, generator=gen):
+            if augment is not None and cfg.augment:
+                g, loc = augment(batch["global_view"].numpy(), batch["local_view"].numpy(), rng)
+                batch["global_view"] = torch.from_numpy(np.ascontiguousarray(g, dtype=np.float32))
+                batch["local_view"] = torch.from_numpy(np.ascontiguousarray(loc, dtype=np.float32))
+            batch = {k: v.to(device) for k, v in batch.items()}
+            out = model(batch)
+            terms = loss_fn(out, batch["label"])
+            optimiser.zero_grad(set_to_none=True)
+            terms["loss"].backward()
+            if cfg.grad_clip > 0:
+                nn.utils.clip_grad_norm_(params, cfg.grad_clip, foreach=True)
+            optimiser.step()
+            scheduler.step()
+            bs = len(batch["label"])
+            for k in sums:
+                sums[k] += float(terms[k].detach()) * bs
+            pred = out["logits"].detach().argmax(1)
+            preds.append(pred.cpu().numpy())
+            labels.append(batch["label"].cpu().numpy())
+        y, p = np.concatenate(labels), np.concatenate(preds)
+        correct = float(np.mean(y == p))
+        rec: dict[str, Any] = {"epoch": epoch}
+        rec.update({f"train_{k}": v / len(y) for k, v in sums.items()})
+        rec.update({"train_accuracy": correct, "train_macro_f1": macro_f1(y, p)})
+        if val is not None:
+            v = _evaluate(model, val, loss_fn, cfg.eval_batch_size, device)
+            rec.update({f"val_{k}": val_ for k, val_ in v.items()})
+        rec["lr"] = float(optimiser.param_groups[0]["lr"])
+        rec["seconds"] = time.perf_counter() - t0
+        history.append(rec)
+        logger.info(format_epoch(rec))
+        if progress is not None:
+            progress(rec)
+
+        if val is None:
+            continue
+        score = rec["val_macro_f1"] if maximise else -rec["val_loss"]
+        if score > best_score + 1e-12:
+            best_score, best_epoch, stale = score, epoch, 0
+            best_state = copy.deepcopy(model.state_dict())
+        else:
+            stale += 1
+            if cfg.patience and stale >= cfg.patience:
+                logger.info("early stopping: no %s improvement for %d epochs", cfg.monitor, stale)
+                break
+
+    if best_state is not None:
+        model.load_state_dict(best_state)
+        logger.info("restored the weights of epoch %d (best %s)", best_epoch, cfg.monitor)
+    else:
+        best_epoch = len(history)
+    for rec in history:
+        rec["best_epoch"] = best_epoch
+    model.eval()
+    return history
+
+
+def fit_temperature(logits: np.ndarray, labels: np.ndarray) -> float:
+    """Temperature ``T`` minimising the NLL of ``softmax(logits / T)`` (Guo et al. 2017).
+
+    Args:
+        logits: ``[N, n_classes]`` validation logits.
+        labels: ``[N]`` int class indices.
+
+    Returns:
+        ``T`` in [0.05, 20]; 1.0 when there is nothing to fit on.
+    """
+    from scipy.optimize import minimize_scalar
+
+    if len(labels) == 0:
+        return 1.0
+    z = torch.as_tensor(logits, dtype=torch.float64)
+    y = torch.as_tensor(labels, dtype=torch.int64)
+
+    def nll(log_t: float) -> float:
+        return float(nn.functional.cross_entropy(z / math.exp(log_t), y))
+
+    res = minimize_scalar(
+        nll, bounds=(math.log(0.05), math.log(20.0)), method="bounded", options={"xatol": 1e-4}
+    )
+    return float(math.exp(res.x))

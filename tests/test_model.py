@@ -1,0 +1,78 @@
+"""Tests for exomesa.model: shapes, normalisation, config round trip."""
+
+from __future__ import annotations
+
+import torch
+
+from exomesa.model import MesaConfig, MESAModel, TransformerBlock, count_parameters, normalise_views
+
+
+def _batch(n: int = 4, dims: dict[str, int] | None = None) -> dict[str, torch.Tensor]:
+    dims = dims or {"planet": 6, "stellar": 4}
+    g = torch.zeros(n, 2001)
+    g[:, 990:1010] = -torch.linspace(1e-4, 1e-1, n)[:, None]
+    loc = torch.zeros(n, 201)
+    loc[:, 80:120] = -torch.linspace(1e-4, 1e-1, n)[:, None]
+    batch = {"global_view": g, "local_view": loc}
+    batch.update({k: torch.randn(n, d) for k, d in dims.items()})
+    return batch
+
+
+def test_forward_shapes_and_normalised_embeddings():
+    cfg = MesaConfig(tabular_dims={"planet": 6, "stellar": 4})
+    model = MESAModel(cfg).eval()
+    out = model(_batch(5))
+    assert out["logits"].shape == (5, 3)
+    assert out["lc_embedding"].shape == (5, cfg.embed_dim)
+    assert out["phys_embedding"].shape == (5, cfg.embed_dim)
+    assert out["fused"].shape == (5, cfg.d_model + cfg.phys_dim)
+    torch.testing.assert_close(out["lc_embedding"].norm(dim=1), torch.ones(5))
+    torch.testing.assert_close(out["phys_embedding"].norm(dim=1), torch.ones(5))
+    assert abs(float(out["logit_scale"]) - 1 / 0.07) < 1e-3
+
+
+def test_diagnostics_group_is_used():
+    dims = {"planet": 6, "stellar": 4, "diagnostics": 8}
+    model = MESAModel(MesaConfig(tabular_dims=dims)).eval()
+    batch = _batch(3, dims)
+    out1 = model(batch)["logits"]
+    batch["diagnostics"] = batch["diagnostics"] + 1.0
+    assert not torch.allclose(out1, model(batch)["logits"])
+
+
+def test_default_size_is_small():
+    n = count_parameters(MESAModel(MesaConfig(tabular_dims={"planet": 30, "stellar": 12, "diagnostics": 40})))
+    assert 20_000 < n < 60_000
+
+
+def test_normalise_views_unit_depth_and_log_depth():
+    v = torch.zeros(2, 11)
+    v[0, 5] = -0.01
+    v[1, 5] = -1e-4
+    shape, depth = normalise_views(v)
+    torch.testing.assert_close(shape[:, 5], torch.tensor([-1.0, -1.0]))
+    torch.testing.assert_close(depth, torch.tensor([(-2 + 3) / 1.5, (-4 + 3) / 1.5]))
+    # a flat view does not divide by zero
+    shape, depth = normalise_views(torch.zeros(1, 11))
+    assert torch.isfinite(shape).all() and torch.isfinite(depth).all()
+
+
+def test_depth_changes_prediction_but_not_by_scale_alone():
+    model = MESAModel(MesaConfig(tabular_dims={"planet": 6, "stellar": 4})).eval()
+    b = _batch(2)
+    deep = dict(b, global_view=b["global_view"] * 5, local_view=b["local_view"] * 5)
+    assert not torch.allclose(model(b)["lc_embedding"], model(deep)["lc_embedding"])
+
+
+def test_transformer_block_matches_shape_and_has_no_dropout():
+    block = TransformerBlock(32, 2, 64)
+    x = torch.randn(3, 7, 32)
+    assert block(x).shape == x.shape
+    assert not any(isinstance(m, torch.nn.Dropout) for m in block.modules())
+    block.train()
+    torch.testing.assert_close(block(x), block(x))  # deterministic in train mode: no dropout inside
+
+
+def test_config_round_trip():
+    cfg = MesaConfig(tabular_dims={"planet": 6}, d_model=16, n_heads=4)
+    assert MesaConfig.from_dict({**cfg.to_dict(), "unknown": 1}) == cfg
