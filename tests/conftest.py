@@ -18,7 +18,7 @@ SHARED_LIGHTCURVES = SHARED / "data" / "lightcurves"
 
 @pytest.fixture(autouse=True)
 def _seeded() -> None:
-    np.random.seed(0)
+    np.random.seed(0)  # noqa: NPY002
 
 
 @pytest.fixture

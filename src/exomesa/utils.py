@@ -19,9 +19,9 @@ logger = logging.getLogger(__name__)
 
 
 def seed_everything(seed: int) -> None:
-    """Seed Python, NumPy and PyTorch (CPU and CUDA) and ask PyTorch for deterministic kernels."""
+    """Seed Python's, NumPy's global and PyTorch's (CPU and CUDA) random number generators."""
     random.seed(seed)
-    np.random.seed(seed % (2**32))
+    np.random.seed(seed % (2**32))  # noqa: NPY002 - seeds legacy global-state users too
     os.environ.setdefault("PYTHONHASHSEED", str(seed))
     try:
         import torch
