@@ -8,6 +8,7 @@ import torch
 from sklearn.metrics import f1_score
 
 from exomesa.data import build_arrays, iterate_batches
+from exomesa.errors import ExomesaError
 from exomesa.model import MesaConfig, MESAModel
 from exomesa.training import TrainConfig, fit_temperature, macro_f1, predict_arrays, train_model
 
@@ -76,18 +77,26 @@ def _noise_augment(g, loc, rng):
     return g + rng.normal(0, 1e-6, g.shape).astype(np.float32), loc
 
 
-def test_early_stopping_restores_best_weights():
+@pytest.mark.parametrize("monitor", ["val_classification", "val_macro_f1"])
+def test_early_stopping_restores_best_weights(monitor):
     train, val = _arrays(96, 0), _arrays(48, 1)
     model = _model()
     # a huge learning rate makes later epochs worse, so the best epoch is an early one
-    hist = train_model(model, train, val, _cfg(epochs=8, learning_rate=0.5, patience=2, grad_clip=0))
+    cfg = _cfg(epochs=8, learning_rate=0.5, patience=2, grad_clip=0, monitor=monitor)
+    hist = train_model(model, train, val, cfg)
     best = hist[-1]["best_epoch"]
     best_rec = hist[best - 1]
-    assert best_rec["val_macro_f1"] == max(h["val_macro_f1"] for h in hist)
+    pick = max if monitor == "val_macro_f1" else min
+    assert best_rec[monitor] == pick(h[monitor] for h in hist)
     out = predict_arrays(model, val)
     y = val["label"].numpy()
     assert macro_f1(y, out["logits"].argmax(1)) == pytest.approx(best_rec["val_macro_f1"])
     assert len(hist) <= 8
+
+
+def test_unknown_monitor_is_an_error():
+    with pytest.raises(ExomesaError, match="unknown early-stopping monitor"):
+        train_model(_model(), _arrays(32, 0), _arrays(16, 1), _cfg(epochs=1, monitor="val_auc"))
 
 
 def test_freeze_backbone_changes_only_the_head():

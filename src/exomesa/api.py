@@ -43,7 +43,7 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "seed": 42,  # seeds the validation split, initialisation, shuffling, augmentation, dropout
     "device": "auto",  # auto | cpu | cuda | cuda:N
     "patience": 10,  # early-stopping patience in epochs (0: train all epochs)
-    "monitor": "val_macro_f1",  # early-stopping metric: val_macro_f1 | val_loss
+    "monitor": "val_classification",  # early stopping on: val_classification | val_loss | val_macro_f1 | val_accuracy
     "d_model": 32,  # Transformer width
     "n_heads": 2,  # attention heads
     "n_layers": 1,  # Transformer layers
@@ -59,7 +59,7 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "learnable_temperature": False,  # learn the InfoNCE temperature
     "loss": "focal",  # focal | ce
     "focal_gamma": 2.0,  # focal exponent
-    "class_weight": "balanced",  # "balanced" (n / (3 n_c) on the training split), None, or [w0, w1, w2]
+    "class_weight": None,  # None (measured best accuracy, same macro-F1), "balanced" (n / (3 n_c)), or [w0, w1, w2]
     "grad_clip": 1.0,  # max gradient norm
     "warmup_epochs": 1.0,  # linear learning-rate warm-up before cosine decay
     # light-curve augmentation (exomesa.lightcurves.augment_views) on training batches; off by default: on

@@ -4,10 +4,11 @@ Pure: no argv, no files. The caller (``exomesa.api.MesaClassifier.fit``) hands i
 precomputed arrays (:mod:`exomesa.data`); :func:`train_model` returns the per-epoch history and leaves the
 model holding the weights of its best validation epoch.
 
-Early stopping watches the validation **macro-F1** by default (``monitor="val_macro_f1"``; the goal metric
-for a three-class problem with unequal classes; ties keep the earlier epoch) and can watch the validation
-loss instead (``monitor="val_loss"``). After ``patience`` epochs without improvement training stops and the
-best weights are restored.
+Early stopping watches the validation **classification loss** by default (``monitor="val_classification"``:
+a proper scoring rule that is far less noisy on ~900 validation KOIs than macro-F1, which plateaued and
+stopped training after ~15 epochs while the loss was still falling). ``val_loss`` (classification +
+contrastive), ``val_macro_f1`` and ``val_accuracy`` can be chosen instead; ties keep the earlier epoch.
+After ``patience`` epochs without improvement training stops and the best weights are restored.
 
 Determinism: with the same seed on the same machine the history is identical (shuffling uses a seeded
 ``torch.Generator``, augmentation a seeded ``numpy`` generator, dropout the seeded global torch RNG).
@@ -28,12 +29,16 @@ import torch
 from torch import nn
 
 from exomesa.data import iterate_batches, n_rows
+from exomesa.errors import ExomesaError
 from exomesa.losses import MesaLoss
 from exomesa.model import count_parameters
 
 __all__ = ["TrainConfig", "train_model", "predict_arrays", "fit_temperature", "macro_f1", "format_epoch"]
 
 logger = logging.getLogger(__name__)
+
+#: Early-stopping metrics of the validation split → True when larger is better.
+MONITORS = {"val_classification": False, "val_loss": False, "val_macro_f1": True, "val_accuracy": True}
 
 AugmentFn = Callable[[np.ndarray, np.ndarray, np.random.Generator], tuple[np.ndarray, np.ndarray]]
 
@@ -50,7 +55,9 @@ class TrainConfig:
     min_lr_ratio: float = 0.01  # cosine floor as a fraction of learning_rate
     grad_clip: float = 1.0  # max global gradient norm (0 disables clipping)
     patience: int = 10  # epochs without improvement before stopping (0 disables early stopping)
-    monitor: str = "val_macro_f1"  # "val_macro_f1" (maximised) or "val_loss" (minimised)
+    monitor: str = (
+        "val_classification"  # val_classification | val_loss (minimised); val_macro_f1 | val_accuracy
+    )
     contrastive_weight: float = 0.1  # weight of the InfoNCE term
     classification_weight: float = 1.0  # weight of the classification term
     loss: str = "focal"  # "focal" or "ce" (class-weighted cross-entropy)
@@ -210,7 +217,9 @@ def _train(
     ).to(device)
     gen = torch.Generator().manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
-    maximise = cfg.monitor != "val_loss"
+    if cfg.monitor not in MONITORS:
+        raise ExomesaError(f"unknown early-stopping monitor {cfg.monitor!r}; choose one of {list(MONITORS)}.")
+    maximise = MONITORS[cfg.monitor]
     best_score, best_epoch, best_state, stale = -math.inf, 0, None, 0
     history: list[dict[str, Any]] = []
 
@@ -256,7 +265,7 @@ def _train(
 
         if val is None:
             continue
-        score = rec["val_macro_f1"] if maximise else -rec["val_loss"]
+        score = rec[cfg.monitor] if maximise else -rec[cfg.monitor]
         if score > best_score + 1e-12:
             best_score, best_epoch, stale = score, epoch, 0
             best_state = copy.deepcopy(model.state_dict())
