@@ -103,7 +103,8 @@ class BenchmarkConfig:
     n_estimators: int | None = None  # LightGBM rounds (None = 300; quick: 50)
     tsfresh_preset: str | None = None  # None = "transit"; quick: "tiny"
     tsfresh_n_jobs: int = 0  # tsfresh worker processes
-    n_jobs: int | None = None  # LightGBM threads (None = 2; quick: 1, robust on a busy machine)
+    n_jobs: int | None = None  # LightGBM threads (None = 2 when workers == 1, else 1; quick: 1)
+    workers: int | None = None  # processes running units at once (None = min(2, CPUs); quick: 1)
     lightcurves: str | None = None  # ViewSet .npz with real views (others rendered)
     catalog: str = "dr25"  # catalog source for load_catalog
 
@@ -119,7 +120,10 @@ class BenchmarkConfig:
         out.batch_size = self.batch_size if self.batch_size is not None else (64 if q else None)
         out.n_estimators = self.n_estimators if self.n_estimators is not None else (50 if q else 300)
         out.tsfresh_preset = self.tsfresh_preset or ("tiny" if q else "transit")
-        out.n_jobs = self.n_jobs if self.n_jobs is not None else (1 if q else 2)
+        out.workers = self.workers if self.workers is not None else (1 if q else min(2, os.cpu_count() or 1))
+        if out.workers < 1:
+            raise ExomesaError(f"workers must be at least 1, got {out.workers}.")
+        out.n_jobs = self.n_jobs if self.n_jobs is not None else (1 if q or out.workers > 1 else 2)
         bad = [k for k in out.folds if not 0 <= k < self.n_splits]
         if bad:
             raise ExomesaError(f"fold(s) {bad} do not exist; folds are numbered 0..{self.n_splits - 1}.")
@@ -533,6 +537,154 @@ def _subset(df: pd.DataFrame, n: int | None, seed: int) -> pd.DataFrame:
     return df.iloc[rows].reset_index(drop=True)
 
 
+# ------------------------------------------------------------------------------------------ fold runner
+#: shared-state groups: methods that must run in the same process for one fold (they share a pretrained model)
+_UNIT_GROUPS: dict[str, str] = {
+    "mesa_full_finetune": "mesa_finetune",
+    "mesa_full_finetune_frozen": "mesa_finetune",
+}
+#: rough relative cost of a unit, to start the longest first when running in parallel
+_UNIT_COST: dict[str, float] = {"mesa_finetune": 3.0, "mesa_full": 2.5, "mesa_seed": 2.0}
+
+# per-process state of the fold runner (set by _init_worker: the table, views, folds, labels, config, context)
+_WORKER: dict[str, Any] = {}
+
+
+def _work_units(folds: Sequence[int], method_names: Sequence[str]) -> list[tuple[int, list[str]]]:
+    """Split the (fold, method) grid into independent units: one per fold and method, except that methods
+    sharing state (the two fine-tuning modes share their pretrained model) form one unit. Longest first."""
+    units: list[tuple[int, list[str]]] = []
+    for k in folds:
+        groups: dict[str, list[str]] = {}
+        for name in method_names:
+            groups.setdefault(_UNIT_GROUPS.get(name, name), []).append(name)
+        units.extend((k, names) for names in groups.values())
+
+    def cost(unit: tuple[int, list[str]]) -> float:
+        return max(_UNIT_COST.get(_UNIT_GROUPS.get(n, n), 1.0) for n in unit[1])
+
+    return sorted(units, key=cost, reverse=True)  # stable: fold order kept within a cost
+
+
+def _init_worker(
+    df: pd.DataFrame,
+    all_views: Any,
+    folds: list[tuple[np.ndarray, np.ndarray]],
+    y_all: np.ndarray,
+    cfg: BenchmarkConfig,
+    context: dict[str, Any],
+    log_level: int | None,
+) -> None:
+    """Hold the shared inputs of :func:`_run_unit` in this process (a pool initializer, or called once
+    in-process). ``log_level`` set: a spawned worker, which gets its own ``exomesa`` log handler and one
+    torch thread (each worker has a core to itself)."""
+    if log_level is not None:
+        import torch
+
+        torch.set_num_threads(1)
+        root = logging.getLogger("exomesa")
+        if not root.handlers:
+            handler = logging.StreamHandler(sys.stderr)
+            handler.setFormatter(logging.Formatter(f"[worker {os.getpid()}] %(message)s"))
+            root.addHandler(handler)
+            root.propagate = False
+        root.setLevel(log_level)
+    _WORKER.update(df=df, views=all_views, folds=folds, y=y_all, cfg=cfg, context=context)
+
+
+def _run_unit(k: int, names: Sequence[str]) -> dict[tuple[int, str], dict[str, Any]]:
+    """Run the methods ``names`` on test fold ``k``; returns ``{(k, name): fold row}``."""
+    from exomesa.catalog import CLASSES
+
+    df, all_views, folds, cfg = _WORKER["df"], _WORKER["views"], _WORKER["folds"], _WORKER["cfg"]
+    y_all = _WORKER["y"]
+    tr, te = folds[k]
+    ft = (k + 1) % cfg.n_splits
+    ft_idx = folds[ft][1]
+    pre_idx = np.setdiff1d(tr, ft_idx)
+    data = FoldData(
+        fold=k,
+        train_df=df.iloc[tr].reset_index(drop=True),
+        test_df=df.iloc[te].reset_index(drop=True),
+        train_views=all_views.take(tr),
+        test_views=all_views.take(te),
+        finetune_fold=ft,
+        pretrain_df=df.iloc[pre_idx].reset_index(drop=True),
+        pretrain_views=all_views.take(pre_idx),
+        finetune_df=df.iloc[ft_idx].reset_index(drop=True),
+        finetune_views=all_views.take(ft_idx),
+    )
+    context = dict(_WORKER["context"])  # a unit's own state (e.g. its pretrained model), dropped after it
+    rows: dict[tuple[int, str], dict[str, Any]] = {}
+    try:
+        for name in names:
+            spec = METHODS[name]
+            logger.info(
+                "fold %d/%d: %s (%d train, %d test KOIs)", k + 1, cfg.n_splits, name, len(tr), len(te)
+            )
+            with _PeakMemory() as mem:
+                out = spec.run(data, cfg, context)
+            proba = np.asarray(out.proba, dtype=np.float64)
+            if proba.shape != (len(te), len(CLASSES)):
+                raise ExomesaError(
+                    f"benchmark method {name} returned probabilities of shape {proba.shape}; "
+                    f"expected ({len(te)}, {len(CLASSES)})."
+                )
+            row = {"fold": k, "n_train": int(len(tr)), "n_test": int(len(te))}
+            row.update(fold_metrics(y_all[te], proba))
+            row.update(
+                train_seconds=out.train_seconds,
+                predict_seconds=out.predict_seconds,
+                throughput_kois_per_s=len(te) / out.predict_seconds if out.predict_seconds > 0 else None,
+                peak_rss_mb=mem.peak_mib,
+                peak_rss_delta_mb=mem.delta_mib,
+                size=out.size,
+                extra=out.extra,
+            )
+            rows[(k, name)] = row
+            logger.info(
+                "  %s fold %d: accuracy %.3f, macro-F1 %.3f, train %.1f s",
+                name,
+                k,
+                row["accuracy"],
+                row["macro_f1"],
+                out.train_seconds,
+            )
+    finally:
+        if "mesa_tmp" in context:
+            context["mesa_tmp"].cleanup()
+    return rows
+
+
+def _run_units_in_parallel(
+    units: list[tuple[int, list[str]]],
+    df: pd.DataFrame,
+    all_views: Any,
+    folds: list[tuple[np.ndarray, np.ndarray]],
+    y_all: np.ndarray,
+    cfg: BenchmarkConfig,
+    context: dict[str, Any],
+) -> dict[tuple[int, str], dict[str, Any]]:
+    """Run the units in ``cfg.workers`` spawned processes (one torch thread each); results are identical
+    to a sequential run because every unit is seeded on its own."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    level = logging.getLogger("exomesa").getEffectiveLevel()
+    logger.info("running %d fold x method units in %d worker processes", len(units), cfg.workers)
+    rows: dict[tuple[int, str], dict[str, Any]] = {}
+    with ProcessPoolExecutor(
+        max_workers=min(cfg.workers, len(units)),
+        mp_context=multiprocessing.get_context("spawn"),  # fork after torch/OpenMP start-up can hang
+        initializer=_init_worker,
+        initargs=(df, all_views, folds, y_all, cfg, context, level),
+    ) as pool:
+        futures = [pool.submit(_run_unit, k, names) for k, names in units]
+        for fut in as_completed(futures):
+            rows.update(fut.result())
+    return rows
+
+
 def run_benchmark(
     config: BenchmarkConfig,
     *,
@@ -607,67 +759,25 @@ def run_benchmark(
         del feats
 
     folds = group_kfold(df, cfg.n_splits, cfg.seed)
-    results: dict[str, Any] = {name: {"folds": []} for name in [m.name for m in methods]}
+    base_context = {k: v for k, v in context.items() if k in ("tsfresh_cache", "tsfresh_extraction")}
+    units = _work_units(cfg.folds, [m.name for m in methods])
+    rows: dict[tuple[int, str], dict[str, Any]] = {}
     try:
-        for k in cfg.folds:
-            tr, te = folds[k]
-            ft = (k + 1) % cfg.n_splits
-            ft_idx = folds[ft][1]
-            pre_idx = np.setdiff1d(tr, ft_idx)
-            data = FoldData(
-                fold=k,
-                train_df=df.iloc[tr].reset_index(drop=True),
-                test_df=df.iloc[te].reset_index(drop=True),
-                train_views=all_views.take(tr),
-                test_views=all_views.take(te),
-                finetune_fold=ft,
-                pretrain_df=df.iloc[pre_idx].reset_index(drop=True),
-                pretrain_views=all_views.take(pre_idx),
-                finetune_df=df.iloc[ft_idx].reset_index(drop=True),
-                finetune_views=all_views.take(ft_idx),
-            )
-            for spec in methods:
-                logger.info(
-                    "fold %d/%d: %s (%d train, %d test KOIs)",
-                    k + 1,
-                    cfg.n_splits,
-                    spec.name,
-                    len(tr),
-                    len(te),
-                )
-                with _PeakMemory() as mem:
-                    out = spec.run(data, cfg, context)
-                proba = np.asarray(out.proba, dtype=np.float64)
-                if proba.shape != (len(te), len(CLASSES)):
-                    raise ExomesaError(
-                        f"benchmark method {spec.name} returned probabilities of shape {proba.shape}; "
-                        f"expected ({len(te)}, {len(CLASSES)})."
-                    )
-                row = {"fold": k, "n_train": int(len(tr)), "n_test": int(len(te))}
-                row.update(fold_metrics(y_all[te], proba))
-                row.update(
-                    train_seconds=out.train_seconds,
-                    predict_seconds=out.predict_seconds,
-                    throughput_kois_per_s=len(te) / out.predict_seconds if out.predict_seconds > 0 else None,
-                    peak_rss_mb=mem.peak_mib,
-                    peak_rss_delta_mb=mem.delta_mib,
-                    size=out.size,
-                    extra=out.extra,
-                )
-                results[spec.name]["folds"].append(row)
-                logger.info(
-                    "  %s fold %d: accuracy %.3f, macro-F1 %.3f, train %.1f s",
-                    spec.name,
-                    k,
-                    row["accuracy"],
-                    row["macro_f1"],
-                    out.train_seconds,
-                )
+        if cfg.workers <= 1 or len(units) <= 1:
+            _init_worker(df, all_views, folds, y_all, cfg, base_context, None)
+            for k, names in units:
+                rows.update(_run_unit(k, names))
+        else:
+            rows.update(_run_units_in_parallel(units, df, all_views, folds, y_all, cfg, base_context))
     finally:
+        _WORKER.clear()
         if tmp_cache is not None:
             tmp_cache.cleanup()
-        if "mesa_tmp" in context:
-            context["mesa_tmp"].cleanup()
+
+    results: dict[str, Any] = {m.name: {"folds": []} for m in methods}
+    for k in cfg.folds:
+        for spec in methods:
+            results[spec.name]["folds"].append(rows[(k, spec.name)])
 
     for spec in methods:
         results[spec.name].update(label=spec.label, description=spec.description, family=spec.family)
@@ -956,6 +1066,7 @@ def main(args: Any, command: str | None = None) -> dict[str, Any] | None:
         tsfresh_preset=args.tsfresh_preset,
         tsfresh_n_jobs=args.tsfresh_n_jobs,
         n_jobs=args.n_jobs,
+        workers=args.workers,
         lightcurves=args.lightcurves,
     )
     results = run_benchmark(config, command=command)

@@ -72,7 +72,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--tsfresh_preset", default=None, help="tsfresh preset: transit (default), tiny, efficient"
     )
     parser.add_argument("--tsfresh_n_jobs", type=int, default=0, help="tsfresh worker processes (default 0)")
-    parser.add_argument("--n_jobs", type=int, default=None, help="LightGBM threads (default 2; quick 1)")
+    parser.add_argument(
+        "--n_jobs", type=int, default=None, help="LightGBM threads (default 2, or 1 with --workers > 1)"
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="processes running folds/methods side by side, one torch thread each (default min(2, CPUs); "
+        "quick 1); the numbers do not depend on it, the wall time does",
+    )
 
 
 def command_line(args: argparse.Namespace, prog: str = "exomesa benchmark") -> str:
