@@ -812,6 +812,9 @@ def run_benchmark(
             "features extracted inside the timed call)",
             "train_time": "wall clock of fit; TSFresh + LightGBM adds its pro-rated share of the one-off "
             "feature extraction",
+            "parallelism": f"{cfg.workers} worker process(es) ran the fold x method units side by side "
+            "(spawned; torch and LightGBM limited to one thread each when more than one), so times are "
+            "per-core; the metrics do not depend on it",
         },
         "tsfresh_extraction": context.get("tsfresh_extraction"),
         "skipped": skipped,
