@@ -12,6 +12,7 @@ from exomesa.catalog import (
     CLASSES,
     LABEL,
     check_no_leak,
+    dr25_path,
     group_kfold,
     is_leaky,
     labels_to_index,
@@ -223,3 +224,51 @@ def test_dr25_cache_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, 
         pd.testing.assert_frame_equal(first, dr25)
     finally:
         catalog._dr25_cached.cache_clear()
+
+
+def test_dr25_is_found_without_importing_epos(dr25: pd.DataFrame) -> None:
+    import sys
+
+    assert dr25_path().name == "q1_q17_dr25_koi.tbl"
+    assert not [m for m in sys.modules if m == "EPOS" or m.startswith("EPOS.")]
+
+
+def test_comments_only_and_header_only_files(tmp_path: Path) -> None:
+    (tmp_path / "c.csv").write_text("# exported by the archive\n# nothing else\n")
+    with pytest.raises(ExomesaError, match=r"c\.csv: no header row or data"):
+        load_catalog(tmp_path / "c.csv")
+    (tmp_path / "h.csv").write_text(
+        "disposition,period,depth,planet_radius,stellar_temp,stellar_radius,duration\n"
+    )
+    with pytest.raises(ExomesaError, match=r"h\.csv: .*no data rows"):
+        load_catalog(tmp_path / "h.csv")
+
+
+def test_row_longer_than_header(tmp_path: Path) -> None:
+    # Without a check pandas would silently move the extra leading cells into the index.
+    (tmp_path / "r.csv").write_text("disposition,period,depth\nCONFIRMED,1,2,3,4\nCANDIDATE,1,2\n")
+    with pytest.raises(ExomesaError, match=r"r\.csv: .*more fields than the header"):
+        load_catalog(tmp_path / "r.csv")
+    (tmp_path / "r2.csv").write_text("disposition,period,depth\nCONFIRMED,1,2\nCANDIDATE,1,2,3\n")
+    with pytest.raises(ExomesaError, match=r"r2\.csv: not a readable CSV.*line 3"):
+        load_catalog(tmp_path / "r2.csv")
+
+
+def test_blank_koi_name(tmp_path: Path) -> None:
+    path = _seed_csv(tmp_path / "s.csv")
+    df = pd.read_csv(path)
+    df["kepoi_name"] = [f"K{i:05d}.01" for i in range(len(df))]
+    df.loc[4, "kepoi_name"] = None
+    df.to_csv(path, index=False)
+    with pytest.raises(ExomesaError, match=r"'kepoi_name' is empty at row 5"):
+        load_catalog(path)
+
+
+def test_fractional_kepid(tmp_path: Path) -> None:
+    path = _seed_csv(tmp_path / "s.csv")
+    df = pd.read_csv(path)
+    df["kepid"] = np.arange(len(df), dtype=float) + 100
+    df.loc[2, "kepid"] = 101.5
+    df.to_csv(path, index=False)
+    with pytest.raises(ExomesaError, match=r"'kepid' must hold whole numbers.*row 3 has 101\.5"):
+        load_catalog(path)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
@@ -227,7 +228,17 @@ def _read_table(path: Path) -> pd.DataFrame:
         except Exception as exc:  # astropy raises many types for malformed IPAC
             raise ExomesaError(f"{path}: could not be read as an IPAC table ({exc}).") from exc
     try:
-        df = pd.read_csv(path, comment="#", dtype={"koi_quarters": str}, skipinitialspace=True)
+        with warnings.catch_warnings():
+            # A row longer than the header would otherwise shift its leading cells into the index.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            df = pd.read_csv(
+                path, comment="#", dtype={"koi_quarters": str}, skipinitialspace=True, index_col=False
+            )
+    except pd.errors.ParserWarning as exc:
+        raise ExomesaError(
+            f"{path}: the first data row has more fields than the header; check the delimiter and quoting "
+            "(every row needs exactly one value per header column)."
+        ) from exc
     except pd.errors.EmptyDataError as exc:
         raise ExomesaError(f"{path}: no header row or data found (only comments or blank lines).") from exc
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
@@ -295,6 +306,13 @@ def canonicalize(df: pd.DataFrame, source: str = "<table>", *, require_label: bo
     if "kepoi_name" not in df.columns:
         df.insert(0, "kepoi_name", [f"row-{i + 1:06d}" for i in range(len(df))])
         logger.info("%s: no kepoi_name column; rows are named row-000001, ...", source)
+    blank = df["kepoi_name"].isna() | (df["kepoi_name"].astype(str).str.strip() == "")
+    if blank.any():
+        row = int(np.flatnonzero(blank.to_numpy())[0])
+        raise ExomesaError(
+            f"{source}: column 'kepoi_name' is empty at row {row + 1} ({int(blank.sum())} row(s)); give every "
+            "KOI a unique name, or drop the column to have rows named row-000001, ..."
+        )
     df["kepoi_name"] = df["kepoi_name"].astype(str).str.strip()
     dups = df["kepoi_name"][df["kepoi_name"].duplicated(keep=False)]
     if len(dups):
@@ -302,7 +320,7 @@ def canonicalize(df: pd.DataFrame, source: str = "<table>", *, require_label: bo
         rows = (np.flatnonzero((df["kepoi_name"] == first).to_numpy()) + 1).tolist()
         raise ExomesaError(
             f"{source}: duplicate KOI name {first!r} at rows {rows} ({dups.nunique()} duplicated name(s)); "
-            "each KOI must appear once."
+            "each KOI must appear once, so remove or rename the repeated rows."
         )
     if "kepid" not in df.columns:
         logger.warning(
@@ -317,6 +335,14 @@ def canonicalize(df: pd.DataFrame, source: str = "<table>", *, require_label: bo
             raise ExomesaError(
                 f"{source}: column 'kepid' is empty at row {row + 1}; every KOI needs its star id."
             )
+        kepid = df["kepid"].to_numpy(dtype=float)
+        fractional = kepid != np.round(kepid)
+        if fractional.any():
+            row = int(np.flatnonzero(fractional)[0])
+            raise ExomesaError(
+                f"{source}: column 'kepid' must hold whole numbers (Kepler Input Catalog ids), but row "
+                f"{row + 1} has {kepid[row]:g}. Fix that cell."
+            )
         df["kepid"] = df["kepid"].astype(np.int64)
 
     # Labels.
@@ -329,7 +355,7 @@ def canonicalize(df: pd.DataFrame, source: str = "<table>", *, require_label: bo
             row = int(np.flatnonzero(unknown.to_numpy())[0])
             raise ExomesaError(
                 f"{source}: unknown disposition value(s) {values[:5]} in column {LABEL!r} (first at row "
-                f"{row + 1}); allowed: {', '.join(CLASSES)}."
+                f"{row + 1}); allowed: {', '.join(CLASSES)}. Fix or remove those rows."
             )
         if missing.any() and require_label:
             row = int(np.flatnonzero(missing.to_numpy())[0])

@@ -12,6 +12,7 @@ Example::
 
 from __future__ import annotations
 
+import http.client
 import logging
 import os
 import time
@@ -76,7 +77,12 @@ def download_koi_table(
     if target.exists() and not force:
         logger.info("using cached %s (pass --force to download again)", target)
         return target
-    cache.mkdir(parents=True, exist_ok=True)
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExomesaError(
+            f"cannot create the cache folder {cache} ({exc.strerror or exc}); pass a writable --cache_dir."
+        ) from exc
     last_error: Exception | None = None
     for attempt in range(retries + 1):
         try:
@@ -84,7 +90,7 @@ def download_koi_table(
             with opener(url, timeout=timeout) as response:  # type: ignore[operator]
                 payload = response.read()
             break
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        except (urllib.error.URLError, TimeoutError, OSError, http.client.HTTPException) as exc:
             last_error = exc
             if attempt < retries:
                 time.sleep(2.0 * (attempt + 1))
@@ -96,7 +102,12 @@ def download_koi_table(
     if not payload or not payload.strip():
         raise ExomesaError(f"the archive returned an empty response for {table}; try again later.")
     tmp = target.with_suffix(".csv.part")
-    tmp.write_bytes(payload)
+    try:
+        tmp.write_bytes(payload)
+    except OSError as exc:
+        raise ExomesaError(
+            f"cannot write the downloaded table to {tmp} ({exc.strerror or exc}); pass a writable --cache_dir."
+        ) from exc
     try:
         df = load_catalog(tmp, require_label=False)
     except ExomesaError as exc:

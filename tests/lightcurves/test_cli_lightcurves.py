@@ -128,3 +128,34 @@ def test_render_command(tiny_catalog, tmp_path):
     views = ViewSet.load(out)
     assert views.source.tolist() == ["rendered", "flat", "rendered"]
     assert np.isfinite(views.local_view).all()
+
+
+def test_build_out_is_a_folder_or_unwritable(shared_lightcurves, tiny_catalog, tmp_path, capsys):
+    folder = tmp_path / "views.npz"
+    folder.mkdir()
+    base = ["lightcurves", "build", "--catalog", str(tiny_catalog), "--fits_dir", str(shared_lightcurves)]
+    assert main([*base, "--out", str(folder), "--force"]) == 2
+    assert "is a folder" in capsys.readouterr().err
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("")
+    assert main([*base, "--out", str(a_file / "v.npz")]) == 2
+    err = capsys.readouterr().err
+    assert "error: --out" in err and "not a writable folder" in err and "Traceback" not in err
+
+
+def test_download_without_lightkurve_says_what_to_install(tiny_catalog, tmp_path, monkeypatch, capsys):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "lightkurve", None)  # import lightkurve -> ImportError
+    argv = [
+        "lightcurves",
+        "build",
+        "--catalog",
+        str(tiny_catalog),
+        "--download",
+        "--out",
+        str(tmp_path / "v.npz"),
+    ]
+    assert main([*argv, "--cache_dir", str(tmp_path / "c")]) == 2
+    err = capsys.readouterr().err
+    assert "pip install 'exomesa[download]'" in err and "--fits_dir" in err and "Traceback" not in err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -150,3 +151,69 @@ def test_build_views_matches_tess_files_by_tic_id(shared_lightcurves):
     views, skipped = build_views(catalog, sorted(shared_lightcurves.glob("tess*.fits")))
     assert views.kepoi_name.tolist() == ["TOI-A.01"] and skipped == []
     assert np.isfinite(views.global_view).all()
+
+
+def _not_a_lightcurve(path, kepid: int):
+    """A Kepler FITS file of star ``kepid`` that holds no LIGHTCURVE extension (like a target-pixel file)."""
+    from astropy.io import fits
+
+    primary = fits.PrimaryHDU()
+    primary.header["TELESCOP"] = "Kepler"
+    primary.header["KEPLERID"] = kepid
+    table = fits.BinTableHDU.from_columns(
+        [fits.Column(name="TIME", format="D", array=np.arange(10.0))], name="TARGETTABLES"
+    )
+    fits.HDUList([primary, table]).writeto(path)
+    return path
+
+
+def test_build_views_bad_files_are_named_and_left_out(shared_lightcurves, tmp_path, caplog):
+    """A non-light-curve FITS of a star with good files is left out; a star with only bad files is skipped."""
+    good = shared_lightcurves / KEPLER_FILE
+    tpf_same_star = _not_a_lightcurve(tmp_path / "kplr010666592-tpf.fits", 10666592)
+    tpf_only = _not_a_lightcurve(tmp_path / "kplr000757450-tpf.fits", 757450)
+    junk = tmp_path / "junk.fits"
+    junk.write_text("not FITS")
+    catalog = pd.DataFrame(
+        {
+            "kepoi_name": ["K00002.01", "K00889.01"],
+            "kepid": [10666592, 757450],
+            "koi_period": [2.204735, 8.884923],
+            "koi_time0bk": [121.3585417, 134.452],
+            "koi_duration": [3.88864, 2.078],
+        }
+    )
+    with caplog.at_level(logging.WARNING, logger="exomesa"):
+        views, skipped = build_views(catalog, [good, tpf_same_star, tpf_only, junk])
+    assert views.kepoi_name.tolist() == ["K00002.01"] and np.isfinite(views.local_view).all()
+    assert [name for name, _ in skipped] == ["K00889.01"]
+    assert "kplr000757450-tpf.fits" in skipped[0][1] and "LIGHTCURVE" in skipped[0][1]
+    assert "kplr010666592-tpf.fits" in caplog.text and "junk.fits" in caplog.text
+    assert "no real view for K00889.01" in caplog.text
+
+
+def test_build_views_never_returns_nan_views(monkeypatch, caplog):
+    """Bad-ephemeris and sparse KOIs are skipped with a warning naming KOI and file; no NaN view comes out."""
+    from exomesa.lightcurves import preprocess
+
+    lc = _synthetic_lc(period=3.0, t0=1.0, days=30.0)
+    monkeypatch.setattr(
+        preprocess, "index_fits_files", lambda paths: {("Kepler", 1): [Path("synthetic_llc.fits")]}
+    )
+    monkeypatch.setattr(preprocess, "read_lightcurve", lambda path: lc)
+    catalog = pd.DataFrame(
+        {
+            "kepoi_name": ["KOK.01", "KZERO.01", "KLONG.01", "KNAN.01", "KSPARSE.01", "KNOEPOCH.01"],
+            "kepid": [1] * 6,
+            "koi_period": [3.0, 0.0, 1.0, np.nan, 400.0, 3.0],
+            "koi_time0bk": [1.0, 1.0, 1.0, 1.0, 200.0, np.nan],
+            "koi_duration": [3.0, 3.0, 30.0, 3.0, 3.0, 3.0],
+        }
+    )
+    with caplog.at_level(logging.WARNING, logger="exomesa"):
+        views, skipped = build_views(catalog, ["synthetic_llc.fits"])
+    assert views.kepoi_name.tolist() == ["KOK.01"] and np.isfinite(views.global_view).all()
+    assert [name for name, _ in skipped] == ["KZERO.01", "KLONG.01", "KNAN.01", "KSPARSE.01", "KNOEPOCH.01"]
+    for name, reason in skipped:
+        assert f"{name} (synthetic_llc.fits)" in reason
+        assert f"no real view for {name}" in caplog.text

@@ -89,3 +89,14 @@ def test_select_concat_counts():
     both = ViewSet.concat([views, picked])
     assert len(both) == 5 and both.counts() == {"real": 2, "rendered": 1, "flat": 2}
     assert len(ViewSet.concat([])) == 0
+
+
+def test_save_to_unwritable_path_names_it(tmp_path):
+    a_file = tmp_path / "file.txt"
+    a_file.write_text("mine")
+    with pytest.raises(ExomesaError, match=r"cannot write the views file .*file\.txt"):
+        _views().save(a_file / "views.npz")
+    folder = tmp_path / "folder.npz"
+    folder.mkdir()
+    with pytest.raises(ExomesaError, match=r"folder\.npz"):
+        _views().save(folder)

@@ -7,6 +7,7 @@ import logging
 from pathlib import Path
 
 from exomesa.catalog import CLASSES, LABEL, load_catalog, split_catalog, to_seed_layout
+from exomesa.errors import ExomesaError
 from exomesa.features import PRESETS, RENDER_COLUMNS, required_columns
 from exomesa.utils import check_writable, write_json
 
@@ -46,14 +47,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def prepare(args: argparse.Namespace) -> int:
     out: Path = args.out
+    if out.exists() and not out.is_dir():
+        raise ExomesaError(f"--out {out} is a file; give a folder for train_data.csv and test_data.csv.")
     targets = [out / "train_data.csv", out / "test_data.csv", out / "manifest.json"]
     check_writable(targets, args.force, what="prepared data")
     df = load_catalog(args.source)
-    train, test = split_catalog(df, test_size=args.test_size, seed=args.seed)
+    try:
+        train, test = split_catalog(df, test_size=args.test_size, seed=args.seed)
+    except ExomesaError as exc:
+        raise ExomesaError(f"{args.source}: {exc}") from exc
     extra = [c for c in required_columns(PRESETS["full"]) + RENDER_COLUMNS if c in df.columns]
-    out.mkdir(parents=True, exist_ok=True)
-    to_seed_layout(train, extra).to_csv(targets[0], index=False)
-    to_seed_layout(test, extra).to_csv(targets[1], index=False)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        to_seed_layout(train, extra).to_csv(targets[0], index=False)
+        to_seed_layout(test, extra).to_csv(targets[1], index=False)
+    except OSError as exc:
+        raise ExomesaError(
+            f"cannot write the prepared data to {out} ({exc.strerror or exc}); choose a writable --out folder."
+        ) from exc
     counts = {
         name: {c: int((part[LABEL] == c).sum()) for c in CLASSES} | {"total": len(part)}
         for name, part in (("train", train), ("test", test))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 from pathlib import Path
 
 from exomesa.errors import ExomesaError
@@ -73,6 +74,13 @@ def _fits_files(folder: Path) -> list[Path]:
 def _check_out(path: Path, force: bool) -> None:
     if path.suffix != ".npz":
         raise ExomesaError(f"--out {path}: the views file must end in .npz.")
+    if path.is_dir():
+        raise ExomesaError(f"--out {path} is a folder; give a file name ending in .npz.")
+    parent = path.absolute().parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir() or not os.access(parent, os.W_OK):
+        raise ExomesaError(f"--out {path}: cannot write there ({parent} is not a writable folder).")
     check_writable(path, force, what="views file")
 
 

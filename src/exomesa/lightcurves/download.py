@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -43,7 +44,9 @@ def download_kepler_lightcurves(
         ExomesaError: lightkurve is not installed, or MAST cannot be reached after ``retries`` attempts.
     """
     try:
-        import lightkurve as lk
+        with warnings.catch_warnings():  # lightkurve warns about optional sub-packages on import
+            warnings.simplefilter("ignore")
+            import lightkurve as lk
     except ImportError as exc:
         raise ExomesaError(
             "--download needs the optional package lightkurve: pip install 'exomesa[download]' "

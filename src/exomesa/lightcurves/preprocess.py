@@ -13,9 +13,11 @@ The chain (astronet's ``preprocess``), each step a pure function:
    is 0 — the same normalisation as rendered views: relative flux − 1.
 
 :func:`make_views` runs the chain for one KOI; :func:`build_views` does it for a catalog and a set of FITS
-files. A KOI is skipped (warning, it gets a rendered view later) when its ephemeris is unusable (period ≤ 0,
-duration ≤ 0 or ≥ period) or when the data hold fewer than :data:`MIN_IN_TRANSIT_POINTS` (5) cadences
-within ±duration/2 of a mid-transit, or cover fewer than half of the local view's in-transit bins.
+files. A file that is not a usable light curve is left out with a warning naming it (the star's other files
+are still used). A KOI is skipped (a warning names it and the file; it gets a rendered view later) when its
+ephemeris is unusable (period ≤ 0, duration ≤ 0 or ≥ period, no epoch), when none of its star's files can be
+read, or when the data hold fewer than :data:`MIN_IN_TRANSIT_POINTS` (5) cadences within ±duration/2 of a
+mid-transit, or cover fewer than half of the local view's in-transit bins.
 """
 
 from __future__ import annotations
@@ -266,6 +268,23 @@ def _ids(catalog: pd.DataFrame, column: str) -> np.ndarray:
     return values.fillna(-1).astype(np.int64).to_numpy()
 
 
+def _read_star(paths: list[Path]) -> LightCurve | ExomesaError:
+    """Stitch the readable files of one star; a file that is not a usable light curve is left out with a
+    warning naming it. Returns the error (not raised) when no file of the star can be read."""
+    good: list[LightCurve] = []
+    errors: list[ExomesaError] = []
+    for path in sorted(paths):
+        try:
+            good.append(read_lightcurve(path))
+        except ExomesaError as exc:
+            errors.append(exc)
+    if not good:
+        return errors[0] if len(errors) == 1 else ExomesaError("; ".join(str(e) for e in errors))
+    for exc in errors:
+        logger.warning("leaving out a file of %s: %s", good[0].name, exc)
+    return stitch(good)
+
+
 def build_views(
     catalog: pd.DataFrame, fits_paths: Iterable[Path | str], *, show_progress: bool = False
 ) -> tuple[ViewSet, list[tuple[str, str]]]:
@@ -304,10 +323,7 @@ def build_views(
         name = str(row["kepoi_name"])
         key = keys_by_row[i]
         if key not in curves:
-            try:
-                curves[key] = stitch([read_lightcurve(p) for p in sorted(groups[key])])
-            except ExomesaError as exc:
-                curves[key] = exc
+            curves[key] = _read_star(groups[key])
         lc = curves[key]
         if isinstance(lc, ExomesaError):
             skipped.append((name, f"unreadable light curve: {lc}"))
@@ -324,7 +340,7 @@ def build_views(
         locals_.append(loc)
 
     for name, reason in skipped:
-        logger.warning("no real view for %s: %s", name, reason)
+        logger.warning("no real view for %s (train/test render it from the catalog): %s", name, reason)
     views = (
         ViewSet(
             kepoi_name=names,

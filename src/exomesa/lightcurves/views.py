@@ -169,20 +169,26 @@ class ViewSet:
         """Write an ``.npz`` readable with ``np.load(path, allow_pickle=False)``; returns the path written.
 
         Strings are stored as fixed-width unicode arrays; the caller checks overwriting (``check_writable``).
+        A path that cannot be written (a folder, a missing drive, no permission) is an ExomesaError.
         """
         path = Path(path)
         if path.suffix != ".npz":
             path = path.with_suffix(path.suffix + ".npz") if path.suffix else path.with_suffix(".npz")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "wb") as fh:
-            np.savez_compressed(
-                fh,
-                kepoi_name=self.kepoi_name.astype(str),
-                global_view=self.global_view.astype(np.float32),
-                local_view=self.local_view.astype(np.float32),
-                source=self.source.astype(str),
-                format_version=np.array(_FORMAT_VERSION, dtype=np.int64),
-            )
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "wb") as fh:
+                np.savez_compressed(
+                    fh,
+                    kepoi_name=self.kepoi_name.astype(str),
+                    global_view=self.global_view.astype(np.float32),
+                    local_view=self.local_view.astype(np.float32),
+                    source=self.source.astype(str),
+                    format_version=np.array(_FORMAT_VERSION, dtype=np.int64),
+                )
+        except OSError as exc:
+            raise ExomesaError(
+                f"cannot write the views file {path} ({exc.strerror or exc}); choose a writable file path."
+            ) from exc
         logger.debug("wrote %d views to %s", len(self), path)
         return path
 
