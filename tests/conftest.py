@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import matplotlib
@@ -14,6 +15,12 @@ import pytest  # noqa: E402
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED = REPO_ROOT.parent / "shared"
 SHARED_LIGHTCURVES = SHARED / "data" / "lightcurves"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A fresh exomesa cache folder for the session: tests neither read a user's stale cache nor fill it."""
+    os.environ["EXOMESA_CACHE"] = str(tmp_path_factory.mktemp("exomesa-cache"))
 
 
 @pytest.fixture(autouse=True)

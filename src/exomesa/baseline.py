@@ -218,9 +218,10 @@ def views_to_long(
 
 
 def default_cache_dir() -> Path:
-    """``$EXOMESA_CACHE_DIR/tsfresh`` or ``~/.cache/exomesa/tsfresh``."""
-    root = os.environ.get("EXOMESA_CACHE_DIR") or Path.home() / ".cache" / "exomesa"
-    return Path(root) / "tsfresh"
+    """``$EXOMESA_CACHE/tsfresh`` or ``~/.cache/exomesa/tsfresh``."""
+    from exomesa.utils import default_cache_dir as cache_root
+
+    return cache_root() / "tsfresh"
 
 
 def _row_keys(global_view: np.ndarray, local_view: np.ndarray) -> np.ndarray:

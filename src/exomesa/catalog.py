@@ -165,7 +165,7 @@ def dr25_path() -> Path:
 def _dr25_cached() -> pd.DataFrame:
     """Parse the IPAC table once (~2.5 s with astropy) and keep a CSV copy in the cache folder (~0.3 s)."""
     from exomesa import __version__
-    from exomesa.download import default_cache_dir
+    from exomesa.utils import default_cache_dir
 
     path = dr25_path()
     stat = path.stat()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import http.client
 import logging
-import os
 import time
 import urllib.error
 import urllib.parse
@@ -23,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from exomesa.errors import ExomesaError
+from exomesa.utils import default_cache_dir
 
 __all__ = ["ARCHIVE_TAP_URL", "KOI_TABLES", "default_cache_dir", "archive_query_url", "download_koi_table"]
 
@@ -31,12 +31,6 @@ logger = logging.getLogger(__name__)
 ARCHIVE_TAP_URL = "https://exoplanetarchive.ipac.caltech.edu/TAP/sync"
 #: KOI tables the archive serves through TAP.
 KOI_TABLES = ("cumulative", "q1_q17_dr25_koi")
-
-
-def default_cache_dir() -> Path:
-    """``$EXOMESA_CACHE`` if set, else ``~/.cache/exomesa``."""
-    env = os.environ.get("EXOMESA_CACHE")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "exomesa"
 
 
 def archive_query_url(table: str = "cumulative", columns: str = "*") -> str:

@@ -164,3 +164,35 @@ def test_views_for_catalog_aligns_real_and_rendered():
     assert np.all(out.local_view[2] == -0.5)
     np.testing.assert_array_equal(out.local_view[:2], render_views(cat.iloc[:2]).local_view)
     assert views_for_catalog(cat, None).source.tolist() == ["rendered"] * 3
+
+
+def test_render_cache_returns_identical_views_and_keys_on_the_parameters(tmp_path, monkeypatch):
+    from exomesa.lightcurves import render as render_module
+
+    cat = _catalog()
+    first = render_views(cat, cache_dir=tmp_path)
+    files = list(tmp_path.glob("rendered-*.npz"))
+    assert len(files) == 1
+
+    def no_rendering(*args, **kwargs):
+        raise AssertionError("the cached views should have been read back")
+
+    monkeypatch.setattr(render_module, "_render", no_rendering)
+    again = render_views(cat, cache_dir=tmp_path)
+    np.testing.assert_array_equal(again.global_view, first.global_view)
+    np.testing.assert_array_equal(again.local_view, first.local_view)
+    assert list(again.kepoi_name) == list(first.kepoi_name)
+    assert list(again.source) == list(first.source)
+
+    # A changed catalog value is another cache entry (rendered, not read back).
+    with pytest.raises(AssertionError, match="should have been read back"):
+        render_views(_catalog(koi_depth=[6000.0, 800.0, 20000.0]), cache_dir=tmp_path)
+
+
+def test_render_cache_is_optional_and_survives_an_unwritable_folder(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    views = render_views(_catalog(), cache_dir=blocker / "views")  # cannot be created: still renders
+    assert np.all(np.isfinite(views.global_view))
+    none = views_for_catalog(_catalog(), cache_dir=None)
+    np.testing.assert_array_equal(none.global_view, views.global_view)

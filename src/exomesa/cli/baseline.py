@@ -61,7 +61,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         p.add_argument(
             "--cache_dir",
             default="auto",
-            help="tsfresh feature cache folder (default: $EXOMESA_CACHE_DIR/tsfresh or ~/.cache/exomesa/tsfresh)",
+            help="tsfresh feature cache folder (default: $EXOMESA_CACHE/tsfresh or ~/.cache/exomesa/tsfresh)",
         )
         p.add_argument(
             "--no_cache", action="store_true", help="do not read or write the tsfresh feature cache"

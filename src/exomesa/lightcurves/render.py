@@ -38,8 +38,12 @@ The noise generator is seeded with ``zlib.crc32(kepoi_name)``, so the same KOI a
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
+import os
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -65,6 +69,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+#: rendered-views cache files kept (newest first); each holds one call's views (~9 KB per KOI)
+RENDER_CACHE_FILES = 8
 
 RENDER_COLUMNS = (
     "kepoi_name",
@@ -283,7 +290,13 @@ def _render_one(row: dict, batman_module) -> tuple[np.ndarray, np.ndarray, np.nd
     return global_view, local_view, *masks
 
 
-def render_views(catalog: pd.DataFrame, show_progress: bool = False, *, noise: bool = True) -> ViewSet:
+def render_views(
+    catalog: pd.DataFrame,
+    show_progress: bool = False,
+    *,
+    noise: bool = True,
+    cache_dir: str | Path | None = None,
+) -> ViewSet:
     """Render global [N, 2001] and local [N, 201] views from each KOI's catalog parameters.
 
     Args:
@@ -291,14 +304,78 @@ def render_views(catalog: pd.DataFrame, show_progress: bool = False, *, noise: b
             ``koi_duration`` [h] and ``koi_depth`` [ppm] are needed, the rest fall back to defaults).
         show_progress: show a tqdm progress bar.
         noise: add the catalog-derived Gaussian noise (seeded per KOI name); ``False`` gives the pure model.
+        cache_dir: folder of the rendered-views cache (``None``: no cache). A call whose resolved render
+            parameters, noise setting, exomesa and batman versions match an earlier one reads that call's
+            views back (identical arrays) instead of rendering; see :func:`_render_cache_path`.
 
     Returns:
         A ViewSet aligned to ``catalog`` rows; ``source`` is ``"rendered"``, or ``"flat"`` (all-zero views,
         with a warning naming the KOIs) where the period/duration cannot describe a transit.
     """
+    params = render_params(catalog)
+    cache = _render_cache_path(params, noise, cache_dir) if cache_dir is not None else None
+    if cache is not None:
+        cached = _read_render_cache(cache, params)
+        if cached is not None:
+            return cached
+    views = _render(params, show_progress, noise)
+    if cache is not None:
+        _write_render_cache(cache, views)
+    return views
+
+
+def _render_cache_path(params: pd.DataFrame, noise: bool, cache_dir: str | Path) -> Path:
+    """``cache_dir/rendered-<sha256>.npz``: the key hashes every resolved render parameter of every row (so a
+    changed catalog value, row order or KOI name is a different file), the noise flag and the exomesa and
+    batman versions (a new renderer never reads old views)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from exomesa import __version__
+
+    try:
+        batman_version = version("batman-package")
+    except PackageNotFoundError:  # pragma: no cover - batman is a dependency
+        batman_version = "?"
+    h = hashlib.sha256(f"{__version__}|{batman_version}|noise={noise}|".encode())
+    h.update(pd.util.hash_pandas_object(params, index=False).to_numpy().tobytes())
+    return Path(cache_dir) / f"rendered-{h.hexdigest()[:32]}.npz"
+
+
+def _read_render_cache(path: Path, params: pd.DataFrame) -> ViewSet | None:
+    if not path.is_file():
+        return None
+    try:
+        views = ViewSet.load(path)
+    except (ExomesaError, OSError, ValueError) as exc:
+        logger.debug("ignoring unreadable rendered-views cache %s (%s)", path, exc)
+        return None
+    if len(views) != len(params) or not np.array_equal(views.kepoi_name, params["kepoi_name"].to_numpy(str)):
+        logger.debug("ignoring rendered-views cache %s: it holds other KOIs", path)
+        return None
+    logger.info("read %d rendered views from the cache %s", len(views), path)
+    return views
+
+
+def _write_render_cache(path: Path, views: ViewSet) -> None:
+    """Write atomically (other processes may read the same file), then keep only the newest
+    :data:`RENDER_CACHE_FILES` files. Any OS error only costs the cache, never the run."""
+    tmp = path.with_name(f"{path.stem}.{os.getpid()}.part.npz")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        views.save(tmp, compress=False)
+        os.replace(tmp, path)
+        old = sorted(path.parent.glob("rendered-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for stale in old[RENDER_CACHE_FILES:]:
+            stale.unlink(missing_ok=True)
+    except (ExomesaError, OSError) as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        logger.debug("could not cache rendered views at %s (%s)", path, exc)
+
+
+def _render(params: pd.DataFrame, show_progress: bool, noise: bool) -> ViewSet:
     import batman
 
-    params = render_params(catalog)
     n = len(params)
     global_views = np.zeros((n, GLOBAL_BINS), dtype=np.float32)
     local_views = np.zeros((n, LOCAL_BINS), dtype=np.float32)
@@ -344,12 +421,16 @@ def render_views(catalog: pd.DataFrame, show_progress: bool = False, *, noise: b
     )
 
 
-def views_for_catalog(catalog: pd.DataFrame, views: ViewSet | None = None) -> ViewSet:
+def views_for_catalog(
+    catalog: pd.DataFrame, views: ViewSet | None = None, *, cache_dir: str | Path | None = "auto"
+) -> ViewSet:
     """Views aligned to ``catalog`` rows: taken from ``views`` where ``kepoi_name`` matches, else rendered.
 
     Args:
         catalog: canonical KOI table with ``kepoi_name``.
         views: precomputed views (e.g. real ones from ``exomesa lightcurves build``) or ``None``.
+        cache_dir: rendered-views cache folder for :func:`render_views`; ``"auto"`` (default) is
+            ``$EXOMESA_CACHE/views`` (``~/.cache/exomesa/views``), ``None`` renders every time.
 
     Returns:
         A ViewSet with one row per catalog row, in catalog order.
@@ -358,7 +439,11 @@ def views_for_catalog(catalog: pd.DataFrame, views: ViewSet | None = None) -> Vi
     index = views.index_of() if views is not None else {}
     have = np.array([name in index for name in names], dtype=bool)
     need = np.flatnonzero(~have)
-    rendered = render_views(catalog.iloc[need]) if need.size else ViewSet.empty()
+    if cache_dir == "auto":
+        from exomesa.utils import default_cache_dir
+
+        cache_dir = default_cache_dir() / "views"
+    rendered = render_views(catalog.iloc[need], cache_dir=cache_dir) if need.size else ViewSet.empty()
 
     out_g = np.zeros((len(names), GLOBAL_BINS), dtype=np.float32)
     out_l = np.zeros((len(names), LOCAL_BINS), dtype=np.float32)

@@ -165,10 +165,11 @@ class ViewSet:
             source=np.concatenate([p.source.astype(str) for p in parts]),
         )
 
-    def save(self, path: Path | str) -> Path:
+    def save(self, path: Path | str, *, compress: bool = True) -> Path:
         """Write an ``.npz`` readable with ``np.load(path, allow_pickle=False)``; returns the path written.
 
         Strings are stored as fixed-width unicode arrays; the caller checks overwriting (``check_writable``).
+        ``compress=False`` writes a plain ``.npz`` (larger, but written and read several times faster).
         A path that cannot be written (a folder, a missing drive, no permission) is an ExomesaError.
         """
         path = Path(path)
@@ -177,7 +178,7 @@ class ViewSet:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with open(path, "wb") as fh:
-                np.savez_compressed(
+                (np.savez_compressed if compress else np.savez)(
                     fh,
                     kepoi_name=self.kepoi_name.astype(str),
                     global_view=self.global_view.astype(np.float32),
