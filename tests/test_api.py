@@ -52,6 +52,14 @@ def fitted():
     return clf, df, views
 
 
+def test_fit_returns_self_and_sets_classes():
+    df, views = synthetic_catalog(60, seed=3)
+    clf = MesaClassifier(**{**FAST, "epochs": 1})
+    assert not hasattr(clf, "classes_")
+    assert clf.fit(df, views=views) is clf
+    assert list(clf.classes_) == list(CLASSES)
+
+
 def test_fit_sets_learned_attributes(fitted):
     clf, df, _ = fitted
     assert list(clf.classes_) == list(CLASSES)
@@ -88,6 +96,15 @@ def test_save_load_gives_identical_probabilities(fitted, tmp_path):
     np.testing.assert_array_equal(loaded.predict_proba(df, views), clf.predict_proba(df, views))
     np.testing.assert_array_equal(loaded.reference_["physics"], clf.reference_["physics"])
     assert loaded.temperature_ == clf.temperature_ and loaded.history_ == clf.history_
+    np.testing.assert_array_equal(loaded.predict(df, views), clf.predict(df, views))
+    np.testing.assert_array_equal(
+        loaded.predict_proba(df, views, calibrated=False), clf.predict_proba(df, views, calibrated=False)
+    )
+    for key, value in clf.embed(df, views).items():
+        np.testing.assert_array_equal(loaded.embed(df, views)[key], value)
+    # and a second save of the loaded model round-trips too
+    again = MesaClassifier.load(loaded.save(tmp_path / "m2.pth"))
+    np.testing.assert_array_equal(again.predict_proba(df, views), clf.predict_proba(df, views))
     assert loaded.get_params()["features"] == "seed"
 
 

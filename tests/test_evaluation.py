@@ -62,6 +62,10 @@ def test_known_confusion_and_report() -> None:
     assert rep["CANDIDATE"]["precision"] == pytest.approx(2 / 3)
     assert rep["CONFIRMED"]["support"] == 2
     assert set(rep) == {*CLASSES, "macro avg", "weighted avg"}
+    assert not any(k.endswith("_reason") for row in rep.values() for k in row)  # all defined here
+    never = evaluate(y, _onehot(np.array([0, 0, 1, 1, 1, 0]), hot=0.8))["classification"]
+    fp = never["classification_report"]["FALSE POSITIVE"]
+    assert fp["precision"] is None and fp["precision_reason"] == "class never predicted"
 
 
 def test_confirmed_vs_fp_score_ignores_candidate_mass() -> None:
@@ -85,7 +89,11 @@ def test_single_class_gives_null_with_reason_not_crash() -> None:
     assert r["ranking"]["confirmed_vs_false_positive"]["roc_auc"] is None
     assert r["summary"]["confirmed_vs_fp_roc_auc"] is None
     # recall of an absent class is undefined -> None, and the whole dict is valid JSON (no NaN)
-    assert r["classification"]["classification_report"]["CANDIDATE"]["recall"] is None
+    rep = r["classification"]["classification_report"]
+    assert (
+        rep["CANDIDATE"]["recall"] is None and rep["CANDIDATE"]["recall_reason"] == "class absent from y_true"
+    )
+    assert "recall_reason" not in rep["CONFIRMED"]
     json.dumps(to_jsonable(r), allow_nan=False)
 
 

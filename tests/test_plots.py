@@ -117,6 +117,14 @@ def test_training_curves_pick_losses_and_scores() -> None:
     assert "no loss values" in empty
 
 
+def test_training_curves_short_run_has_whole_epoch_ticks() -> None:
+    history = [{"epoch": e, "train_loss": 1.0 / e, "val_loss": 1.1 / e} for e in (1, 2)]
+    fig = plots.plot_training_curves(history, "loss")
+    fig.canvas.draw()
+    ticks = [t for t in fig.axes[0].get_xticks() if 1 <= t <= 2]
+    assert ticks == [1.0, 2.0]
+
+
 def test_roc_curves_and_single_class(data) -> None:
     text = _texts(plots.plot_roc_curves(data["y"], data["p"]))
     assert "CONFIRMED vs FALSE POSITIVE (AUC" in text and "Precision" in text and "AP " in text
@@ -128,6 +136,10 @@ def test_reliability_diagram_before_after(data) -> None:
     sharp = data["p"] ** 3 / (data["p"] ** 3).sum(1, keepdims=True)
     text = _texts(plots.plot_reliability_diagram(data["y"], data["p"], sharp, temperature=2.5))
     assert "before temperature scaling: ECE" in text and "T = 2.50" in text and "Confidence" in text
+    # the count histogram says which bars are which
+    fig = plots.plot_reliability_diagram(data["y"], data["p"], sharp, temperature=2.5)
+    hist_legend = [t.get_text() for t in fig.axes[1].get_legend().get_texts()]
+    assert hist_legend == ["before temperature scaling", "after temperature scaling"]
 
 
 def test_lightcurve_gallery(data, tmp_path) -> None:

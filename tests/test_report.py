@@ -53,3 +53,15 @@ def test_report_without_figures_and_null_metrics(tmp_path) -> None:
     assert "No figures" in html
     assert "only one class present in y_true" in html  # the reason is shown, not a crash
     assert "embeddings were not provided" in html
+
+
+def test_report_explains_flat_views(tmp_path) -> None:
+    y = np.repeat([0, 1, 2], 2)
+    results = evaluate(y, np.eye(3)[y])
+    meta = {"lightcurve_sources": {"rendered": 5, "flat": 1}}
+    html = write_report(tmp_path / "r.html", results, {}, meta).read_text()
+    assert "<b>flat</b> = no usable period/duration" in html
+    plain = write_report(
+        tmp_path / "p.html", results, {}, {"lightcurve_sources": {"rendered": 6}}
+    ).read_text()
+    assert "<b>flat</b>" not in plain

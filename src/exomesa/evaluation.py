@@ -153,7 +153,19 @@ def _report_dict(y_true: np.ndarray, y_pred: np.ndarray, classes: Sequence[str])
         out[key] = {m: _none_if_nan(row.get(m)) for m in ("precision", "recall", "f1-score", "support")}
         if out[key]["support"] is not None:
             out[key]["support"] = int(out[key]["support"])
+        if key in classes:
+            for metric, why in _REPORT_NULL_REASONS.items():
+                if out[key][metric] is None:
+                    out[key][f"{metric}_reason"] = why
     return out
+
+
+#: Why a per-class entry of the classification report is ``None``.
+_REPORT_NULL_REASONS = {
+    "precision": "class never predicted",
+    "recall": "class absent from y_true",
+    "f1-score": "precision and recall both undefined",
+}
 
 
 def _none_if_nan(v: Any) -> Any:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from sklearn.metrics import average_precision_score, precision_recall_curve, roc_curve
 
 from exomesa.evaluation import (
@@ -250,7 +251,7 @@ def plot_contrastive_space(
                 color=_color(name, i),
                 marker="o",
                 edgecolors="none",
-                zorder=2,
+                zorder=4,
             )
             ax.scatter(
                 pb[m, 0],
@@ -260,7 +261,7 @@ def plot_contrastive_space(
                 color=_color(name, i),
                 marker="^",
                 edgecolors="none",
-                zorder=2,
+                zorder=4,
             )
     from matplotlib.lines import Line2D
 
@@ -370,6 +371,7 @@ def plot_training_curves(history: Sequence[Mapping[str, float]], kind: str = "lo
         if best is not None and np.isfinite(float(best)):
             ax.axvline(float(best), color="0.4", lw=1, ls=":", label=f"kept weights (epoch {int(best)})")
         ax.set_xlabel("Epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # no fractional epochs on short runs
         ax.set_ylabel(what)
         if kind != "loss":
             ax.set_ylim(0, 1.02)
@@ -472,7 +474,14 @@ def plot_reliability_diagram(
         )
         centers = curve["bin_edges"][:-1] + width / 2
         offset = (k - (len(sets) - 1) / 2) * width / len(sets)
-        ax_h.bar(centers + offset, curve["count"], width=width / len(sets), color=color, alpha=0.7)
+        ax_h.bar(
+            centers + offset,
+            curve["count"],
+            width=width / len(sets),
+            color=color,
+            alpha=0.7,
+            label=label.split(" (T =")[0],
+        )
     ax.set(
         xlim=(0, 1),
         ylim=(0, 1.02),
@@ -482,6 +491,7 @@ def plot_reliability_diagram(
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize=9)
     ax_h.set(xlabel="Confidence (max class probability)", ylabel="KOIs in bin")
+    ax_h.legend(loc="upper left", fontsize=8)
     ax_h.grid(alpha=0.3)
     return fig
 

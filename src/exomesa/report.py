@@ -126,9 +126,9 @@ def _classification_section(results: Mapping[str, Any]) -> str:
         rows.append(
             [
                 _esc(name),
-                _fmt(r.get("precision")),
-                _fmt(r.get("recall")),
-                _fmt(r.get("f1-score")),
+                _metric(r, "precision"),
+                _metric(r, "recall"),
+                _metric(r, "f1-score"),
                 _fmt(r.get("support")),
             ]
         )
@@ -266,7 +266,13 @@ def _meta_section(meta: Mapping[str, Any]) -> str:
         rows = [[_esc(k), _fmt(int(v)), f"{100 * int(v) / total:.1f}%"] for k, v in src.items()]
         out += (
             "<p>Light-curve views used for the test KOIs: <b>real</b> = phase-folded Kepler photometry, "
-            "<b>rendered</b> = a batman transit model drawn from the catalogue parameters.</p>"
+            "<b>rendered</b> = a batman transit model drawn from the catalogue parameters"
+            + (
+                ", <b>flat</b> = no usable period/duration, so a flat view (tabular features only)"
+                if "flat" in src
+                else ""
+            )
+            + ".</p>"
         )
         out += _table(["Light-curve source", "KOIs", "Share"], rows)
     for key, value in meta.items():

@@ -93,7 +93,7 @@ def stand_in(monkeypatch, tmp_path) -> Path:
     return model
 
 
-def _assert_schema(res: dict, n: int) -> None:
+def _assert_schema(res: dict, n: int, temperature: float = 1.7) -> None:
     assert res["n_samples"] == n and res["classes"] == list(CLASSES)
     for key in ("summary", "classification", "ranking", "calibration", "alignment", "run"):
         assert key in res, key
@@ -103,12 +103,45 @@ def _assert_schema(res: dict, n: int) -> None:
     assert set(res["ranking"]["one_vs_rest"]) == set(CLASSES)
     assert {"roc_auc", "pr_auc"} <= set(res["ranking"]["confirmed_vs_false_positive"])
     cal = res["calibration"]
-    assert cal["n_bins"] == 15 and cal["temperature"] == pytest.approx(1.7)
+    assert cal["n_bins"] == 15 and cal["temperature"] == pytest.approx(temperature)
     assert cal["ece"] is not None and cal["ece_uncalibrated"] is not None
     ret = res["alignment"]["retrieval"]
     assert set(ret["lightcurve_to_physics"]) >= {"recall@1", "recall@5", "recall@10"}
     assert ret["chance"]["recall@1"] == pytest.approx(1 / n)
     assert set(res["alignment"]["cosine"]["per_class"]) == set(CLASSES)
+    # the documented keys (docs/results_schema.md)
+    assert set(res) >= {"n_samples", "classes", "class_counts", "predicted_counts", "summary"}
+    assert set(res["summary"]) == {
+        "accuracy",
+        "balanced_accuracy",
+        "macro_f1",
+        "macro_roc_auc",
+        "confirmed_vs_fp_roc_auc",
+        "confirmed_vs_fp_pr_auc",
+        "ece",
+        "ece_uncalibrated",
+        "retrieval_lc_to_phys_recall@1",
+        "retrieval_chance_recall@1",
+    }
+    assert set(c["classification_report"]) == {*CLASSES, "macro avg", "weighted avg"}
+    for block in ("calibrated", "uncalibrated"):
+        assert set(cal[block]) == {"ece", "nll", "brier", "mean_confidence", "accuracy", "reliability"}
+        assert (
+            len(cal[block]["reliability"]["bin_edges"]) == 16
+            and len(cal[block]["reliability"]["count"]) == 15
+        )
+    for direction in ("lightcurve_to_physics", "physics_to_lightcurve"):
+        assert set(ret[direction]) == {
+            "recall@1",
+            "recall@5",
+            "recall@10",
+            "median_rank",
+            "mean_reciprocal_rank",
+        }
+    assert {"n", "matched_mean", "mismatched_mean", "gap"} <= set(res["alignment"]["cosine"])
+    assert {"model_path", "test_data", "lightcurve_sources", "n_test", "figures", "timings_seconds"} <= set(
+        res["run"]
+    )
 
 
 def test_visualize_writes_every_file_and_report_references_figures(stand_in, seed_csv, tmp_path) -> None:
@@ -208,6 +241,31 @@ def test_single_class_test_set_gives_null_auc(stand_in, seed_csv, tmp_path) -> N
     assert res["summary"]["macro_roc_auc"] is None
 
 
+class NanSafeStandIn(StandInClassifier):
+    """The stand-in, tolerating the DR25 rows whose depth is missing."""
+
+    def _logits(self, df: pd.DataFrame) -> np.ndarray:
+        depth = np.nan_to_num(df["koi_depth"].to_numpy(float), nan=1500.0)
+        z = np.log(np.clip(depth, 1.0, None)) - np.log(1500.0)
+        return np.column_stack([-z, np.zeros_like(z), z]) * 1.5
+
+
+def test_without_test_data_uses_the_embedded_dr25_test_split(monkeypatch, tmp_path) -> None:
+    from exomesa.catalog import load_dr25, split_catalog
+
+    model = tmp_path / "mesa_model.pth"
+    model.write_bytes(b"stand-in")
+    monkeypatch.setattr(test_cli, "_load_model", lambda path, device: NanSafeStandIn())
+    out = tmp_path / "o"
+    assert main(["test", "--model_path", str(model), "--output_dir", str(out)]) == 0
+    res = json.loads((out / "test_results.json").read_text())
+    expected = split_catalog(load_dr25(), **test_cli.DEFAULT_SPLIT)[1]
+    assert res["run"]["test_data"].startswith("dr25 test split")
+    assert res["n_samples"] == len(expected) == res["run"]["n_test"]
+    pred = pd.read_csv(out / "predictions.csv")
+    assert pred["kepoi_name"].tolist() == expected["kepoi_name"].astype(str).tolist()
+
+
 def test_missing_model_and_views_files(seed_csv, tmp_path, capsys) -> None:
     rc = main(
         [
@@ -264,6 +322,89 @@ def test_real_model_visualize(tiny_model, tmp_path) -> None:
     assert res["n_samples"] == 120 and res["alignment"]["n_pairs"] == 120
     html = (out / "report.html").read_text()
     assert all(f'data-file="{name}"' in html for name in test_cli.FIGURE_NAMES.values())
+    assert html.count("data:image/png;base64,") == len(test_cli.FIGURE_NAMES)
+    assert "http://" not in html and "https://" not in html  # one offline page
+    _check_values_against_model(model, test_path, out, res)
+
+
+def _check_values_against_model(model: Path, test_path: Path, out: Path, res: dict) -> None:
+    """Every headline number of test_results.json, recomputed independently from the model's probabilities."""
+    import torch
+    from sklearn.metrics import (
+        average_precision_score,
+        balanced_accuracy_score,
+        confusion_matrix,
+        f1_score,
+        roc_auc_score,
+    )
+
+    from exomesa.api import MesaClassifier
+    from exomesa.catalog import labels_to_index, load_catalog
+
+    ckpt = torch.load(model, map_location="cpu", weights_only=True)
+    clf = MesaClassifier.load(model)
+    df = load_catalog(str(test_path), require_label=True).reset_index(drop=True)
+    y = labels_to_index(df["koi_disposition"])
+    proba = clf.predict_proba(df)  # calibrated with the checkpoint's temperature
+    raw = clf.predict_proba(df, calibrated=False)
+    pred = pd.read_csv(out / "predictions.csv")
+    cols = ["prob_confirmed", "prob_candidate", "prob_false_positive"]
+    np.testing.assert_allclose(pred[cols].to_numpy(), proba, atol=2e-6)
+    assert pred["kepoi_name"].tolist() == df["kepoi_name"].astype(str).tolist()
+    assert pred["true_label"].tolist() == df["koi_disposition"].tolist()
+    assert (pred["predicted_label"] == np.array(CLASSES)[proba.argmax(1)]).all()
+
+    _assert_schema(res, 120, temperature=float(ckpt["temperature"]))
+    c, yp = res["classification"], proba.argmax(1)
+    assert c["accuracy"] == pytest.approx(np.mean(yp == y))
+    assert c["balanced_accuracy"] == pytest.approx(balanced_accuracy_score(y, yp))
+    assert c["macro_f1"] == pytest.approx(f1_score(y, yp, average="macro"))
+    assert c["confusion_matrix"] == confusion_matrix(y, yp, labels=[0, 1, 2]).tolist()
+    for i, name in enumerate(CLASSES):
+        b = res["ranking"]["one_vs_rest"][name]
+        assert b["roc_auc"] == pytest.approx(roc_auc_score(y == i, proba[:, i]))
+        assert b["pr_auc"] == pytest.approx(average_precision_score(y == i, proba[:, i]))
+    keep = (y == 0) | (y == 2)
+    score = proba[keep, 0] / (proba[keep, 0] + proba[keep, 2])
+    cvfp = res["ranking"]["confirmed_vs_false_positive"]
+    assert cvfp["roc_auc"] == pytest.approx(roc_auc_score(y[keep] == 0, score))
+    assert res["summary"]["confirmed_vs_fp_roc_auc"] == cvfp["roc_auc"]
+
+    def ece(p: np.ndarray) -> float:  # 15 equal-width bins (lo, hi] of the top-class probability
+        conf, hit = p.max(1), (p.argmax(1) == y)
+        bins = np.clip(np.ceil(conf * 15).astype(int) - 1, 0, 14)
+        return sum(
+            abs(hit[bins == b].mean() - conf[bins == b].mean()) * np.mean(bins == b) for b in set(bins)
+        )
+
+    assert res["calibration"]["ece"] == pytest.approx(ece(proba), abs=1e-9)
+    assert res["calibration"]["ece_uncalibrated"] == pytest.approx(ece(raw), abs=1e-9)
+    assert res["alignment"]["retrieval"]["chance"] == {
+        "recall@1": 1 / 120,
+        "recall@5": 5 / 120,
+        "recall@10": 10 / 120,
+    }
+    emb = clf.embed(df)
+    matched = np.einsum("nd,nd->n", emb["lightcurve"], emb["physics"])
+    assert res["alignment"]["cosine"]["matched_mean"] == pytest.approx(matched.mean(), abs=1e-5)
+
+
+@pytest.mark.slow
+def test_checkpoint_statistics_are_never_refitted(tiny_model, tmp_path) -> None:
+    """A KOI scores the same whether it is evaluated in the full test table or in a 10-row slice of it."""
+    model, test_path = tiny_model
+    part = tmp_path / "part.csv"
+    full = pd.read_csv(test_path)
+    full.iloc[:10].to_csv(part, index=False)
+    preds = []
+    for name, src in (("full", test_path), ("part", part)):
+        out = tmp_path / name
+        assert (
+            main(["test", "--model_path", str(model), "--test_data", str(src), "--output_dir", str(out)]) == 0
+        )
+        preds.append(pd.read_csv(out / "predictions.csv"))
+    cols = ["prob_confirmed", "prob_candidate", "prob_false_positive"]
+    np.testing.assert_allclose(preds[1][cols].to_numpy(), preds[0][cols].to_numpy()[:10], atol=2e-6)
 
 
 @pytest.mark.slow

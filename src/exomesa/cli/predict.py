@@ -20,7 +20,7 @@ from exomesa.catalog import CLASSES, is_leaky, load_catalog
 from exomesa.errors import ExomesaError
 from exomesa.utils import check_writable
 
-__all__ = ["register", "predict", "score_candidates"]
+__all__ = ["register", "predict", "score_candidates", "check_feature_columns"]
 
 logger = logging.getLogger(__name__)
 
@@ -62,12 +62,33 @@ def _real_views(args: argparse.Namespace, catalog: pd.DataFrame):
 
         if not args.fits_dir.is_dir():
             raise ExomesaError(f"{args.fits_dir}: not a folder; --fits_dir needs a folder of FITS files.")
-        files = sorted(args.fits_dir.glob("*.fits")) + sorted(args.fits_dir.glob("*.fits.gz"))
+        files = sorted(
+            f
+            for f in args.fits_dir.rglob("*")
+            if f.is_file() and f.name.lower().endswith((".fits", ".fits.gz"))
+        )
         if not files:
-            raise ExomesaError(f"{args.fits_dir}: no .fits files found.")
+            raise ExomesaError(
+                f"{args.fits_dir}: no .fits files found (searched recursively); pass a folder of Kepler "
+                "*_llc.fits / TESS *_lc.fits files, or leave out --fits_dir to use rendered light curves."
+            )
         views, _skipped = build_views(catalog, files)
         return views
     return None
+
+
+def check_feature_columns(clf, catalog: pd.DataFrame, source: str | Path) -> None:
+    """Raise an :class:`ExomesaError` naming ``source`` when it lacks a column the model's features read."""
+    from exomesa.features import required_columns
+
+    missing = [c for c in required_columns(clf.feature_set_) if c not in catalog.columns]
+    if missing:
+        shown = ", ".join(missing[:8]) + (f" ... ({len(missing)} in all)" if len(missing) > 8 else "")
+        raise ExomesaError(
+            f"{source}: missing {len(missing)} feature column(s) the model was trained on: {shown}. Give a table "
+            "with the training columns (e.g. a NASA archive KOI export; empty values are imputed), or use a "
+            "model trained with `exomesa train --features seed` for seed-format CSVs."
+        )
 
 
 def score_candidates(clf, catalog: pd.DataFrame, real_views=None, neighbors: int = 0) -> pd.DataFrame:
@@ -91,7 +112,9 @@ def score_candidates(clf, catalog: pd.DataFrame, real_views=None, neighbors: int
 
     out = pd.DataFrame({"kepoi_name": catalog["kepoi_name"].to_numpy()})
     if "kepid" in catalog.columns:
-        out["kepid"] = catalog["kepid"].to_numpy()
+        kepid = pd.to_numeric(catalog["kepid"], errors="coerce").astype("Int64")
+        # negative ids are placeholders load_catalog gives rows without a kepid: leave them empty
+        out["kepid"] = kepid.where(kepid >= 0).to_numpy()
     for col in PROBA_COLUMNS.values():
         out[col] = np.nan
     out["predicted"] = ""
@@ -123,7 +146,7 @@ def score_candidates(clf, catalog: pd.DataFrame, real_views=None, neighbors: int
                 out[f"neighbor{j + 1}_similarity"] = np.nan
                 out.loc[ok, f"neighbor{j + 1}"] = names[idx[:, j]]
                 out.loc[ok, f"neighbor{j + 1}_disposition"] = labels[idx[:, j]]
-                out.loc[ok, f"neighbor{j + 1}_similarity"] = np.round(sim[:, j], 4)
+                out.loc[ok, f"neighbor{j + 1}_similarity"] = np.round(sim[:, j].astype(np.float64), 4)
     return out
 
 
@@ -134,7 +157,13 @@ def predict(args: argparse.Namespace) -> int:
     if args.neighbors < 0:
         raise ExomesaError("--neighbors must be 0 or a positive number.")
     clf = MesaClassifier.load(args.model_path, device=args.device)
+    if args.neighbors > 0 and len(clf.reference_["kepoi_name"]) == 0:
+        raise ExomesaError(
+            f"{args.model_path}: the checkpoint holds no training bank, so --neighbors cannot list similar "
+            "KOIs; retrain it with this exomesa version, or leave out --neighbors."
+        )
     catalog = load_catalog(args.input, require_label=False)
+    check_feature_columns(clf, catalog, args.input)
     leaky = [c for c in catalog.columns if is_leaky(c)]
     if leaky:
         logger.info(
