@@ -72,3 +72,12 @@ def test_damaged_and_newer_checkpoints(tmp_path):
     torch.save({"format": "exomesa-mesa", "format_version": 99, "exomesa_version": "9.0"}, path)
     with pytest.raises(ExomesaError, match="Upgrade exomesa"):
         load_checkpoint(path)
+
+
+def test_pickled_module_is_refused_without_running_code_and_without_escape_codes(tmp_path):
+    path = tmp_path / "module.pth"
+    torch.save(torch.nn.Linear(2, 2), path)  # a whole pickled module: loading it would unpickle code
+    with pytest.raises(ExomesaError, match="module.pth is not a readable exomesa model checkpoint") as info:
+        load_checkpoint(path)
+    assert "\x1b" not in str(info.value)
+    assert "never runs" in str(info.value)

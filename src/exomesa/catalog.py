@@ -323,7 +323,9 @@ def canonicalize(df: pd.DataFrame, source: str = "<table>", *, require_label: bo
             "each KOI must appear once, so remove or rename the repeated rows."
         )
     if "kepid" not in df.columns:
-        logger.warning(
+        # Only labelled tables get split; for candidates to score this is no concern.
+        logger.log(
+            logging.WARNING if require_label else logging.DEBUG,
             "%s: no kepid column; each row is treated as its own star when splitting (planets of one "
             "system could then fall on both sides of a split).",
             source,

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -92,10 +93,12 @@ def load_checkpoint(path: Path | str, map_location: str | torch.device = "cpu") 
     try:
         data = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as exc:  # torch.load raises many types (UnpicklingError, KeyError, RuntimeError, ...)
+        # torch's message may carry terminal escape codes (bold text); keep its first line, plain.
+        detail = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip().splitlines()
         raise ExomesaError(
             f"{path} is not a readable exomesa model checkpoint ({type(exc).__name__}: "
-            f"{str(exc).splitlines()[0] if str(exc) else 'no detail'}); pass a mesa_model.pth written by "
-            "`exomesa train`."
+            f"{detail[0] if detail else 'no detail'}); it may hold pickled code, which exomesa never runs. "
+            "Pass a mesa_model.pth written by `exomesa train`."
         ) from exc
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ExomesaError(
