@@ -315,14 +315,21 @@ class MesaClassifier:
         arrays = self._arrays(df.reset_index(drop=True), views)
         return predict_arrays(self.model_, arrays, int(self.inference_batch_size), self.device_)
 
+    def _proba(self, logits: np.ndarray, calibrated: bool) -> np.ndarray:
+        logits = logits.astype(np.float64)
+        if calibrated:
+            logits = logits / self.temperature_
+        return _softmax(logits)
+
+    @staticmethod
+    def _embeddings(out: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        return {"lightcurve": out["lc_embedding"], "physics": out["phys_embedding"], "fused": out["fused"]}
+
     def predict_proba(
         self, df: pd.DataFrame, views: Any | None = None, calibrated: bool = True
     ) -> np.ndarray:
         """Class probabilities ``[N, 3]`` in ``classes_`` order (temperature-scaled when ``calibrated``)."""
-        logits = self._forward(df, views)["logits"].astype(np.float64)
-        if calibrated:
-            logits = logits / self.temperature_
-        return _softmax(logits)
+        return self._proba(self._forward(df, views)["logits"], calibrated)
 
     def predict(self, df: pd.DataFrame, views: Any | None = None) -> np.ndarray:
         """Predicted dispositions ``[N]`` (strings from ``classes_``)."""
@@ -331,8 +338,14 @@ class MesaClassifier:
 
     def embed(self, df: pd.DataFrame, views: Any | None = None) -> dict[str, np.ndarray]:
         """``lightcurve`` [N, P] and ``physics`` [N, P] (L2-normalised projections), ``fused`` [N, F]."""
+        return self._embeddings(self._forward(df, views))
+
+    def predict_proba_and_embed(
+        self, df: pd.DataFrame, views: Any | None = None
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """``(predict_proba(df, views), embed(df, views))`` from one preprocessing and model pass."""
         out = self._forward(df, views)
-        return {"lightcurve": out["lc_embedding"], "physics": out["phys_embedding"], "fused": out["fused"]}
+        return self._proba(out["logits"], True), self._embeddings(out)
 
     # -- persistence ---------------------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:

@@ -1,4 +1,4 @@
-"""Similarity search in MESA's aligned space (numpy only).
+"""Similarity search in MESA's aligned space (a chunked matrix product and ``torch.topk``).
 
 A candidate's light-curve embedding is compared with the *physics* embeddings of the training catalog
 (cross-modal retrieval, light curve → physics), so the neighbours are known KOIs whose parameters look like
@@ -19,7 +19,7 @@ def nearest_neighbors(
     *,
     query_names: np.ndarray | None = None,
     bank_names: np.ndarray | None = None,
-    chunk: int = 4096,
+    chunk: int = 1024,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Top-``k`` cosine neighbours of each query row in ``bank``.
 
@@ -34,6 +34,8 @@ def nearest_neighbors(
     Returns:
         ``(index [N, k] int64, similarity [N, k] float32)``, most similar first.
     """
+    import torch
+
     query = np.asarray(query, dtype=np.float32)
     bank = np.asarray(bank, dtype=np.float32)
     k = int(min(k, bank.shape[0]))
@@ -41,24 +43,19 @@ def nearest_neighbors(
     sims = np.zeros((query.shape[0], k), dtype=np.float32)
     if k <= 0 or query.shape[0] == 0:
         return index, sims
-    lookup = None
+    own = np.full(query.shape[0], -1, dtype=np.int64)  # the bank row holding each query's own name
     if query_names is not None and bank_names is not None:
         lookup = {name: i for i, name in enumerate(np.asarray(bank_names).tolist())}
-    for start in range(0, query.shape[0], chunk):
-        stop = min(start + chunk, query.shape[0])
-        s = query[start:stop] @ bank.T  # [chunk, M]
-        if lookup is not None:
-            for row, name in enumerate(np.asarray(query_names[start:stop]).tolist()):
-                j = lookup.get(name)
-                if j is not None:
-                    s[row, j] = -np.inf
-        top = (
-            np.argpartition(-s, kth=k - 1, axis=1)[:, :k]
-            if k < s.shape[1]
-            else np.tile(np.arange(s.shape[1]), (s.shape[0], 1))
-        )
-        top_s = np.take_along_axis(s, top, axis=1)
-        order = np.argsort(-top_s, axis=1, kind="stable")
-        index[start:stop] = np.take_along_axis(top, order, axis=1)
-        sims[start:stop] = np.take_along_axis(top_s, order, axis=1)
+        own = np.array([lookup.get(n, -1) for n in np.asarray(query_names).tolist()], dtype=np.int64)
+    bank_t = torch.from_numpy(np.ascontiguousarray(bank)).T  # [P, M]
+    with torch.no_grad():
+        for start in range(0, query.shape[0], chunk):
+            stop = min(start + chunk, query.shape[0])
+            s = torch.from_numpy(query[start:stop]) @ bank_t  # [chunk, M] cosine similarities
+            rows = np.flatnonzero(own[start:stop] >= 0)
+            if rows.size:
+                s[torch.from_numpy(rows), torch.from_numpy(own[start:stop][rows])] = -torch.inf
+            top_s, top = torch.topk(s, k, dim=1, largest=True, sorted=True)  # most similar first
+            index[start:stop] = top.numpy()
+            sims[start:stop] = top_s.numpy()
     return index, sims

@@ -124,15 +124,20 @@ def score_candidates(clf, catalog: pd.DataFrame, real_views=None, neighbors: int
     if ok.any():
         sub = catalog.loc[ok].reset_index(drop=True)
         sub_views = views.take(np.flatnonzero(ok))
-        proba = clf.predict_proba(sub, views=sub_views)
-        for j, cls in enumerate(clf.classes_):
-            out.loc[ok, PROBA_COLUMNS[str(cls)]] = proba[:, j]
-        out.loc[ok, "predicted"] = np.asarray(clf.classes_)[proba.argmax(axis=1)]
         if neighbors > 0:
+            proba, emb = clf.predict_proba_and_embed(sub, views=sub_views)  # one model pass for both
+        else:
+            proba, emb = clf.predict_proba(sub, views=sub_views), None
+        rows = np.flatnonzero(ok)
+        for j, cls in enumerate(clf.classes_):
+            col = np.full(len(out), np.nan)
+            col[rows] = proba[:, j]
+            out[PROBA_COLUMNS[str(cls)]] = col
+        out.loc[ok, "predicted"] = np.asarray(clf.classes_)[proba.argmax(axis=1)]
+        if emb is not None:
             ref = clf.reference_
-            emb = clf.embed(sub, views=sub_views)["lightcurve"]
             idx, sim = nearest_neighbors(
-                emb,
+                emb["lightcurve"],
                 np.asarray(ref["physics"], dtype=np.float32),
                 neighbors,
                 query_names=sub["kepoi_name"].to_numpy(),
@@ -140,13 +145,18 @@ def score_candidates(clf, catalog: pd.DataFrame, real_views=None, neighbors: int
             )
             names = np.asarray(ref["kepoi_name"], dtype=object)
             labels = np.asarray(ref["disposition"], dtype=object)
+            columns: dict[str, np.ndarray] = {}
             for j in range(idx.shape[1]):
-                out[f"neighbor{j + 1}"] = ""
-                out[f"neighbor{j + 1}_disposition"] = ""
-                out[f"neighbor{j + 1}_similarity"] = np.nan
-                out.loc[ok, f"neighbor{j + 1}"] = names[idx[:, j]]
-                out.loc[ok, f"neighbor{j + 1}_disposition"] = labels[idx[:, j]]
-                out.loc[ok, f"neighbor{j + 1}_similarity"] = np.round(sim[:, j].astype(np.float64), 4)
+                name = np.full(len(out), "", dtype=object)
+                disposition = np.full(len(out), "", dtype=object)
+                similarity = np.full(len(out), np.nan)
+                name[rows] = names[idx[:, j]]
+                disposition[rows] = labels[idx[:, j]]
+                similarity[rows] = np.round(sim[:, j].astype(np.float64), 4)
+                columns[f"neighbor{j + 1}"] = name
+                columns[f"neighbor{j + 1}_disposition"] = disposition
+                columns[f"neighbor{j + 1}_similarity"] = similarity
+            out = pd.concat([out, pd.DataFrame(columns, index=out.index)], axis=1)
     return out
 
 
