@@ -850,7 +850,10 @@ def _ms(d: Mapping[str, Any] | None, digits: int = 3) -> str:
         return "–"
     if d.get("n", 0) <= 1:
         return _fmt(d["mean"], digits)
-    return f"{_fmt(d['mean'], digits)} ± {_fmt(d['std'], digits)}"
+    mean, std = d["mean"], d["std"]
+    if std is not None and 1e-3 <= abs(mean) < 100:
+        return f"{_fmt(mean, digits)} ± {std:.{digits}f}"  # the std to the mean's decimals (not 0.000958)
+    return f"{_fmt(mean, digits)} ± {_fmt(std, digits)}"
 
 
 def _size_text(size: Mapping[str, Any]) -> str:
