@@ -160,3 +160,14 @@ def test_errors_for_bad_use():
         MesaClassifier(**FAST).fit(df.drop(columns="koi_disposition"), views=views)
     with pytest.raises(ExomesaError, match="freeze_backbone"):
         MesaClassifier(**FAST).fit(df, views=views, freeze_backbone=True)
+
+
+def test_column_difference_is_short_and_names_the_columns():
+    from exomesa.api import _column_difference
+
+    stored = [f"c{i}" for i in range(12)]
+    text = _column_difference(stored, ["c0", "c1", "new"])
+    assert text.startswith("checkpoint 12 column(s), requested 3")
+    assert "only in the checkpoint: c2, c3, c4, c5, c6, c7, ... (10 in all)" in text
+    assert "only requested: new" in text
+    assert "same columns in another order" in _column_difference(["a", "b"], ["b", "a"])
