@@ -87,6 +87,15 @@ def test_predict_proba_predict_embed(fitted):
     assert clf.predict_proba(df.iloc[:0], views).shape == (0, 3)
 
 
+def test_outputs_equal_the_separate_calls(fitted):
+    clf, df, views = fitted
+    out = clf.outputs(df, views=views)
+    np.testing.assert_array_equal(out["proba"], clf.predict_proba(df, views=views))
+    np.testing.assert_array_equal(out["proba_uncalibrated"], clf.predict_proba(df, views, calibrated=False))
+    for key, value in clf.embed(df, views=views).items():
+        np.testing.assert_array_equal(out[key], value)
+
+
 def test_save_load_gives_identical_probabilities(fitted, tmp_path):
     clf, df, views = fitted
     path = clf.save(tmp_path / "m.pth")

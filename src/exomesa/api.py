@@ -340,12 +340,16 @@ class MesaClassifier:
         """``lightcurve`` [N, P] and ``physics`` [N, P] (L2-normalised projections), ``fused`` [N, F]."""
         return self._embeddings(self._forward(df, views))
 
-    def predict_proba_and_embed(
-        self, df: pd.DataFrame, views: Any | None = None
-    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """``(predict_proba(df, views), embed(df, views))`` from one preprocessing and model pass."""
+    def outputs(self, df: pd.DataFrame, views: Any | None = None) -> dict[str, np.ndarray]:
+        """Every per-KOI output from one preprocessing and model pass: ``proba`` [N, 3] (calibrated, as
+        :meth:`predict_proba`), ``proba_uncalibrated`` [N, 3], and :meth:`embed`'s ``lightcurve``,
+        ``physics`` [N, P] and ``fused`` [N, F]."""
         out = self._forward(df, views)
-        return self._proba(out["logits"], True), self._embeddings(out)
+        return {
+            "proba": self._proba(out["logits"], True),
+            "proba_uncalibrated": self._proba(out["logits"], False),
+            **self._embeddings(out),
+        }
 
     # -- persistence ---------------------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:

@@ -242,27 +242,13 @@ def plot_contrastive_space(
         ax.plot([pa[k, 0], pb[k, 0]], [pa[k, 1], pb[k, 1]], color="0.15", lw=0.7, alpha=0.45, zorder=3)
     for i, name in enumerate(classes):
         m = ys == i
-        if m.any():
+        if not m.any():
+            continue
+        for pts, size, marker in ((pa, 12, "o"), (pb, 16, "^")):  # light-curve, physics projections
             ax.scatter(
-                pa[m, 0],
-                pa[m, 1],
-                s=12,
-                alpha=0.6,
-                color=_color(name, i),
-                marker="o",
-                edgecolors="none",
-                zorder=4,
-            )
-            ax.scatter(
-                pb[m, 0],
-                pb[m, 1],
-                s=16,
-                alpha=0.6,
-                color=_color(name, i),
-                marker="^",
-                edgecolors="none",
-                zorder=4,
-            )
+                pts[m, 0], pts[m, 1], s=size, alpha=0.6, color=_color(name, i), marker=marker,
+                edgecolors="none", zorder=4,
+            )  # fmt: skip
     from matplotlib.lines import Line2D
 
     handles = [

@@ -63,6 +63,13 @@ class StandInClassifier:
         norm = lambda x: x / np.linalg.norm(x, axis=1, keepdims=True)  # noqa: E731
         return {"lightcurve": norm(lc), "physics": norm(base), "fused": np.hstack([lc, base])}
 
+    def outputs(self, df, views=None):
+        return {
+            "proba": self.predict_proba(df, views),
+            "proba_uncalibrated": self.predict_proba(df, views, calibrated=False),
+            **self.embed(df, views),
+        }
+
 
 @pytest.fixture
 def seed_csv(tmp_path) -> Path:

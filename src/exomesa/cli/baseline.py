@@ -232,6 +232,7 @@ def run_test(
     from exomesa import __version__
     from exomesa.baseline import load_baseline
     from exomesa.catalog import CLASSES, LABEL, labels_to_index
+    from exomesa.cli.test import write_predictions
     from exomesa.evaluation import evaluate
     from exomesa.lightcurves import views_for_catalog
     from exomesa.report import write_report
@@ -256,25 +257,12 @@ def run_test(
     results = evaluate(y_true, proba, classes=CLASSES)
 
     output_dir.mkdir(parents=True, exist_ok=True)
-    names = df["kepoi_name"].astype(str).to_numpy() if "kepoi_name" in df else np.arange(len(df)).astype(str)
-    pred = proba.argmax(axis=1)
     sources = (
         np.asarray(views.source).astype(str)
         if views is not None
         else np.full(len(df), "unused", dtype=object)
     )
-    pd.DataFrame(
-        {
-            "kepoi_name": names,
-            "true_label": np.asarray(CLASSES)[y_true],
-            "predicted_label": np.asarray(CLASSES)[pred],
-            "prob_confirmed": proba[:, 0],
-            "prob_candidate": proba[:, 1],
-            "prob_false_positive": proba[:, 2],
-            "correct": pred == y_true,
-            "lightcurve_source": sources,
-        }
-    ).to_csv(output_dir / "predictions.csv", index=False, float_format="%.6f")
+    names = write_predictions(output_dir / "predictions.csv", df, y_true, proba, sources)
 
     figures: dict[str, Path] = {}
     if visualize:

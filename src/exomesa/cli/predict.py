@@ -124,20 +124,18 @@ def score_candidates(clf, catalog: pd.DataFrame, real_views=None, neighbors: int
     if ok.any():
         sub = catalog.loc[ok].reset_index(drop=True)
         sub_views = views.take(np.flatnonzero(ok))
-        if neighbors > 0:
-            proba, emb = clf.predict_proba_and_embed(sub, views=sub_views)  # one model pass for both
-        else:
-            proba, emb = clf.predict_proba(sub, views=sub_views), None
+        scores = clf.outputs(sub, views=sub_views)  # probabilities and embeddings from one model pass
+        proba = scores["proba"]
         rows = np.flatnonzero(ok)
         for j, cls in enumerate(clf.classes_):
             col = np.full(len(out), np.nan)
             col[rows] = proba[:, j]
             out[PROBA_COLUMNS[str(cls)]] = col
         out.loc[ok, "predicted"] = np.asarray(clf.classes_)[proba.argmax(axis=1)]
-        if emb is not None:
+        if neighbors > 0:
             ref = clf.reference_
             idx, sim = nearest_neighbors(
-                emb["lightcurve"],
+                scores["lightcurve"],
                 np.asarray(ref["physics"], dtype=np.float32),
                 neighbors,
                 query_names=sub["kepoi_name"].to_numpy(),

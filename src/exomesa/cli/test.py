@@ -25,7 +25,7 @@ import pandas as pd
 
 from exomesa.errors import ExomesaError
 
-__all__ = ["register", "run_test", "FIGURE_NAMES", "DEFAULT_SPLIT"]
+__all__ = ["register", "run_test", "write_predictions", "FIGURE_NAMES", "DEFAULT_SPLIT"]
 
 logger = logging.getLogger(__name__)
 
@@ -245,9 +245,8 @@ def run_test(
     source_counts = {s: int(n) for s, n in zip(*np.unique(sources, return_counts=True), strict=True)}
     y_true = labels_to_index(df[LABEL])
 
-    proba = np.asarray(clf.predict_proba(df, views=views, calibrated=True), dtype=np.float64)
-    proba_raw = np.asarray(clf.predict_proba(df, views=views, calibrated=False), dtype=np.float64)
-    emb = clf.embed(df, views=views)
+    emb = clf.outputs(df, views=views)  # one model pass: probabilities and embeddings
+    proba, proba_raw = emb["proba"], emb["proba_uncalibrated"]
     lap("inference")
     logger.info("model inference on %d KOIs: %.1f s", len(df), timings["inference"])
     temperature = getattr(clf, "temperature_", None)
@@ -264,21 +263,7 @@ def run_test(
     )
 
     output_dir.mkdir(parents=True, exist_ok=True)
-    names = df["kepoi_name"].astype(str).to_numpy() if "kepoi_name" in df else np.arange(len(df)).astype(str)
-    pred = proba.argmax(axis=1)
-    predictions = pd.DataFrame(
-        {
-            "kepoi_name": names,
-            "true_label": np.asarray(CLASSES)[y_true],
-            "predicted_label": np.asarray(CLASSES)[pred],
-            "prob_confirmed": proba[:, 0],
-            "prob_candidate": proba[:, 1],
-            "prob_false_positive": proba[:, 2],
-            "correct": pred == y_true,
-            "lightcurve_source": sources,
-        }
-    )
-    predictions.to_csv(output_dir / "predictions.csv", index=False, float_format="%.6f")
+    names = write_predictions(output_dir / "predictions.csv", df, y_true, proba, sources)
     lap("metrics_and_predictions")
 
     figures: dict[str, Path] = {}
@@ -329,6 +314,33 @@ def run_test(
     )
     logger.info("wrote %s, predictions.csv and report.html%s", results_path, " + figures" if figures else "")
     return results
+
+
+def write_predictions(
+    path: Path, df: pd.DataFrame, y_true: np.ndarray, proba: np.ndarray, sources: np.ndarray
+) -> np.ndarray:
+    """Write the per-KOI ``predictions.csv`` (schema in docs/results_schema.md); returns the KOI names [N].
+
+    Args:
+        y_true: [N] class indices; proba: [N, 3] in CLASSES order; sources: [N] light-curve source per row.
+    """
+    from exomesa.catalog import CLASSES
+
+    names = df["kepoi_name"].astype(str).to_numpy() if "kepoi_name" in df else np.arange(len(df)).astype(str)
+    pred = proba.argmax(axis=1)
+    pd.DataFrame(
+        {
+            "kepoi_name": names,
+            "true_label": np.asarray(CLASSES)[y_true],
+            "predicted_label": np.asarray(CLASSES)[pred],
+            "prob_confirmed": proba[:, 0],
+            "prob_candidate": proba[:, 1],
+            "prob_false_positive": proba[:, 2],
+            "correct": pred == y_true,
+            "lightcurve_source": sources,
+        }
+    ).to_csv(path, index=False, float_format="%.6f")
+    return names
 
 
 def _draw_figures(
