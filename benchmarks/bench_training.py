@@ -28,10 +28,10 @@ import numpy as np
 import torch
 
 from exomesa import __version__
-from exomesa.api import MesaClassifier
-from exomesa.catalog import LABEL, labels_to_index, load_dr25, split_catalog
+from exomesa.data.catalog import LABEL, labels_to_index, load_dr25, split_catalog
 from exomesa.lightcurves import render_views
-from exomesa.training import macro_f1
+from exomesa.mesa.classifier import MesaClassifier
+from exomesa.mesa.trainer import macro_f1
 from exomesa.utils import write_json
 
 RESULTS = Path(__file__).resolve().parent / "results" / "training.json"

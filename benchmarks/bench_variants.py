@@ -22,15 +22,15 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from exomesa.catalog import CLASSES, LABEL, group_kfold, labels_to_index, load_dr25
+from exomesa.data.catalog import CLASSES, LABEL, group_kfold, labels_to_index, load_dr25
 from exomesa.lightcurves import views_for_catalog
-from exomesa.training import macro_f1
+from exomesa.mesa.trainer import macro_f1
 
 RESULTS = Path(__file__).resolve().parent / "results" / "variants.json"
 
 
 def run_mesa(params: dict, df, views, tr: np.ndarray, te: np.ndarray) -> dict:
-    from exomesa.api import MesaClassifier
+    from exomesa.mesa.classifier import MesaClassifier
 
     clf = MesaClassifier(**{"seed": 42, **params})
     t0 = time.perf_counter()
@@ -49,7 +49,7 @@ def run_mesa(params: dict, df, views, tr: np.ndarray, te: np.ndarray) -> dict:
 def run_lgbm(params: dict, df, tr: np.ndarray, te: np.ndarray) -> dict:
     import lightgbm as lgb
 
-    from exomesa.features import PRESETS, add_derived_features, feature_columns
+    from exomesa.features.groups import PRESETS, add_derived_features, feature_columns
 
     frame = add_derived_features(df)
     cols = feature_columns(PRESETS["full"])

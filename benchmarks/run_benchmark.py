@@ -1,4 +1,4 @@
-"""Run the exomesa accuracy/cost benchmark (a thin wrapper around ``exomesa.benchmarking``).
+"""Run the exomesa accuracy/cost benchmark (a thin wrapper around ``exomesa.benchmark.runner``).
 
     python benchmarks/run_benchmark.py            # full 5-fold run -> benchmarks/results.json, RESULTS.md
     python benchmarks/run_benchmark.py --quick    # smoke run into a temporary folder
@@ -14,7 +14,7 @@ import logging
 import sys
 from pathlib import Path
 
-from exomesa.benchmarking import main as run
+from exomesa.benchmark.runner import main as run
 from exomesa.cli.benchmark import add_arguments, command_line
 from exomesa.errors import ExomesaError
 

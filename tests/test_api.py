@@ -1,4 +1,4 @@
-"""Tests for exomesa.api.MesaClassifier on a small synthetic catalog with given views (no rendering)."""
+"""Tests for exomesa.mesa.classifier.MesaClassifier on a small synthetic catalog with given views (no rendering)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 import torch
 
-from exomesa.api import MesaClassifier
-from exomesa.catalog import CLASSES
+from exomesa.data.catalog import CLASSES
 from exomesa.errors import ExomesaError
 from exomesa.lightcurves import ViewSet
+from exomesa.mesa.classifier import MesaClassifier
 
 FAST = dict(
     features="seed", epochs=2, learning_rate=3e-3, batch_size=16, val_split=0.25, augment=False, seed=0
@@ -172,7 +172,7 @@ def test_errors_for_bad_use():
 
 
 def test_column_difference_is_short_and_names_the_columns():
-    from exomesa.api import _column_difference
+    from exomesa.mesa.classifier import _column_difference
 
     stored = [f"c{i}" for i in range(12)]
     text = _column_difference(stored, ["c0", "c1", "new"])

@@ -1,4 +1,4 @@
-"""Tests of exomesa.baseline: view → tsfresh features (with cache), the two LightGBM baselines, JSON models."""
+"""Tests of exomesa.baselines.lightgbm: view → tsfresh features (with cache), the two LightGBM baselines, JSON models."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from exomesa import baseline
-from exomesa.baseline import (
+from exomesa.baselines import lightgbm as baseline
+from exomesa.baselines.lightgbm import (
     TabularLightGBM,
     TsfreshLightGBM,
     downsample_view,
@@ -19,7 +19,7 @@ from exomesa.baseline import (
     tsfresh_parameters,
     views_to_long,
 )
-from exomesa.catalog import CLASSES, LABEL
+from exomesa.data.catalog import CLASSES, LABEL
 from exomesa.errors import ExomesaError
 from exomesa.lightcurves import GLOBAL_BINS, LOCAL_BINS, ViewSet
 
@@ -215,7 +215,7 @@ def test_tsfresh_model_uses_view_features(tmp_path):
 
 
 def test_full_preset_on_dr25_rows():
-    from exomesa.catalog import load_dr25
+    from exomesa.data.catalog import load_dr25
 
     df = load_dr25().iloc[:300].reset_index(drop=True)
     model = TabularLightGBM("full", **FAST).fit(df)

@@ -1,4 +1,4 @@
-"""Tests of exomesa.benchmarking: the --quick harness end to end, summaries and RESULTS.md rendering."""
+"""Tests of exomesa.benchmark.runner: the --quick harness end to end, summaries and RESULTS.md rendering."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import os
 import numpy as np
 import pytest
 
-from exomesa import benchmarking
-from exomesa.benchmarking import BenchmarkConfig, summarize, write_outputs
-from exomesa.catalog import CLASSES
+from exomesa.benchmark import runner as benchmarking
+from exomesa.benchmark.runner import BenchmarkConfig, summarize, write_outputs
 from exomesa.cli import main
+from exomesa.data.catalog import CLASSES
 from exomesa.errors import ExomesaError
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from exomesa.catalog import (
+from exomesa.data.catalog import (
     CLASSES,
     LABEL,
     check_no_leak,
@@ -211,7 +211,7 @@ def test_single_class_cannot_be_split(tmp_path: Path) -> None:
 
 
 def test_dr25_cache_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dr25: pd.DataFrame) -> None:
-    from exomesa import catalog
+    from exomesa.data import catalog
 
     monkeypatch.setenv("EXOMESA_CACHE", str(tmp_path))
     catalog._dr25_cached.cache_clear()

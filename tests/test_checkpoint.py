@@ -1,4 +1,4 @@
-"""Tests for exomesa.checkpoint: weights_only-safe payloads and clear errors for foreign files."""
+"""Tests for exomesa.mesa.checkpoint: weights_only-safe payloads and clear errors for foreign files."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from exomesa.checkpoint import load_checkpoint, save_checkpoint, to_checkpoint_safe
 from exomesa.errors import ExomesaError
+from exomesa.mesa.checkpoint import load_checkpoint, save_checkpoint, to_checkpoint_safe
 
 PAYLOAD = {
     "model_config": {"d_model": 32, "tabular_dims": {"planet": 6}},

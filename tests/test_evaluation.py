@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from exomesa.errors import ExomesaError
-from exomesa.evaluation import (
+from exomesa.evaluation.metrics import (
     CLASSES,
     alignment_scores,
     evaluate,

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from exomesa.catalog import is_leaky, load_dr25
+from exomesa.data.catalog import is_leaky, load_dr25
 from exomesa.errors import ExomesaError
-from exomesa.features import (
+from exomesa.features.groups import (
     COLUMN_INFO,
     DERIVED_FEATURES,
     FEATURE_GROUPS,

@@ -1,11 +1,11 @@
-"""Tests for exomesa.losses on hand-made cases."""
+"""Tests for exomesa.mesa.losses on hand-made cases."""
 
 from __future__ import annotations
 
 import torch
 from torch.nn import functional as F
 
-from exomesa.losses import MesaLoss, focal_loss, info_nce
+from exomesa.mesa.losses import MesaLoss, focal_loss, info_nce
 
 
 def test_info_nce_aligned_pairs_beat_random():

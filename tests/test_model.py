@@ -1,10 +1,10 @@
-"""Tests for exomesa.model: shapes, normalisation, config round trip."""
+"""Tests for exomesa.mesa.model: shapes, normalisation, config round trip."""
 
 from __future__ import annotations
 
 import torch
 
-from exomesa.model import MesaConfig, MESAModel, TransformerBlock, count_parameters, normalise_views
+from exomesa.mesa.model import MesaConfig, MESAModel, TransformerBlock, count_parameters, normalise_views
 
 
 def _batch(n: int = 4, dims: dict[str, int] | None = None) -> dict[str, torch.Tensor]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from exomesa.neighbors import nearest_neighbors
+from exomesa.evaluation.neighbors import nearest_neighbors
 
 
 def _unit(x: np.ndarray) -> np.ndarray:

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from exomesa import plots
-from exomesa.evaluation import CLASSES
+from exomesa.evaluation.metrics import CLASSES
+from exomesa.reporting import plots
 
 N = 45
 

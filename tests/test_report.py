@@ -6,9 +6,9 @@ import base64
 
 import numpy as np
 
-from exomesa import plots
-from exomesa.evaluation import evaluate
-from exomesa.report import write_report
+from exomesa.evaluation.metrics import evaluate
+from exomesa.reporting import plots
+from exomesa.reporting.report import write_report
 
 
 def test_report_embeds_figures_and_tables(tmp_path) -> None:

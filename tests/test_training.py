@@ -1,4 +1,4 @@
-"""Tests for exomesa.training on small synthetic problems (CPU, seconds)."""
+"""Tests for exomesa.mesa.trainer on small synthetic problems (CPU, seconds)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import pytest
 import torch
 from sklearn.metrics import f1_score
 
-from exomesa.data import build_arrays, iterate_batches
 from exomesa.errors import ExomesaError
-from exomesa.model import MesaConfig, MESAModel
-from exomesa.training import TrainConfig, fit_temperature, macro_f1, predict_arrays, train_model
+from exomesa.mesa.batches import build_arrays, iterate_batches
+from exomesa.mesa.model import MesaConfig, MESAModel
+from exomesa.mesa.trainer import TrainConfig, fit_temperature, macro_f1, predict_arrays, train_model
 
 DIMS = {"planet": 4, "stellar": 2}
 

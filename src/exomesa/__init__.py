@@ -22,7 +22,7 @@ __all__ = ["ExomesaError", "MesaClassifier", "__version__"]
 def __getattr__(name: str):
     # Lazy: `import exomesa` stays light (no torch import) until the classifier is used.
     if name == "MesaClassifier":
-        from exomesa.api import MesaClassifier
+        from exomesa.mesa.classifier import MesaClassifier
 
         return MesaClassifier
     raise AttributeError(f"module 'exomesa' has no attribute {name!r}")

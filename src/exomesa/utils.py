@@ -19,20 +19,9 @@ __all__ = [
     "check_writable",
     "write_json",
     "to_jsonable",
-    "default_cache_dir",
 ]
 
 logger = logging.getLogger(__name__)
-
-
-def default_cache_dir() -> Path:
-    """exomesa's cache folder: ``$EXOMESA_CACHE`` if set, else ``~/.cache/exomesa``.
-
-    It holds re-creatable files only (the parsed DR25 table, rendered views, tsfresh features, downloads);
-    deleting it is always safe.
-    """
-    env = os.environ.get("EXOMESA_CACHE")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "exomesa"
 
 
 def seed_everything(seed: int) -> None:

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from exomesa.catalog import CLASSES
 from exomesa.cli import main
+from exomesa.data.catalog import CLASSES
 
 
 def _seed_csv(path: Path, n: int, seed: int) -> Path:

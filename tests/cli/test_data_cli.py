@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from exomesa.catalog import CLASSES, load_catalog
 from exomesa.cli import main
-from exomesa.download import archive_query_url, download_koi_table
+from exomesa.data.catalog import CLASSES, load_catalog
+from exomesa.data.download import archive_query_url, download_koi_table
 from exomesa.errors import ExomesaError
 
 DATA = Path(__file__).resolve().parents[1] / "data"

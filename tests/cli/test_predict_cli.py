@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from exomesa import MesaClassifier
-from exomesa.catalog import load_dr25, split_catalog
 from exomesa.cli import main
-from exomesa.features import required_columns
+from exomesa.data.catalog import load_dr25, split_catalog
+from exomesa.features.groups import required_columns
 
 pytestmark = pytest.mark.slow
 

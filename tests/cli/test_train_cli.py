@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import torch
 
-from exomesa.catalog import load_dr25, to_seed_layout
 from exomesa.cli import main
+from exomesa.data.catalog import load_dr25, to_seed_layout
 
 
 @pytest.fixture(scope="module")

@@ -40,7 +40,7 @@ def _split_settings() -> dict[str, Any]:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``exomesa baseline train`` and ``exomesa baseline test``."""
-    from exomesa.baseline import METHODS, TSFRESH_PRESETS
+    from exomesa.baselines.lightgbm import METHODS, TSFRESH_PRESETS
 
     parser = subparsers.add_parser(
         "baseline",
@@ -89,7 +89,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--tsfresh_preset",
         choices=list(TSFRESH_PRESETS),
         default="transit",
-        help="tsfresh feature preset (default transit; see exomesa.baseline)",
+        help="tsfresh feature preset (default transit; see exomesa.baselines.lightgbm)",
     )
     t.add_argument("--tsfresh_n_jobs", type=int, default=0, help="tsfresh worker processes (default 0)")
     common(t)
@@ -152,7 +152,7 @@ def _test_main(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------------------------- loading
 def _load_table(path: str | None, part: int) -> tuple[pd.DataFrame, str]:
     """``part`` 0: training table, 1: test table (of the default DR25 split when ``path`` is None)."""
-    from exomesa.catalog import LABEL, load_catalog, load_dr25, split_catalog
+    from exomesa.data.catalog import LABEL, load_catalog, load_dr25, split_catalog
 
     if path is None or str(path).lower() == "dr25":
         split = _split_settings()
@@ -195,7 +195,7 @@ def run_train(
 
     ``params`` go to the baseline's constructor. Returns the path of the saved model.
     """
-    from exomesa.baseline import make_baseline
+    from exomesa.baselines.lightgbm import make_baseline
     from exomesa.utils import check_writable
 
     output_dir = Path(output_dir)
@@ -230,12 +230,12 @@ def run_test(
 ) -> dict[str, Any]:
     """Evaluate a saved baseline; writes and returns the ``test_results.json`` dict."""
     from exomesa import __version__
-    from exomesa.baseline import load_baseline
-    from exomesa.catalog import CLASSES, LABEL, labels_to_index
+    from exomesa.baselines.lightgbm import load_baseline
     from exomesa.cli.test import write_predictions
-    from exomesa.evaluation import evaluate
+    from exomesa.data.catalog import CLASSES, LABEL, labels_to_index
+    from exomesa.evaluation.metrics import evaluate
     from exomesa.lightcurves import views_for_catalog
-    from exomesa.report import write_report
+    from exomesa.reporting.report import write_report
     from exomesa.utils import check_writable, write_json
 
     t0 = time.perf_counter()
@@ -329,8 +329,8 @@ def _draw_figures(
     sources: np.ndarray,
     gallery: bool,
 ) -> dict[str, Path]:
-    from exomesa import plots
     from exomesa.cli.test import FIGURE_NAMES
+    from exomesa.reporting import plots
 
     out: dict[str, Path] = {}
 

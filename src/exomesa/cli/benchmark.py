@@ -29,7 +29,7 @@ def _str_list(text: str) -> list[str]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The benchmark's options (shared by ``exomesa benchmark`` and ``benchmarks/run_benchmark.py``)."""
-    from exomesa.benchmarking import METHODS
+    from exomesa.benchmark.runner import METHODS
 
     parser.add_argument(
         "--quick", action="store_true", help="smoke run: 600 KOIs, one fold, 1 epoch, tiny presets"
@@ -105,7 +105,7 @@ def command_line(args: argparse.Namespace, prog: str = "exomesa benchmark") -> s
 
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark with parsed arguments; returns the exit code."""
-    from exomesa.benchmarking import main
+    from exomesa.benchmark.runner import main
 
     main(args, command=command_line(args))
     return 0

@@ -6,9 +6,9 @@ import argparse
 import logging
 from pathlib import Path
 
-from exomesa.catalog import CLASSES, LABEL, load_catalog, split_catalog, to_seed_layout
+from exomesa.data.catalog import CLASSES, LABEL, load_catalog, split_catalog, to_seed_layout
 from exomesa.errors import ExomesaError
-from exomesa.features import PRESETS, RENDER_COLUMNS, required_columns
+from exomesa.features.groups import PRESETS, RENDER_COLUMNS, required_columns
 from exomesa.utils import check_writable, write_json
 
 __all__ = ["register", "prepare", "download"]
@@ -89,7 +89,7 @@ def prepare(args: argparse.Namespace) -> int:
 
 
 def download(args: argparse.Namespace) -> int:
-    from exomesa.download import download_koi_table
+    from exomesa.data.download import download_koi_table
 
     path = download_koi_table(args.table, args.cache_dir, force=args.force, timeout=args.timeout)
     logger.info("KOI table at %s; use it with: exomesa data prepare --source %s --out data", path, path)

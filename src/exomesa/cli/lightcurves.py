@@ -85,7 +85,7 @@ def _check_out(path: Path, force: bool) -> None:
 
 
 def build(args: argparse.Namespace) -> int:
-    from exomesa.catalog import load_catalog
+    from exomesa.data.catalog import load_catalog
     from exomesa.lightcurves.preprocess import build_views
 
     _check_out(args.out, args.force)
@@ -121,7 +121,7 @@ def build(args: argparse.Namespace) -> int:
 
 
 def render(args: argparse.Namespace) -> int:
-    from exomesa.catalog import load_catalog
+    from exomesa.data.catalog import load_catalog
     from exomesa.lightcurves import render_views
 
     _check_out(args.out, args.force)

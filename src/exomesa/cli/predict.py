@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from exomesa.catalog import CLASSES, is_leaky, load_catalog
+from exomesa.data.catalog import CLASSES, is_leaky, load_catalog
 from exomesa.errors import ExomesaError
 from exomesa.utils import check_writable
 
@@ -79,7 +79,7 @@ def _real_views(args: argparse.Namespace, catalog: pd.DataFrame):
 
 def check_feature_columns(clf, catalog: pd.DataFrame, source: str | Path) -> None:
     """Raise an :class:`ExomesaError` naming ``source`` when it lacks a column the model's features read."""
-    from exomesa.features import required_columns
+    from exomesa.features.groups import required_columns
 
     missing = [c for c in required_columns(clf.feature_set_) if c not in catalog.columns]
     if missing:
@@ -97,9 +97,9 @@ def score_candidates(clf, catalog: pd.DataFrame, real_views=None, neighbors: int
     Rows without a usable ephemeris (flat view) or with every feature missing are kept, unscored, with the
     reason in the ``reason`` column.
     """
-    from exomesa.features import add_derived_features, feature_columns
+    from exomesa.evaluation.neighbors import nearest_neighbors
+    from exomesa.features.groups import add_derived_features, feature_columns
     from exomesa.lightcurves import views_for_catalog
-    from exomesa.neighbors import nearest_neighbors
 
     views = views_for_catalog(catalog, real_views)
     frame = add_derived_features(catalog)
@@ -159,7 +159,7 @@ def score_candidates(clf, catalog: pd.DataFrame, real_views=None, neighbors: int
 
 
 def predict(args: argparse.Namespace) -> int:
-    from exomesa.api import MesaClassifier
+    from exomesa.mesa.classifier import MesaClassifier
 
     check_writable(args.output, args.force, what="predictions file")
     if args.neighbors < 0:

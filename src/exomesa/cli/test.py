@@ -97,7 +97,7 @@ def _main(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------------------------- loading
 def _load_model(model_path: Path, device: str):
-    from exomesa.api import MesaClassifier
+    from exomesa.mesa.classifier import MesaClassifier
     from exomesa.utils import resolve_device
 
     if not model_path.exists():
@@ -122,7 +122,7 @@ def _load_model(model_path: Path, device: str):
 
 
 def _load_test_table(test_data: str | None) -> tuple[pd.DataFrame, str]:
-    from exomesa.catalog import LABEL, load_catalog, load_dr25, split_catalog
+    from exomesa.data.catalog import LABEL, load_catalog, load_dr25, split_catalog
 
     if test_data is None or str(test_data).lower() == "dr25":
         df = split_catalog(load_dr25(), **DEFAULT_SPLIT)[1]
@@ -139,7 +139,7 @@ def _load_test_table(test_data: str | None) -> tuple[pd.DataFrame, str]:
 
 def _required_columns(clf: Any) -> list[str]:
     """Catalogue columns the checkpoint's tabular features are computed from (derived ones expanded)."""
-    from exomesa.features import required_columns
+    from exomesa.features.groups import required_columns
 
     feature_set = getattr(clf, "feature_set_", None)
     return required_columns(feature_set) if isinstance(feature_set, dict) else []
@@ -210,10 +210,10 @@ def run_test(
     Returns the results dict that was written to ``output_dir/test_results.json``.
     """
     from exomesa import __version__
-    from exomesa.catalog import CLASSES, LABEL, labels_to_index
-    from exomesa.evaluation import evaluate
+    from exomesa.data.catalog import CLASSES, LABEL, labels_to_index
+    from exomesa.evaluation.metrics import evaluate
     from exomesa.lightcurves import ViewSet, views_for_catalog
-    from exomesa.report import write_report
+    from exomesa.reporting.report import write_report
     from exomesa.utils import check_writable, write_json
 
     t0 = time.perf_counter()
@@ -324,7 +324,7 @@ def write_predictions(
     Args:
         y_true: [N] class indices; proba: [N, 3] in CLASSES order; sources: [N] light-curve source per row.
     """
-    from exomesa.catalog import CLASSES
+    from exomesa.data.catalog import CLASSES
 
     names = df["kepoi_name"].astype(str).to_numpy() if "kepoi_name" in df else np.arange(len(df)).astype(str)
     pred = proba.argmax(axis=1)
@@ -357,7 +357,7 @@ def _draw_figures(
     temperature: float | None,
     tsne_max_points: int,
 ) -> tuple[dict[str, Path], dict[str, str]]:
-    from exomesa import plots
+    from exomesa.reporting import plots
 
     t0 = time.perf_counter()
     out: dict[str, Path] = {}

@@ -92,7 +92,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _read_config(path: Path) -> dict:
-    from exomesa.api import DEFAULT_PARAMS
+    from exomesa.mesa.classifier import DEFAULT_PARAMS
 
     if not path.is_file():
         raise ExomesaError(f"config file {path} does not exist.")
@@ -113,7 +113,7 @@ def _read_config(path: Path) -> dict:
 
 
 def _choose_features(df, requested: str) -> str:
-    from exomesa.features import required_columns, resolve_feature_set
+    from exomesa.features.groups import required_columns, resolve_feature_set
 
     if requested != "auto":
         return requested
@@ -130,8 +130,8 @@ def _choose_features(df, requested: str) -> str:
 
 def run_train(args: argparse.Namespace) -> int:
     """Train and write the three output files; returns 0."""
-    from exomesa.api import MesaClassifier
-    from exomesa.catalog import load_catalog, load_dr25, split_catalog
+    from exomesa.data.catalog import load_catalog, load_dr25, split_catalog
+    from exomesa.mesa.classifier import MesaClassifier
     from exomesa.utils import check_writable, write_json
 
     out_dir = Path(args.output_dir)

@@ -116,7 +116,7 @@ def _column(catalog: pd.DataFrame, name: str) -> np.ndarray:
 def _names(catalog: pd.DataFrame) -> np.ndarray:
     if "kepoi_name" not in catalog.columns:
         raise ExomesaError(
-            "the catalog has no 'kepoi_name' column; load it with exomesa.catalog.load_catalog(), which "
+            "the catalog has no 'kepoi_name' column; load it with exomesa.data.catalog.load_catalog(), which "
             "adds one, or add a column of unique KOI names."
         )
     return catalog["kepoi_name"].astype(str).to_numpy()
@@ -440,9 +440,9 @@ def views_for_catalog(
     have = np.array([name in index for name in names], dtype=bool)
     need = np.flatnonzero(~have)
     if cache_dir == "auto":
-        from exomesa.utils import default_cache_dir
+        from exomesa.defaults import cache_dir as cache_root
 
-        cache_dir = default_cache_dir() / "views"
+        cache_dir = cache_root() / "views"
     rendered = render_views(catalog.iloc[need], cache_dir=cache_dir) if need.size else ViewSet.empty()
 
     out_g = np.zeros((len(names), GLOBAL_BINS), dtype=np.float32)

@@ -1,9 +1,9 @@
-"""Gradient-boosted baselines with the :class:`exomesa.api.MesaClassifier` interface.
+"""Gradient-boosted baselines with the :class:`exomesa.mesa.classifier.MesaClassifier` interface.
 
 Two methods, trained and evaluated on exactly the data MESA sees:
 
 * :class:`TabularLightGBM` — a LightGBM classifier on the raw tabular columns of a feature preset
-  (``seed`` or ``full``, resolved with :func:`exomesa.features.resolve_feature_set`).
+  (``seed`` or ``full``, resolved with :func:`exomesa.features.groups.resolve_feature_set`).
 * :class:`TsfreshLightGBM` — the same, joined with ``tsfresh`` time-series features extracted from the *same*
   light-curve views MESA uses (after Malik et al. 2022, MNRAS 513, 5505): the 201-bin local view and the
   2001-bin global view averaged down to :data:`GLOBAL_DOWNSAMPLE_BINS` bins.
@@ -35,7 +35,7 @@ back instead of recomputing.
 
 Example::
 
-    from exomesa.baseline import TsfreshLightGBM, load_baseline
+    from exomesa.baselines.lightgbm import TsfreshLightGBM, load_baseline
     clf = TsfreshLightGBM(features="full").fit(train_df, views=train_views)
     proba = clf.predict_proba(test_df, views=test_views)      # [N, 3] in CLASSES order
     clf.save("output/baseline_tsfresh.json")
@@ -68,7 +68,7 @@ __all__ = [
     "LightGBMBaseline",
     "TabularLightGBM",
     "TsfreshLightGBM",
-    "default_cache_dir",
+    "tsfresh_cache_dir",
     "downsample_view",
     "extract_lightcurve_features",
     "load_baseline",
@@ -217,11 +217,11 @@ def views_to_long(
     return pd.concat(frames, ignore_index=True)
 
 
-def default_cache_dir() -> Path:
+def tsfresh_cache_dir() -> Path:
     """``$EXOMESA_CACHE/tsfresh`` or ``~/.cache/exomesa/tsfresh``."""
-    from exomesa.utils import default_cache_dir as cache_root
+    from exomesa.defaults import cache_dir
 
-    return cache_root() / "tsfresh"
+    return cache_dir() / "tsfresh"
 
 
 def _row_keys(global_view: np.ndarray, local_view: np.ndarray) -> np.ndarray:
@@ -437,7 +437,7 @@ class LightGBMBaseline:
     # -- design matrix -------------------------------------------------------------------------------------
     def _tabular(self, df: pd.DataFrame) -> pd.DataFrame:
         """[N, n_tabular] float64 raw feature values (derived ones computed), non-finite → NaN."""
-        from exomesa.features import add_derived_features, required_columns
+        from exomesa.features.groups import add_derived_features, required_columns
 
         missing = [c for c in required_columns(self.feature_set_) if c not in df.columns]
         if missing:
@@ -482,8 +482,8 @@ class LightGBMBaseline:
         from sklearn.impute import SimpleImputer
         from sklearn.pipeline import Pipeline
 
-        from exomesa.catalog import CLASSES, LABEL, labels_to_index
-        from exomesa.features import feature_columns, resolve_feature_set
+        from exomesa.data.catalog import CLASSES, LABEL, labels_to_index
+        from exomesa.features.groups import feature_columns, resolve_feature_set
 
         if LABEL not in df.columns:
             raise ExomesaError(
@@ -683,7 +683,7 @@ class TsfreshLightGBM(LightGBMBaseline):
         tsfresh_preset: a :data:`TSFRESH_PRESETS` name (``"transit"`` default) or a tsfresh settings dict.
         global_bins: bins the 2001-bin global view is averaged down to before extraction.
         tsfresh_n_jobs: tsfresh worker processes (0 = in-process).
-        cache_dir: feature cache folder, ``"auto"`` (:func:`default_cache_dir`) or ``None`` (no cache).
+        cache_dir: feature cache folder, ``"auto"`` (:func:`tsfresh_cache_dir`) or ``None`` (no cache).
     """
 
     method = "tsfresh"
@@ -732,7 +732,7 @@ class TsfreshLightGBM(LightGBMBaseline):
         from exomesa.lightcurves import views_for_catalog
 
         aligned = views_for_catalog(df, views)
-        cache = default_cache_dir() if self.cache_dir == "auto" else self.cache_dir
+        cache = tsfresh_cache_dir() if self.cache_dir == "auto" else self.cache_dir
         feats = extract_lightcurve_features(
             aligned.global_view,
             aligned.local_view,

@@ -15,7 +15,7 @@ naming the file, column or row and what to do.
 
 Example::
 
-    from exomesa.catalog import load_dr25, split_catalog
+    from exomesa.data.catalog import load_dr25, split_catalog
     train, test = split_catalog(load_dr25(), test_size=0.2, seed=42)
 """
 
@@ -165,11 +165,11 @@ def dr25_path() -> Path:
 def _dr25_cached() -> pd.DataFrame:
     """Parse the IPAC table once (~2.5 s with astropy) and keep a CSV copy in the cache folder (~0.3 s)."""
     from exomesa import __version__
-    from exomesa.utils import default_cache_dir
+    from exomesa.defaults import cache_dir
 
     path = dr25_path()
     stat = path.stat()
-    cache = default_cache_dir() / f"dr25-{stat.st_size}-{stat.st_mtime_ns}-{__version__}.csv"
+    cache = cache_dir() / f"dr25-{stat.st_size}-{stat.st_mtime_ns}-{__version__}.csv"
     if cache.is_file():
         try:
             raw = pd.read_csv(cache, dtype={"koi_quarters": str, "rowid": str})

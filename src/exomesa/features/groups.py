@@ -12,7 +12,7 @@ Groups (what each MESA encoder reads):
 Presets: ``seed`` (the original five: period, depth, planet radius / stellar temperature, stellar radius) and
 ``full`` (every non-leaky, informative numeric DR25 column in its group, plus the derived ones).
 
-Left out of ``full`` on purpose: the vetting outcome and its proxies (see :mod:`exomesa.catalog`'s leak
+Left out of ``full`` on purpose: the vetting outcome and its proxies (see :mod:`exomesa.data.catalog`'s leak
 guard); every ``*_err`` uncertainty of the planet and stellar fits (stellar uncertainties reveal which stars
 got spectroscopic follow-up, and the planet ones inherit them); identifiers and positions (``kepid``,
 ``rowid``, ``ra``, ``dec``, ``koi_fwm_sra``/``sdec``); epochs (``koi_time0bk``); columns that are empty or
@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtri
 
-from exomesa.catalog import check_no_leak
+from exomesa.data.catalog import check_no_leak
 from exomesa.errors import ExomesaError
 
 __all__ = [

@@ -7,7 +7,7 @@ only one class is present) is ``None`` with a sibling ``<name>_reason`` string; 
 
 Example::
 
-    from exomesa.evaluation import evaluate
+    from exomesa.evaluation.metrics import evaluate
     results = evaluate(y_true, proba, proba_uncalibrated=proba_raw, lc_emb=z_lc, phys_emb=z_phys)
     results["summary"]["accuracy"], results["alignment"]["retrieval"]["lightcurve_to_physics"]["recall@1"]
 """
@@ -29,7 +29,7 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
-from exomesa.catalog import CLASSES
+from exomesa.data.catalog import CLASSES
 from exomesa.errors import ExomesaError
 
 __all__ = [
@@ -81,7 +81,7 @@ def _check_inputs(
             y = y.astype(np.int64)
         else:
             raise ExomesaError(
-                "y_true must hold integer class indices (use exomesa.catalog.labels_to_index)."
+                "y_true must hold integer class indices (use exomesa.data.catalog.labels_to_index)."
             )
     bad = (y < 0) | (y >= n_classes)
     if bad.any():

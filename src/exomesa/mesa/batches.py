@@ -9,10 +9,10 @@ Batch layout (every tensor indexed by KOI row)::
 
     global_view [N, 2001] float32   relative flux - 1 (depth kept)
     local_view  [N, 201]  float32
-    planet      [N, Dp]   float32   preprocessed (exomesa.features.TabularPreprocessor)
+    planet      [N, Dp]   float32   preprocessed (exomesa.features.groups.TabularPreprocessor)
     stellar     [N, Ds]   float32
     diagnostics [N, Dd]   float32   ("full" feature set only)
-    label       [N]       int64     index into exomesa.catalog.CLASSES (absent for unlabeled data)
+    label       [N]       int64     index into exomesa.data.catalog.CLASSES (absent for unlabeled data)
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The MESA training loop: AdamW, cosine schedule, gradient clipping, early stopping, temperature scaling.
 
-Pure: no argv, no files. The caller (``exomesa.api.MesaClassifier.fit``) hands in a model and
-precomputed arrays (:mod:`exomesa.data`); :func:`train_model` returns the per-epoch history and leaves the
+Pure: no argv, no files. The caller (``exomesa.mesa.classifier.MesaClassifier.fit``) hands in a model and
+precomputed arrays (:mod:`exomesa.mesa.batches`); :func:`train_model` returns the per-epoch history and leaves the
 model holding the weights of its best validation epoch.
 
 Early stopping watches the validation **classification loss** by default (``monitor="val_classification"``:
@@ -28,10 +28,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from exomesa.data import iterate_batches, n_rows
 from exomesa.errors import ExomesaError
-from exomesa.losses import MesaLoss
-from exomesa.model import count_parameters
+from exomesa.mesa.batches import iterate_batches, n_rows
+from exomesa.mesa.losses import MesaLoss
+from exomesa.mesa.model import count_parameters
 
 __all__ = ["TrainConfig", "train_model", "predict_arrays", "fit_temperature", "macro_f1", "format_epoch"]
 
@@ -45,7 +45,7 @@ AugmentFn = Callable[[np.ndarray, np.ndarray, np.random.Generator], tuple[np.nda
 
 @dataclass
 class TrainConfig:
-    """Optimisation settings (model sizes live in :class:`exomesa.model.MesaConfig`)."""
+    """Optimisation settings (model sizes live in :class:`exomesa.mesa.model.MesaConfig`)."""
 
     epochs: int = 50  # maximum epochs
     batch_size: int = 16  # training batch size
@@ -163,8 +163,8 @@ def train_model(
     """Train ``model`` in place and return the history (one dict per epoch).
 
     Args:
-        model: a :class:`~exomesa.model.MESAModel` (moved to ``device``).
-        train, val: arrays from :func:`exomesa.data.build_arrays` with ``label``; ``val`` None disables
+        model: a :class:`~exomesa.mesa.model.MESAModel` (moved to ``device``).
+        train, val: arrays from :func:`exomesa.mesa.batches.build_arrays` with ``label``; ``val`` None disables
             early stopping (the last epoch's weights are kept).
         cfg: optimisation settings.
         augment: ``augment(global [B, 2001], local [B, 201], rng) -> (global, local)`` applied to the

@@ -2,8 +2,8 @@
 
 Example::
 
-    from exomesa.api import MesaClassifier
-    from exomesa.catalog import load_dr25, split_catalog
+    from exomesa.mesa.classifier import MesaClassifier
+    from exomesa.data.catalog import load_dr25, split_catalog
 
     train, test = split_catalog(load_dr25(), 0.2, seed=42)
     clf = MesaClassifier(features="full", epochs=50).fit(train)          # views rendered from the catalog
@@ -79,7 +79,7 @@ class MesaClassifier:
     """MESA classifier for CONFIRMED / CANDIDATE / FALSE POSITIVE KOIs (parameters: :data:`DEFAULT_PARAMS`).
 
     Learned attributes after :meth:`fit` (or :meth:`load`): ``classes_`` (np.array of CLASSES),
-    ``model_`` (:class:`~exomesa.model.MESAModel`), ``preprocessor_``, ``feature_set_``, ``history_``
+    ``model_`` (:class:`~exomesa.mesa.model.MESAModel`), ``preprocessor_``, ``feature_set_``, ``history_``
     (list of per-epoch dicts), ``temperature_`` (calibration), ``n_parameters_``, ``reference_``
     (``kepoi_name`` [N], ``disposition`` [N], ``physics`` [N, P], ``lightcurve`` [N, P] L2-normalised
     training embeddings), ``device_``.
@@ -112,7 +112,7 @@ class MesaClassifier:
         return f"MesaClassifier({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
 
     def _model_config(self, tabular_dims: dict[str, int]):
-        from exomesa.model import MesaConfig
+        from exomesa.mesa.model import MesaConfig
 
         return MesaConfig(
             tabular_dims=dict(tabular_dims),
@@ -130,7 +130,7 @@ class MesaClassifier:
         )
 
     def _train_config(self, class_weights: list[float] | None, freeze_backbone: bool):
-        from exomesa.training import TrainConfig
+        from exomesa.mesa.trainer import TrainConfig
 
         return TrainConfig(
             epochs=int(self.epochs),
@@ -168,11 +168,11 @@ class MesaClassifier:
 
     # -- data ----------------------------------------------------------------------------------------------
     def _arrays(self, df: pd.DataFrame, views: Any | None, labels: np.ndarray | None = None):
-        from exomesa.data import align_views, build_arrays
+        from exomesa.mesa.batches import align_views, build_arrays
 
         if "kepoi_name" not in df.columns:
             raise ExomesaError(
-                "the catalog has no kepoi_name column; load it with exomesa.catalog.load_catalog."
+                "the catalog has no kepoi_name column; load it with exomesa.data.catalog.load_catalog."
             )
         g, loc, _ = align_views(df, views)
         return build_arrays(self.preprocessor_.transform(df), g, loc, labels)
@@ -195,7 +195,7 @@ class MesaClassifier:
         """Train on a labelled catalog.
 
         Args:
-            train_df: canonical catalog (:mod:`exomesa.catalog`) with ``koi_disposition``, ``kepid``,
+            train_df: canonical catalog (:mod:`exomesa.data.catalog`) with ``koi_disposition``, ``kepid``,
                 ``kepoi_name`` and the feature columns.
             views: :class:`~exomesa.lightcurves.ViewSet` (real views; missing KOIs are rendered) or None
                 (all rendered from the catalog parameters).
@@ -204,12 +204,12 @@ class MesaClassifier:
             freeze_backbone: train only the classifier head (needs ``pretrained``).
             progress: called with each epoch's history record.
         """
-        from exomesa.catalog import CLASSES, LABEL, labels_to_index, split_catalog
-        from exomesa.data import align_views, build_arrays
-        from exomesa.features import TabularPreprocessor, resolve_feature_set
+        from exomesa.data.catalog import CLASSES, LABEL, labels_to_index, split_catalog
+        from exomesa.features.groups import TabularPreprocessor, resolve_feature_set
         from exomesa.lightcurves import augment_views
-        from exomesa.model import MESAModel, count_parameters
-        from exomesa.training import fit_temperature, predict_arrays, train_model
+        from exomesa.mesa.batches import align_views, build_arrays
+        from exomesa.mesa.model import MESAModel, count_parameters
+        from exomesa.mesa.trainer import fit_temperature, predict_arrays, train_model
         from exomesa.utils import resolve_device, seed_everything
 
         if LABEL not in train_df.columns:
@@ -226,7 +226,7 @@ class MesaClassifier:
 
         ckpt = None
         if pretrained is not None:
-            from exomesa.checkpoint import load_checkpoint
+            from exomesa.mesa.checkpoint import load_checkpoint
 
             ckpt = load_checkpoint(pretrained)
             self.preprocessor_ = TabularPreprocessor.from_state_dict(ckpt["preprocessor"])
@@ -301,7 +301,7 @@ class MesaClassifier:
 
     # -- inference -----------------------------------------------------------------------------------------
     def _forward(self, df: pd.DataFrame, views: Any | None) -> dict[str, np.ndarray]:
-        from exomesa.training import predict_arrays
+        from exomesa.mesa.trainer import predict_arrays
 
         self._check_fitted()
         if len(df) == 0:
@@ -353,8 +353,8 @@ class MesaClassifier:
 
     # -- persistence ---------------------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
-        """Write a self-describing checkpoint (see :mod:`exomesa.checkpoint`)."""
-        from exomesa.checkpoint import save_checkpoint
+        """Write a self-describing checkpoint (see :mod:`exomesa.mesa.checkpoint`)."""
+        from exomesa.mesa.checkpoint import save_checkpoint
 
         self._check_fitted()
         params = self.get_params()
@@ -376,9 +376,9 @@ class MesaClassifier:
     @classmethod
     def load(cls, path: str | Path, device: str = "cpu") -> MesaClassifier:
         """Rebuild a fitted classifier from :meth:`save` output (``torch.load(weights_only=True)``)."""
-        from exomesa.checkpoint import load_checkpoint
-        from exomesa.features import TabularPreprocessor
-        from exomesa.model import MesaConfig, MESAModel, count_parameters
+        from exomesa.features.groups import TabularPreprocessor
+        from exomesa.mesa.checkpoint import load_checkpoint
+        from exomesa.mesa.model import MesaConfig, MESAModel, count_parameters
         from exomesa.utils import resolve_device
 
         ckpt = load_checkpoint(path)

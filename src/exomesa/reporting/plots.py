@@ -5,7 +5,7 @@ work headless, leak no global state and never call ``show``. :func:`save_figure`
 
 Example::
 
-    from exomesa import plots
+    from exomesa.reporting import plots
     fig = plots.plot_confusion_matrix(results["classification"]["confusion_matrix"])
     plots.save_figure(fig, "test_results/confusion_matrix.png")
 """
@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from sklearn.metrics import average_precision_score, precision_recall_curve, roc_curve
 
-from exomesa.evaluation import (
+from exomesa.evaluation.metrics import (
     CLASSES,
     binary_scores_confirmed_vs_fp,
     expected_calibration_error,

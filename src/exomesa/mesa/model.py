@@ -22,7 +22,7 @@ with the transit depth kept, so depths range from ~1e-5 to ~0.5. Each view is di
 ``log10`` depth scales (mapped to about [-2, 2] by ``(log10(d) + 3) / 1.5``) enter as one extra token.
 Nothing is lost: shape and absolute depth are both seen, on comparable numeric ranges.
 
-The model opens no files and parses no arguments; see :mod:`exomesa.training` and :mod:`exomesa.api`.
+The model opens no files and parses no arguments; see :mod:`exomesa.mesa.trainer` and :mod:`exomesa.mesa.classifier`.
 """
 
 from __future__ import annotations

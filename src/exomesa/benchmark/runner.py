@@ -2,7 +2,7 @@
 
 Protocol (``exomesa benchmark``; ``benchmarks/run_benchmark.py`` calls :func:`main`):
 
-* Data: all 8,054 DR25 KOIs (:func:`exomesa.catalog.load_dr25`), light-curve views from
+* Data: all 8,054 DR25 KOIs (:func:`exomesa.data.catalog.load_dr25`), light-curve views from
   :func:`exomesa.lightcurves.views_for_catalog` (real views from ``--lightcurves`` where given, else rendered
   from catalog parameters), built once for the whole table.
 * Folds: ``group_kfold(df, 5, seed)`` — stratified by disposition, grouped by host star (``kepid``), so no
@@ -14,10 +14,10 @@ Protocol (``exomesa benchmark``; ``benchmarks/run_benchmark.py`` calls :func:`ma
     on 3 of the 4 training folds (all but fold *(k+1) mod 5*), then fine-tuned on fold *(k+1) mod 5*
     either fully or with ``freeze_backbone=True``, and evaluated on fold *k*. The pretrained model is shared by
     both modes of a fold; its training time is reported separately (``pretrain_seconds``).
-  - ``lgbm_tabular_seed`` / ``lgbm_tabular_full``: :class:`exomesa.baseline.TabularLightGBM`.
-  - ``tsfresh_lgbm_full``: :class:`exomesa.baseline.TsfreshLightGBM` (tsfresh ``transit`` preset).
+  - ``lgbm_tabular_seed`` / ``lgbm_tabular_full``: :class:`exomesa.baselines.lightgbm.TabularLightGBM`.
+  - ``tsfresh_lgbm_full``: :class:`exomesa.baselines.lightgbm.TsfreshLightGBM` (tsfresh ``transit`` preset).
 
-* Metrics per fold (from :func:`exomesa.evaluation.evaluate`): 3-class accuracy, macro-F1, per-class F1,
+* Metrics per fold (from :func:`exomesa.evaluation.metrics.evaluate`): 3-class accuracy, macro-F1, per-class F1,
   ROC-AUC of CONFIRMED vs FALSE POSITIVE; reported as mean ± std (population std, ``ddof=0``) over folds.
 * Cost per fold: training time (wall clock of ``fit``), inference throughput (test KOIs / wall clock of
   ``predict_proba``), peak memory (see :data:`MEMORY_MEASURE`), model size (MESA: trainable + frozen
@@ -246,7 +246,7 @@ class _PeakMemory:
 # ---------------------------------------------------------------------------------------------- methods
 def _lgbm_method(method: str, features: str) -> Callable[[FoldData, BenchmarkConfig, dict], MethodResult]:
     def run(data: FoldData, config: BenchmarkConfig, context: dict) -> MethodResult:
-        from exomesa.baseline import make_baseline
+        from exomesa.baselines.lightgbm import make_baseline
 
         kwargs: dict[str, Any] = {
             "n_estimators": config.n_estimators,
@@ -297,7 +297,7 @@ def _mesa_kwargs(config: BenchmarkConfig, features: str, epochs: int | None) -> 
 
 def _mesa_method(features: str) -> Callable[[FoldData, BenchmarkConfig, dict], MethodResult]:
     def run(data: FoldData, config: BenchmarkConfig, context: dict) -> MethodResult:
-        from exomesa.api import MesaClassifier
+        from exomesa.mesa.classifier import MesaClassifier
 
         clf = MesaClassifier(**_mesa_kwargs(config, features, config.epochs))
         t0 = time.perf_counter()
@@ -321,7 +321,7 @@ def _epochs_run(clf: Any) -> int | None:
 def _pretrained_mesa(data: FoldData, config: BenchmarkConfig, context: dict) -> tuple[Any, float]:
     """Checkpoint path of the MESA (full) pretrained on the 3 pretraining folds of this test fold, and its
     training seconds (cached in ``context``; the checkpoint lives in a run-local temporary folder)."""
-    from exomesa.api import MesaClassifier
+    from exomesa.mesa.classifier import MesaClassifier
 
     key = ("mesa_pretrained", data.fold)
     if key not in context:
@@ -341,7 +341,7 @@ def _pretrained_mesa(data: FoldData, config: BenchmarkConfig, context: dict) -> 
 
 def _mesa_finetune_method(freeze_backbone: bool) -> Callable[[FoldData, BenchmarkConfig, dict], MethodResult]:
     def run(data: FoldData, config: BenchmarkConfig, context: dict) -> MethodResult:
-        from exomesa.api import MesaClassifier
+        from exomesa.mesa.classifier import MesaClassifier
 
         pretrained, pretrain_s = _pretrained_mesa(data, config, context)
         clf = MesaClassifier(**_mesa_kwargs(config, "full", config.finetune_epochs))
@@ -427,7 +427,7 @@ DEFAULT_METHODS: tuple[str, ...] = tuple(METHODS)
 
 def _mesa_available() -> bool:
     try:
-        from exomesa.api import MesaClassifier  # noqa: F401
+        from exomesa.mesa.classifier import MesaClassifier  # noqa: F401
     except ImportError:
         return False
     return True
@@ -435,9 +435,9 @@ def _mesa_available() -> bool:
 
 # ----------------------------------------------------------------------------------------------- metrics
 def fold_metrics(y_true: np.ndarray, proba: np.ndarray) -> dict[str, Any]:
-    """The benchmark's metrics of one fold, taken from :func:`exomesa.evaluation.evaluate`."""
-    from exomesa.catalog import CLASSES
-    from exomesa.evaluation import evaluate
+    """The benchmark's metrics of one fold, taken from :func:`exomesa.evaluation.metrics.evaluate`."""
+    from exomesa.data.catalog import CLASSES
+    from exomesa.evaluation.metrics import evaluate
 
     res = evaluate(np.asarray(y_true), np.asarray(proba, dtype=np.float64), classes=CLASSES)
     report = res["classification"]["classification_report"]
@@ -458,7 +458,7 @@ def _mean_std(values: Sequence[float | None]) -> dict[str, Any]:
 
 def summarize(folds: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Mean ± std over folds of every metric and cost of one method."""
-    from exomesa.catalog import CLASSES
+    from exomesa.data.catalog import CLASSES
 
     out: dict[str, Any] = {}
     for key in ("accuracy", "macro_f1", "roc_auc_confirmed_vs_fp", "train_seconds", "throughput_kois_per_s"):
@@ -594,7 +594,7 @@ def _init_worker(
 
 def _run_unit(k: int, names: Sequence[str]) -> dict[tuple[int, str], dict[str, Any]]:
     """Run the methods ``names`` on test fold ``k``; returns ``{(k, name): fold row}``."""
-    from exomesa.catalog import CLASSES
+    from exomesa.data.catalog import CLASSES
 
     df, all_views, folds, cfg = _WORKER["df"], _WORKER["views"], _WORKER["folds"], _WORKER["cfg"]
     y_all = _WORKER["y"]
@@ -700,7 +700,7 @@ def run_benchmark(
         views: a ViewSet for (some of) these KOIs; the rest are rendered (default: ``config.lightcurves``).
         command: the command line recorded in the results.
     """
-    from exomesa.catalog import CLASSES, LABEL, group_kfold, labels_to_index, load_catalog
+    from exomesa.data.catalog import CLASSES, LABEL, group_kfold, labels_to_index, load_catalog
     from exomesa.lightcurves import ViewSet, views_for_catalog
 
     cfg = config.resolved()
@@ -721,9 +721,11 @@ def run_benchmark(
     if any(m.family == "mesa" for m in methods) and not _mesa_available():
         for m in methods:
             if m.family == "mesa":
-                skipped[m.name] = "exomesa.api.MesaClassifier is not available in this installation"
+                skipped[m.name] = (
+                    "exomesa.mesa.classifier.MesaClassifier is not available in this installation"
+                )
         methods = [m for m in methods if m.family != "mesa"]
-        logger.warning("MESA methods skipped: exomesa.api is not importable")
+        logger.warning("MESA methods skipped: exomesa.mesa.classifier is not importable")
 
     t0 = time.perf_counter()
     given = views if views is not None else (ViewSet.load(cfg.lightcurves) if cfg.lightcurves else None)
@@ -733,7 +735,7 @@ def run_benchmark(
     context: dict[Any, Any] = {}
     tmp_cache = None
     if any(m.name.startswith("tsfresh") for m in methods):
-        from exomesa.baseline import extract_lightcurve_features
+        from exomesa.baselines.lightgbm import extract_lightcurve_features
 
         tmp_cache = tempfile.TemporaryDirectory(prefix="exomesa-tsfresh-")
         context["tsfresh_cache"] = tmp_cache.name
@@ -800,7 +802,7 @@ def run_benchmark(
             "fold_sizes": [int(len(te)) for _, te in folds],
         },
         "protocol": {
-            "cv": f"{cfg.n_splits}-fold, stratified by disposition, grouped by kepid (exomesa.catalog.group_kfold)",
+            "cv": f"{cfg.n_splits}-fold, stratified by disposition, grouped by kepid (exomesa.data.catalog.group_kfold)",
             "finetune": "test fold k: pretrain MESA (full) on the training folds except (k+1) mod n_splits, "
             "fine-tune on fold (k+1) mod n_splits (fully / freeze_backbone=True), evaluate on fold k",
             "std": "population standard deviation over folds (ddof=0)",
@@ -900,14 +902,14 @@ def _kv_section(title: str, data: Any, max_rows: int = 80) -> list[str]:
 
 def render_markdown(results: Mapping[str, Any] | None, extra_files: Sequence[Path] = ()) -> str:
     """RESULTS.md text: the accuracy and cost tables, setup, and one key/value section per extra JSON file."""
-    from exomesa.catalog import CLASSES
+    from exomesa.data.catalog import CLASSES
 
     lines = ["# exomesa benchmark results", ""]
     if results:
         ds = results.get("dataset", {})
         cfg = results.get("config", {})
         lines += [
-            "Generated by `exomesa benchmark` (logic in `exomesa.benchmarking`); do not edit by hand — rerun:",
+            "Generated by `exomesa benchmark` (logic in `exomesa.benchmark.runner`); do not edit by hand — rerun:",
             "",
             "```",
             str(results.get("command") or "exomesa benchmark"),

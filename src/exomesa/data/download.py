@@ -5,7 +5,7 @@ The embedded DR25 table needs no download; this fetches the live ``cumulative`` 
 
 Example::
 
-    from exomesa.download import download_koi_table
+    from exomesa.data.download import download_koi_table
     path = download_koi_table("cumulative")          # ~/.cache/exomesa/cumulative.csv
     # then: exomesa data prepare --source <path> --out data/
 """
@@ -22,9 +22,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from exomesa.errors import ExomesaError
-from exomesa.utils import default_cache_dir
 
-__all__ = ["ARCHIVE_TAP_URL", "KOI_TABLES", "default_cache_dir", "archive_query_url", "download_koi_table"]
+__all__ = ["ARCHIVE_TAP_URL", "KOI_TABLES", "archive_query_url", "download_koi_table"]
 
 logger = logging.getLogger(__name__)
 
@@ -57,16 +56,16 @@ def download_koi_table(
 
     Args:
         table: ``"cumulative"`` (current dispositions) or ``"q1_q17_dr25_koi"``.
-        cache_dir: folder for the CSV (default :func:`default_cache_dir`).
+        cache_dir: folder for the CSV (default :func:`exomesa.defaults.cache_dir`).
         force: download again even when a cached copy exists.
         timeout: seconds per attempt.
         retries: further attempts after the first failure (with 2 s, 4 s, ... pauses).
         opener: ``urllib.request.urlopen`` or a stand-in (tests use a recorded response).
     """
-    from exomesa.catalog import load_catalog
+    from exomesa.data.catalog import load_catalog
 
     url = archive_query_url(table)
-    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    cache = Path(cache_dir) if cache_dir is not None else cache_dir()
     target = cache / f"{table}.csv"
     if target.exists() and not force:
         logger.info("using cached %s (pass --force to download again)", target)

@@ -94,7 +94,7 @@ class MesaLoss(nn.Module):
         self.register_buffer("class_weights", weights, persistent=False)
 
     def forward(self, outputs: dict[str, torch.Tensor], target: torch.Tensor) -> dict[str, torch.Tensor]:
-        """``outputs`` from :class:`~exomesa.model.MESAModel`, ``target`` [batch] -> named scalar terms."""
+        """``outputs`` from :class:`~exomesa.mesa.model.MESAModel`, ``target`` [batch] -> named scalar terms."""
         classification = focal_loss(outputs["logits"], target, self.gamma, self.class_weights)
         if self.contrastive_weight > 0 and outputs["lc_embedding"].shape[0] > 1:
             contrastive = info_nce(outputs["lc_embedding"], outputs["phys_embedding"], outputs["logit_scale"])

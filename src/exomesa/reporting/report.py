@@ -6,7 +6,7 @@ offline and can be mailed as one file. Every figure keeps its file name in the c
 
 Example::
 
-    from exomesa.report import write_report
+    from exomesa.reporting.report import write_report
     write_report("test_results/report.html", results, {"confusion_matrix": Path(".../confusion_matrix.png")},
                  meta={"model_path": "output/mesa_model.pth", "lightcurve_sources": {"real": 12, "rendered": 1599}})
 """
@@ -351,7 +351,7 @@ def write_report(
     figures: Mapping[str, Path] | None = None,
     meta: Mapping[str, Any] | None = None,
 ) -> Path:
-    """Write one self-contained HTML page: the metrics of ``results`` (from :func:`exomesa.evaluation.evaluate`)
+    """Write one self-contained HTML page: the metrics of ``results`` (from :func:`exomesa.evaluation.metrics.evaluate`)
     as tables, each PNG in ``figures`` (key → file) embedded as base64, and ``meta`` (run/model summary;
     ``meta["lightcurve_sources"]`` = ``{"real": n, "rendered": m}`` gets its own table). Returns the path."""
     path = Path(path)

@@ -1,0 +1,1 @@
+"""LightGBM baselines (tabular, TSFresh + LightGBM) behind the same classifier protocol as MESA."""

@@ -1,0 +1,1 @@
+"""Cross-validated benchmark: configuration, methods, runner, resource probes."""

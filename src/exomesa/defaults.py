@@ -1,0 +1,153 @@
+"""Every default of exomesa, in one place.
+
+The model and training defaults, the LightGBM baselines' settings, the data split, the output file names and
+the cache folder live here. Everything else reads them: the dataclass configs (:class:`~exomesa.mesa.config.
+MesaConfig`, :class:`~exomesa.mesa.trainer.TrainConfig`), the estimators' keyword defaults, the CLI help
+texts and ``--config`` files. Change a value here and every place follows.
+
+Plain Python only (no numpy, no torch): importing this module costs nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "MESA_PARAMS",
+    "MESA_PRESETS",
+    "LGBM_PARAMS",
+    "TSFRESH_PRESET",
+    "TEST_SIZE",
+    "SPLIT_SEED",
+    "N_FOLDS",
+    "MODEL_FILE",
+    "HISTORY_FILE",
+    "CONFIG_FILE",
+    "RESULTS_FILE",
+    "PREDICTIONS_FILE",
+    "REPORT_FILE",
+    "FIGURE_FILES",
+    "TSNE_MAX_POINTS",
+    "cache_dir",
+    "mesa_params",
+]
+
+# ------------------------------------------------------------------------------------------------- data
+TEST_SIZE = 0.2  # held-out fraction of stars in the default split (`data prepare`, `train`, `test`)
+SPLIT_SEED = 42  # seed of the default train/test split and of the benchmark folds
+N_FOLDS = 5  # cross-validation folds of `exomesa benchmark`
+
+# ------------------------------------------------------------------------------------------------- MESA
+#: :class:`~exomesa.mesa.classifier.MesaClassifier` constructor defaults (also the keys `--config` takes).
+MESA_PARAMS: dict[str, Any] = {
+    "features": "full",  # feature preset ("seed" | "full") or {group: [columns]}
+    "epochs": 50,  # maximum epochs
+    "batch_size": 16,  # training batch size
+    "learning_rate": 1e-4,  # AdamW peak learning rate
+    "weight_decay": 0.05,  # AdamW weight decay
+    "val_split": 0.15,  # validation fraction carved from the training data (grouped by star)
+    "seed": 42,  # seeds the validation split, initialisation, shuffling, augmentation, dropout
+    "device": "auto",  # auto | cpu | cuda | cuda:N
+    "patience": 10,  # early-stopping patience in epochs (0: train all epochs)
+    "monitor": "val_classification",  # val_classification | val_loss | val_macro_f1 | val_accuracy
+    "d_model": 32,  # Transformer width
+    "n_heads": 2,  # attention heads
+    "n_layers": 1,  # Transformer layers
+    "ff_dim": 64,  # Transformer feed-forward width
+    "tab_hidden": 32,  # width of each tabular group MLP
+    "phys_dim": 64,  # fused physics representation width
+    "embed_dim": 32,  # shared contrastive space size
+    "head_hidden": 64,  # classifier hidden width
+    "dropout": 0.1,  # dropout on tokens, MLPs and classifier (attention dropout is always 0)
+    "contrastive_weight": 0.1,  # weight of the InfoNCE term
+    "classification_weight": 1.0,  # weight of the classification term
+    "temperature": 0.07,  # InfoNCE temperature
+    "learnable_temperature": False,  # learn the InfoNCE temperature
+    "loss": "focal",  # focal | ce
+    "focal_gamma": 2.0,  # focal exponent
+    "class_weight": None,  # None (measured best accuracy, same macro-F1), "balanced", or [w0, w1, w2]
+    "grad_clip": 1.0,  # max gradient norm
+    "warmup_epochs": 1.0,  # linear learning-rate warm-up before cosine decay
+    # Light-curve augmentation (time shift, noise, scaling) of training batches. "auto": on when at least
+    # one training view is real, off when every view is rendered from the catalog: a rendered view is a
+    # deterministic function of catalog columns, and augmenting it costs ~2.3 s per epoch of 6,400 KOIs
+    # for no measured gain. True / False force it.
+    "augment": "auto",
+    "inference_batch_size": 1024,  # batch size for predict/embed
+}
+
+#: Named architecture presets: parameter overrides on top of :data:`MESA_PARAMS`.
+MESA_PRESETS: dict[str, dict[str, Any]] = {
+    # the original design: MLP encoders, d_model 32, 2 heads, 1 layer
+    "seed": {"d_model": 32, "n_heads": 2, "n_layers": 1, "ff_dim": 64, "tab_hidden": 32},
+}
+
+#: Fixed parts of the model that are not constructor parameters (see MesaConfig).
+MESA_VIEW_PATCHES = {"global_patch": 100, "local_patch": 20}  # bins per token: 2001 -> 21, 201 -> 11
+MIN_LR_RATIO = 0.01  # cosine floor as a fraction of the learning rate
+TRAIN_THREADS = 1  # torch threads while training: batches of 16 are per-op-overhead bound (measured)
+
+
+def mesa_params(**overrides: Any) -> dict[str, Any]:
+    """A copy of :data:`MESA_PARAMS` with ``overrides`` applied (a ``preset`` key expands first)."""
+    out = dict(MESA_PARAMS)
+    preset = overrides.pop("preset", None)
+    if preset is not None:
+        out.update(MESA_PRESETS[preset])
+    out.update(overrides)
+    return out
+
+
+# ------------------------------------------------------------------------------------------- baselines
+#: LightGBM settings shared by the tabular and TSFresh baselines (constructor defaults and CLI help).
+LGBM_PARAMS: dict[str, Any] = {
+    "features": "full",  # tabular feature preset
+    "n_estimators": 300,  # boosting rounds
+    "learning_rate": 0.05,  # shrinkage
+    "num_leaves": 31,  # maximum leaves per tree
+    "min_child_samples": 20,  # minimum KOIs per leaf
+    "seed": 42,  # LightGBM seed (deterministic=True)
+    "n_jobs": 2,  # LightGBM threads
+}
+TSFRESH_PRESET = "transit"  # tsfresh calculator preset of TsfreshLightGBM
+
+# ------------------------------------------------------------------------------------------ evaluation
+TSNE_MAX_POINTS = 2000  # t-SNE on at most this many KOIs (seeded subsample beyond)
+
+# ------------------------------------------------------------------------------------------ file names
+MODEL_FILE = "mesa_model.pth"  # `exomesa train` checkpoint
+HISTORY_FILE = "mesa_training_history.json"  # per-epoch losses/metrics
+CONFIG_FILE = "mesa_config.json"  # resolved configuration of a training run
+RESULTS_FILE = "test_results.json"  # `exomesa test` metrics (docs/results_schema.md)
+PREDICTIONS_FILE = "predictions.csv"  # per-candidate probabilities
+REPORT_FILE = "report.html"  # self-contained HTML report
+#: Figure key → file name written with ``--visualize`` (the key is also the report anchor).
+FIGURE_FILES: dict[str, str] = {
+    "confusion_matrix": "confusion_matrix.png",
+    "roc_curves": "roc_curves.png",
+    "reliability_diagram": "reliability_diagram.png",
+    "tsne_visualization": "tsne_visualization.png",
+    "pca_visualization": "pca_visualization.png",
+    "contrastive_space": "contrastive_space.png",
+    "training_loss": "training_loss.png",
+    "training_accuracy": "training_accuracy.png",
+    "lightcurve_gallery": "lightcurve_gallery.png",
+}
+
+
+def baseline_file(method: str) -> str:
+    """File name of a saved baseline model: ``baseline_<method>.json``."""
+    return f"baseline_{method}.json"
+
+
+# --------------------------------------------------------------------------------------------- caching
+def cache_dir() -> Path:
+    """exomesa's cache folder: ``$EXOMESA_CACHE`` if set, else ``~/.cache/exomesa``.
+
+    It holds re-creatable files only (the parsed DR25 table, rendered views, tsfresh features, downloads);
+    deleting it is always safe. Sub-folders: ``views/``, ``tsfresh/``, ``lightcurves/``.
+    """
+    env = os.environ.get("EXOMESA_CACHE")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "exomesa"
