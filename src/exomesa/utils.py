@@ -1,7 +1,8 @@
-"""Small shared helpers: seeding, device choice, safe output paths, JSON writing."""
+"""Small shared helpers: seeding, device choice, safe output paths, JSON writing, optional extras."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import os
@@ -14,6 +15,7 @@ import numpy as np
 from exomesa.errors import ExomesaError
 
 __all__ = [
+    "import_optional",
     "seed_everything",
     "resolve_device",
     "check_writable",
@@ -22,6 +24,34 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+#: Optional dependency (import name) → the exomesa extra that installs it.
+EXTRAS: dict[str, str] = {
+    "lightgbm": "baseline",
+    "tsfresh": "baseline",
+    "lightkurve": "download",
+    "dask": "distributed",
+    "distributed": "distributed",
+}
+
+
+def import_optional(module: str, purpose: str = "") -> Any:
+    """Import an optional dependency, or raise one clear :class:`ExomesaError` naming the pip command.
+
+    Args:
+        module: import name, e.g. ``"tsfresh"`` or ``"lightgbm"`` (a dotted name imports a submodule).
+        purpose: what needs it, e.g. ``"the TSFresh + LightGBM baseline"`` (shown in the message).
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        top = module.split(".")[0]
+        extra = EXTRAS.get(top)
+        how = f'pip install "exomesa[{extra}]"' if extra else f"pip install {top}"
+        need = f" ({purpose} needs it)" if purpose else ""
+        raise ExomesaError(
+            f"the optional package {top!r} is not installed{need}; install it with: {how}"
+        ) from exc
 
 
 def seed_everything(seed: int) -> None:
