@@ -19,8 +19,8 @@ from pathlib import Path
 import torch
 
 from exomesa import MesaClassifier, __version__
-from exomesa.cli.predict import score_candidates
 from exomesa.data.catalog import load_dr25, split_catalog
+from exomesa.evaluation.scoring import score_candidates
 from exomesa.lightcurves import render_views
 
 OUT = Path(__file__).parent / "results" / "predict.json"

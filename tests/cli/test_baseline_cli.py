@@ -88,7 +88,7 @@ def test_tsfresh_train_and_test_with_rendered_views(csvs, tmp_path):
     res_dir = tmp_path / "res"
     rc = main(
         ["baseline", "test", "--model_path", str(out / "baseline_tsfresh.json"), "--test_data", str(test)]
-        + ["--output_dir", str(res_dir), "--no_cache"]
+        + ["--output_dir", str(res_dir)]
     )
     assert rc == 0
     res = json.loads((res_dir / "test_results.json").read_text())

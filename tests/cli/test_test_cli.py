@@ -15,7 +15,8 @@ import pandas as pd
 import pytest
 
 from exomesa.cli import main
-from exomesa.cli import test as test_cli
+from exomesa.defaults import FIGURE_FILES, SPLIT_SEED, TEST_SIZE
+from exomesa.evaluation import protocol
 
 CLASSES = ("CONFIRMED", "CANDIDATE", "FALSE POSITIVE")
 SEED_FEATURES = ["koi_period", "koi_depth", "koi_prad", "koi_steff", "koi_srad", "koi_duration"]
@@ -96,7 +97,7 @@ def stand_in(monkeypatch, tmp_path) -> Path:
     model = tmp_path / "model" / "mesa_model.pth"
     model.parent.mkdir()
     model.write_bytes(b"stand-in")
-    monkeypatch.setattr(test_cli, "_load_model", lambda path, device: StandInClassifier())
+    monkeypatch.setattr(protocol, "load_model", lambda path, device="cpu": StandInClassifier())
     return model
 
 
@@ -166,12 +167,12 @@ def test_visualize_writes_every_file_and_report_references_figures(stand_in, see
         ]
     )
     assert rc == 0
-    for name in ["test_results.json", "predictions.csv", "report.html", *test_cli.FIGURE_NAMES.values()]:
+    for name in ["test_results.json", "predictions.csv", "report.html", *FIGURE_FILES.values()]:
         assert (out / name).is_file() and (out / name).stat().st_size > 0, name
     res = json.loads((out / "test_results.json").read_text())
     _assert_schema(res, 36)
     assert res["run"]["lightcurve_sources"] == {"rendered": 36}
-    assert res["run"]["figures"] == test_cli.FIGURE_NAMES
+    assert res["run"]["figures"] == FIGURE_FILES
     # values: the toy model predicts from depth only; accuracy agrees with predictions.csv
     pred = pd.read_csv(out / "predictions.csv")
     assert list(pred.columns) == [
@@ -189,9 +190,9 @@ def test_visualize_writes_every_file_and_report_references_figures(stand_in, see
         pred[["prob_confirmed", "prob_candidate", "prob_false_positive"]].sum(1), 1, atol=1e-5
     )
     html = (out / "report.html").read_text()
-    for name in test_cli.FIGURE_NAMES.values():
+    for name in FIGURE_FILES.values():
         assert f'data-file="{name}"' in html, name
-    assert html.count("data:image/png;base64,") == len(test_cli.FIGURE_NAMES)
+    assert html.count("data:image/png;base64,") == len(FIGURE_FILES)
     assert "rendered" in html and "StandInClassifier" in html
 
 
@@ -262,11 +263,11 @@ def test_without_test_data_uses_the_embedded_dr25_test_split(monkeypatch, tmp_pa
 
     model = tmp_path / "mesa_model.pth"
     model.write_bytes(b"stand-in")
-    monkeypatch.setattr(test_cli, "_load_model", lambda path, device: NanSafeStandIn())
+    monkeypatch.setattr(protocol, "load_model", lambda path, device="cpu": NanSafeStandIn())
     out = tmp_path / "o"
     assert main(["test", "--model_path", str(model), "--output_dir", str(out)]) == 0
     res = json.loads((out / "test_results.json").read_text())
-    expected = split_catalog(load_dr25(), **test_cli.DEFAULT_SPLIT)[1]
+    expected = split_catalog(load_dr25(), TEST_SIZE, SPLIT_SEED)[1]
     assert res["run"]["test_data"].startswith("dr25 test split")
     assert res["n_samples"] == len(expected) == res["run"]["n_test"]
     pred = pd.read_csv(out / "predictions.csv")
@@ -285,7 +286,7 @@ def test_missing_model_and_views_files(seed_csv, tmp_path, capsys) -> None:
             str(tmp_path / "o"),
         ]
     )
-    assert rc == 2 and "nope.pth: checkpoint not found" in capsys.readouterr().err
+    assert rc == 2 and "nope.pth: model file not found" in capsys.readouterr().err
 
 
 # ----------------------------------------------------------------------------- with a real tiny model
@@ -323,13 +324,13 @@ def test_real_model_visualize(tiny_model, tmp_path) -> None:
         ]
     )
     assert rc == 0
-    for name in ["test_results.json", "predictions.csv", "report.html", *test_cli.FIGURE_NAMES.values()]:
+    for name in ["test_results.json", "predictions.csv", "report.html", *FIGURE_FILES.values()]:
         assert (out / name).is_file(), name
     res = json.loads((out / "test_results.json").read_text())
     assert res["n_samples"] == 120 and res["alignment"]["n_pairs"] == 120
     html = (out / "report.html").read_text()
-    assert all(f'data-file="{name}"' in html for name in test_cli.FIGURE_NAMES.values())
-    assert html.count("data:image/png;base64,") == len(test_cli.FIGURE_NAMES)
+    assert all(f'data-file="{name}"' in html for name in FIGURE_FILES.values())
+    assert html.count("data:image/png;base64,") == len(FIGURE_FILES)
     assert "http://" not in html and "https://" not in html  # one offline page
     _check_values_against_model(model, test_path, out, res)
 

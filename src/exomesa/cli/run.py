@@ -5,19 +5,17 @@ the HTML report::
 
     exomesa run --out runs/demo            # -> runs/demo/{data,output,test_results}/, report.html
 
-It only chains the ``data prepare``, ``train`` and ``test`` subcommands with consistent paths.
+It calls :func:`exomesa.pipeline.run_pipeline`.
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
-import time
 from pathlib import Path
 
-__all__ = ["register", "run"]
+from exomesa.defaults import MESA_PARAMS, SPLIT_SEED
 
-logger = logging.getLogger(__name__)
+__all__ = ["register", "run"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,8 +31,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--features", default="full", choices=["seed", "full"], help="feature preset (default full)"
     )
-    p.add_argument("--epochs", type=int, default=50, help="maximum training epochs (default 50)")
-    p.add_argument("--seed", type=int, default=42, help="split and training seed (default 42)")
+    p.add_argument(
+        "--epochs",
+        type=int,
+        default=MESA_PARAMS["epochs"],
+        help=f"maximum training epochs (default {MESA_PARAMS['epochs']})",
+    )
+    p.add_argument(
+        "--seed", type=int, default=SPLIT_SEED, help=f"split and training seed (default {SPLIT_SEED})"
+    )
     p.add_argument("--device", default="auto", help="auto, cpu or cuda (default auto)")
     p.add_argument(
         "--lightcurves", type=Path, default=None, help="views .npz of real light curves (optional)"
@@ -45,78 +50,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from exomesa.cli import main
+    from exomesa.pipeline import run_pipeline
 
-    out: Path = args.out
-    data, model_dir, results = out / "data", out / "output", out / "test_results"
-    force = ["--force"] if args.force else []
-    lightcurves = ["--lightcurves", str(args.lightcurves)] if args.lightcurves else []
-    steps = [
-        (
-            "prepare data",
-            [
-                "data",
-                "prepare",
-                "--out",
-                str(data),
-                "--source",
-                args.source,
-                "--seed",
-                str(args.seed),
-                *force,
-            ],
-        ),
-        (
-            "train MESA",
-            [
-                "train",
-                "--data_path",
-                str(data / "train_data.csv"),
-                "--output_dir",
-                str(model_dir),
-                "--epochs",
-                str(args.epochs),
-                "--features",
-                args.features,
-                "--seed",
-                str(args.seed),
-                "--device",
-                args.device,
-                *lightcurves,
-                *force,
-            ],
-        ),
-        (
-            "evaluate",
-            [
-                "test",
-                "--model_path",
-                str(model_dir / "mesa_model.pth"),
-                "--test_data",
-                str(data / "test_data.csv"),
-                "--output_dir",
-                str(results),
-                "--device",
-                args.device,
-                *lightcurves,
-                *force,
-                *([] if args.no_visualize else ["--visualize"]),
-            ],
-        ),
-    ]
-    start = time.perf_counter()
-    for i, (name, argv) in enumerate(steps, 1):
-        logger.info("[%d/%d] %s: exomesa %s", i, len(steps), name, " ".join(argv))
-        code = main(argv)
-        if code:
-            logger.error("step %r failed (exit %d); later steps were not run", name, code)
-            return code
-    logger.info(
-        "done in %.0f s. Outputs:\n  data        %s\n  model       %s\n  metrics     %s\n  report      %s",
-        time.perf_counter() - start,
-        data,
-        model_dir / "mesa_model.pth",
-        results / "test_results.json",
-        results / "report.html",
+    run_pipeline(
+        args.out,
+        source=args.source,
+        features=args.features,
+        epochs=args.epochs,
+        seed=args.seed,
+        device=args.device,
+        lightcurves=args.lightcurves,
+        visualize=not args.no_visualize,
+        force=args.force,
     )
     return 0

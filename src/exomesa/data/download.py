@@ -111,4 +111,5 @@ def download_koi_table(
         ) from exc
     tmp.replace(target)
     logger.info("saved %d KOIs to %s", len(df), target)
+    logger.info("use it with: exomesa data prepare --source %s --out data", target)
     return target

@@ -42,7 +42,6 @@ __all__ = [
     "DERIVED_FEATURES",
     "FEATURE_GROUPS",
     "PRESETS",
-    "RENDER_COLUMNS",
     "add_derived_features",
     "resolve_feature_set",
     "required_columns",
@@ -204,9 +203,6 @@ PRESETS: dict[str, dict[str, list[str]]] = {
     "seed": {"planet": ["koi_period", "koi_depth", "koi_prad"], "stellar": ["koi_steff", "koi_srad"]},
     "full": FEATURE_GROUPS,
 }
-
-#: Catalog columns the light-curve layer reads (ephemeris and transit shape); written by `data prepare`.
-RENDER_COLUMNS = ["koi_time0bk", "koi_ldm_coeff1", "koi_ldm_coeff2"]
 
 _VALID_GROUPS = ("planet", "stellar", "diagnostics")
 

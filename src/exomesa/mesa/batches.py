@@ -2,8 +2,7 @@
 
 Training on ~6,400 KOIs on two CPU cores cannot afford per-item work: the light-curve views are rendered
 (or read) once per run and the tabular groups transformed once, then batches are sliced straight out of
-the tensors (:func:`iterate_batches`). :class:`MesaDataset` and :func:`collate` are the same thing in
-``torch.utils.data`` form for users who want a ``DataLoader``.
+the tensors (:func:`iterate_batches`).
 
 Batch layout (every tensor indexed by KOI row)::
 
@@ -24,11 +23,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import torch
-from torch.utils.data import Dataset
 
 from exomesa.errors import ExomesaError
 
-__all__ = ["align_views", "build_arrays", "iterate_batches", "n_rows", "MesaDataset", "collate"]
+__all__ = ["align_views", "build_arrays", "iterate_batches", "n_rows"]
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +95,6 @@ def iterate_batches(
     batch_size: int,
     shuffle: bool = False,
     generator: torch.Generator | None = None,
-    drop_last: bool = False,
 ) -> Iterator[dict[str, torch.Tensor]]:
     """Yield dicts of ``[batch, ...]`` slices; shuffled with ``generator`` when ``shuffle``."""
     n = n_rows(arrays)
@@ -105,29 +102,7 @@ def iterate_batches(
         order = torch.randperm(n, generator=generator)
         for start in range(0, n, batch_size):
             idx = order[start : start + batch_size]
-            if drop_last and len(idx) < batch_size:
-                return
             yield {k: v[idx] for k, v in arrays.items()}
     else:
         for start in range(0, n, batch_size):
-            if drop_last and start + batch_size > n:
-                return
             yield {k: v[start : start + batch_size] for k, v in arrays.items()}
-
-
-class MesaDataset(Dataset):
-    """``torch.utils.data.Dataset`` over precomputed arrays; item ``i`` is a dict of per-KOI tensors."""
-
-    def __init__(self, arrays: dict[str, torch.Tensor]) -> None:
-        self.arrays = arrays
-
-    def __len__(self) -> int:
-        return n_rows(self.arrays)
-
-    def __getitem__(self, i: int) -> dict[str, torch.Tensor]:
-        return {k: v[i] for k, v in self.arrays.items()}
-
-
-def collate(items: list[dict[str, torch.Tensor]]) -> dict[str, torch.Tensor]:
-    """Stack a list of :class:`MesaDataset` items into one batch dict."""
-    return {k: torch.stack([it[k] for it in items]) for k in items[0]}

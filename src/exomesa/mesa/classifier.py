@@ -25,48 +25,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.base import BaseEstimator
 
+from exomesa.defaults import MESA_PARAMS as _D
 from exomesa.errors import ExomesaError
 
-__all__ = ["MesaClassifier", "DEFAULT_PARAMS"]
+__all__ = ["MesaClassifier"]
 
 logger = logging.getLogger(__name__)
-
-# Constructor defaults, in one place (also what `exomesa train --config` may override).
-DEFAULT_PARAMS: dict[str, Any] = {
-    "features": "full",  # feature preset ("seed" | "full") or {group: [columns]}
-    "epochs": 50,  # maximum epochs
-    "batch_size": 16,  # training batch size
-    "learning_rate": 1e-4,  # AdamW peak learning rate
-    "weight_decay": 0.05,  # AdamW weight decay
-    "val_split": 0.15,  # validation fraction carved from the training data (grouped by star)
-    "seed": 42,  # seeds the validation split, initialisation, shuffling, augmentation, dropout
-    "device": "auto",  # auto | cpu | cuda | cuda:N
-    "patience": 10,  # early-stopping patience in epochs (0: train all epochs)
-    "monitor": "val_classification",  # early stopping on: val_classification | val_loss | val_macro_f1 | val_accuracy
-    "d_model": 32,  # Transformer width
-    "n_heads": 2,  # attention heads
-    "n_layers": 1,  # Transformer layers
-    "ff_dim": 64,  # Transformer feed-forward width
-    "tab_hidden": 32,  # width of each tabular group MLP
-    "phys_dim": 64,  # fused physics representation width
-    "embed_dim": 32,  # shared contrastive space size
-    "head_hidden": 64,  # classifier hidden width
-    "dropout": 0.1,  # dropout on tokens, MLPs and classifier (attention dropout is always 0)
-    "contrastive_weight": 0.1,  # weight of the InfoNCE term
-    "classification_weight": 1.0,  # weight of the classification term
-    "temperature": 0.07,  # InfoNCE temperature
-    "learnable_temperature": False,  # learn the InfoNCE temperature
-    "loss": "focal",  # focal | ce
-    "focal_gamma": 2.0,  # focal exponent
-    "class_weight": None,  # None (measured best accuracy, same macro-F1), "balanced" (n / (3 n_c)), or [w0, w1, w2]
-    "grad_clip": 1.0,  # max gradient norm
-    "warmup_epochs": 1.0,  # linear learning-rate warm-up before cosine decay
-    # light-curve augmentation (exomesa.lightcurves.augment_views) on training batches; off by default: on
-    # DR25 most views are rendered from the catalog, and it costs ~2.3 s per epoch of 6,400 KOIs (measured)
-    "augment": False,
-    "inference_batch_size": 1024,  # batch size for predict/embed
-}
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -75,41 +41,84 @@ def _softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-class MesaClassifier:
-    """MESA classifier for CONFIRMED / CANDIDATE / FALSE POSITIVE KOIs (parameters: :data:`DEFAULT_PARAMS`).
+class MesaClassifier(BaseEstimator):
+    """MESA classifier for CONFIRMED / CANDIDATE / FALSE POSITIVE candidates.
+
+    Every parameter's default and meaning is in :data:`exomesa.defaults.MESA_PARAMS`. scikit-learn's
+    contract holds: ``__init__`` only stores its arguments (``sklearn.base.clone`` works), :meth:`fit`
+    returns ``self``, and learned attributes end in ``_``.
 
     Learned attributes after :meth:`fit` (or :meth:`load`): ``classes_`` (np.array of CLASSES),
     ``model_`` (:class:`~exomesa.mesa.model.MESAModel`), ``preprocessor_``, ``feature_set_``, ``history_``
     (list of per-epoch dicts), ``temperature_`` (calibration), ``n_parameters_``, ``reference_``
     (``kepoi_name`` [N], ``disposition`` [N], ``physics`` [N, P], ``lightcurve`` [N, P] L2-normalised
-    training embeddings), ``device_``.
+    training embeddings), ``device_``, ``augment_`` (the resolved augmentation switch).
     """
 
-    def __init__(self, **params: Any) -> None:
-        unknown = sorted(set(params) - set(DEFAULT_PARAMS))
-        if unknown:
-            raise ExomesaError(
-                f"unknown MesaClassifier parameter(s) {unknown}; valid ones: {sorted(DEFAULT_PARAMS)}."
-            )
-        for key, default in DEFAULT_PARAMS.items():
-            setattr(self, key, params.get(key, default))
-
-    # -- scikit-learn plumbing ----------------------------------------------------------------------------
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The constructor parameters."""
-        return {k: getattr(self, k) for k in DEFAULT_PARAMS}
-
-    def set_params(self, **params: Any) -> MesaClassifier:
-        """Set constructor parameters (unknown names are an error)."""
-        for k, v in params.items():
-            if k not in DEFAULT_PARAMS:
-                raise ExomesaError(f"unknown MesaClassifier parameter {k!r}")
-            setattr(self, k, v)
-        return self
-
-    def __repr__(self) -> str:
-        changed = {k: v for k, v in self.get_params().items() if v != DEFAULT_PARAMS[k]}
-        return f"MesaClassifier({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
+    def __init__(
+        self,
+        *,
+        features: str | dict[str, list[str]] = _D["features"],
+        epochs: int = _D["epochs"],
+        batch_size: int = _D["batch_size"],
+        learning_rate: float = _D["learning_rate"],
+        weight_decay: float = _D["weight_decay"],
+        val_split: float = _D["val_split"],
+        seed: int = _D["seed"],
+        device: str = _D["device"],
+        patience: int = _D["patience"],
+        monitor: str = _D["monitor"],
+        d_model: int = _D["d_model"],
+        n_heads: int = _D["n_heads"],
+        n_layers: int = _D["n_layers"],
+        ff_dim: int = _D["ff_dim"],
+        tab_hidden: int = _D["tab_hidden"],
+        phys_dim: int = _D["phys_dim"],
+        embed_dim: int = _D["embed_dim"],
+        head_hidden: int = _D["head_hidden"],
+        dropout: float = _D["dropout"],
+        contrastive_weight: float = _D["contrastive_weight"],
+        classification_weight: float = _D["classification_weight"],
+        temperature: float = _D["temperature"],
+        learnable_temperature: bool = _D["learnable_temperature"],
+        loss: str = _D["loss"],
+        focal_gamma: float = _D["focal_gamma"],
+        class_weight: str | list[float] | None = _D["class_weight"],
+        grad_clip: float = _D["grad_clip"],
+        warmup_epochs: float = _D["warmup_epochs"],
+        augment: bool | str = _D["augment"],
+        inference_batch_size: int = _D["inference_batch_size"],
+    ) -> None:
+        self.features = features
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.val_split = val_split
+        self.seed = seed
+        self.device = device
+        self.patience = patience
+        self.monitor = monitor
+        self.d_model = d_model
+        self.n_heads = n_heads
+        self.n_layers = n_layers
+        self.ff_dim = ff_dim
+        self.tab_hidden = tab_hidden
+        self.phys_dim = phys_dim
+        self.embed_dim = embed_dim
+        self.head_hidden = head_hidden
+        self.dropout = dropout
+        self.contrastive_weight = contrastive_weight
+        self.classification_weight = classification_weight
+        self.temperature = temperature
+        self.learnable_temperature = learnable_temperature
+        self.loss = loss
+        self.focal_gamma = focal_gamma
+        self.class_weight = class_weight
+        self.grad_clip = grad_clip
+        self.warmup_epochs = warmup_epochs
+        self.augment = augment
+        self.inference_batch_size = inference_batch_size
 
     def _model_config(self, tabular_dims: dict[str, int]):
         from exomesa.mesa.model import MesaConfig
@@ -146,11 +155,21 @@ class MesaClassifier:
             loss=str(self.loss),
             focal_gamma=float(self.focal_gamma),
             class_weights=tuple(class_weights) if class_weights is not None else None,
-            augment=bool(self.augment),
+            augment=bool(self.augment_),
             eval_batch_size=int(self.inference_batch_size),
             seed=int(self.seed),
             freeze_backbone=bool(freeze_backbone),
         )
+
+    def _resolve_augment(self, sources: np.ndarray) -> bool:
+        """``augment="auto"``: on when any training view is real, off when all are rendered (see defaults)."""
+        if isinstance(self.augment, str):
+            if self.augment != "auto":
+                raise ExomesaError(f"augment must be True, False or 'auto', not {self.augment!r}.")
+            n_real = int(np.sum(np.asarray(sources) == "real"))
+            logger.info("augmentation %s (%d real training view(s))", "on" if n_real else "off", n_real)
+            return n_real > 0
+        return bool(self.augment)
 
     def _class_weights(self, y: np.ndarray) -> list[float] | None:
         cw = self.class_weight
@@ -239,7 +258,8 @@ class MesaClassifier:
 
         # Views and tabular arrays are computed once for the whole training table, then split by row.
         y_all = labels_to_index(train_df[LABEL])
-        g_all, l_all, _ = align_views(train_df, views)
+        g_all, l_all, sources = align_views(train_df, views)
+        self.augment_ = self._resolve_augment(sources)
         tab_all = self.preprocessor_.transform(train_df)
         if self.val_split and float(self.val_split) > 0:
             tr_df, va_df = split_catalog(train_df, float(self.val_split), int(self.seed))
@@ -382,7 +402,7 @@ class MesaClassifier:
         from exomesa.utils import resolve_device
 
         ckpt = load_checkpoint(path)
-        params = {k: v for k, v in ckpt.get("params", {}).items() if k in DEFAULT_PARAMS}
+        params = {k: v for k, v in ckpt.get("params", {}).items() if k in _D}
         params["device"] = device
         clf = cls(**params)
         clf.device_ = resolve_device(device)
@@ -398,6 +418,7 @@ class MesaClassifier:
         clf.temperature_ = float(ckpt["temperature"])
         clf.history_ = list(ckpt.get("history", []))
         clf.train_config_ = dict(ckpt.get("train_config", {}))
+        clf.augment_ = bool(clf.train_config_.get("augment", False))
         clf.n_parameters_ = count_parameters(model)
         clf.exomesa_version_ = ckpt.get("exomesa_version")
         ref = ckpt.get("reference") or {}

@@ -27,15 +27,14 @@ The model opens no files and parses no arguments; see :mod:`exomesa.mesa.trainer
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import math
-from dataclasses import dataclass, field
-from typing import Any
 
 import torch
 from torch import nn
 from torch.nn import functional as F
+
+from exomesa.mesa.config import MesaConfig
 
 __all__ = [
     "MesaConfig",
@@ -50,40 +49,6 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 DEPTH_EPS = 1e-6  # smallest depth scale (relative flux), i.e. 1 ppm
-
-
-@dataclass
-class MesaConfig:
-    """Everything needed to rebuild a :class:`MESAModel` (stored in checkpoints as a plain dict)."""
-
-    # input sizes of the tabular groups (preprocessed columns, incl. missing indicators); 0 = group absent
-    tabular_dims: dict[str, int] = field(default_factory=lambda: {"planet": 14, "stellar": 6})
-    global_bins: int = 2001  # length of the global (full-phase) view
-    local_bins: int = 201  # length of the local (transit-zoom) view
-    global_patch: int = 100  # bins per global-view token (2001 -> 21 tokens, zero-padded)
-    local_patch: int = 20  # bins per local-view token (201 -> 11 tokens, zero-padded)
-    d_model: int = 32  # Transformer width (token size)
-    n_heads: int = 2  # attention heads
-    n_layers: int = 1  # Transformer encoder layers
-    ff_dim: int = 64  # Transformer feed-forward width
-    tab_hidden: int = 32  # width of each tabular group MLP
-    phys_dim: int = 64  # width of the fused physics representation
-    embed_dim: int = 32  # shared contrastive space size P
-    head_hidden: int = 64  # classifier hidden width
-    n_classes: int = 3  # CONFIRMED, CANDIDATE, FALSE POSITIVE
-    dropout: float = 0.1  # dropout on tokens, MLPs and classifier (attention dropout is always 0)
-    init_temperature: float = 0.07  # InfoNCE temperature; logit scale = 1 / temperature
-    learnable_temperature: bool = False  # learn log(1/temperature) (clamped to scale <= 100)
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain dict (JSON- and ``weights_only``-safe)."""
-        return dataclasses.asdict(self)
-
-    @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> MesaConfig:
-        """Rebuild from :meth:`to_dict` output; unknown keys are ignored (forward compatibility)."""
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in names})
 
 
 def count_parameters(module: nn.Module, trainable_only: bool = False) -> int:

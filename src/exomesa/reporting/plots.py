@@ -41,6 +41,7 @@ __all__ = [
     "plot_roc_curves",
     "plot_reliability_diagram",
     "plot_lightcurve_gallery",
+    "plot_note",
 ]
 
 logger = logging.getLogger(__name__)
@@ -561,4 +562,14 @@ def plot_lightcurve_gallery(
         "KOI per true class",
         fontsize=12,
     )
+    return fig
+
+
+def plot_note(title: str, message: str) -> Figure:
+    """A figure that says why a plot does not apply to this model (e.g. no contrastive space)."""
+    fig = Figure(figsize=(8.5, 5), layout="constrained")
+    ax = fig.add_subplot()
+    ax.text(0.5, 0.5, message, ha="center", va="center", wrap=True, transform=ax.transAxes)
+    ax.set_axis_off()
+    fig.suptitle(title)
     return fig
