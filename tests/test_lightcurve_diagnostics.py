@@ -245,3 +245,23 @@ def test_kepler_koi2_per_transit_depths_and_odd_even():
     assert pt.n_expected == pt.n_observed == 5
     assert pt.median_depth_ppm == pytest.approx(6674.7, rel=0.15)
     assert diag.odd_even.significance_sigma < 3
+
+
+def test_module_imports_numpy_only():
+    import ast
+
+    import exomesa.lightcurves.diagnostics as diagnostics
+
+    tree = ast.parse(Path(diagnostics.__file__).read_text())
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    allowed = {
+        "__future__",
+        "logging",
+        "math",
+        "dataclasses",
+        "numpy",
+        "exomesa.errors",
+        "exomesa.lightcurves.views",
+    }
+    assert imported <= allowed, imported - allowed

@@ -257,8 +257,10 @@ class LightCurveDiagnostics:
 
     def to_dict(self, *, include_curves: bool = True) -> dict:
         """A JSON-ready dict: arrays become lists, NaN/inf become None. ``include_curves=False`` drops the
-        binned fold curves (the big arrays) and keeps the scalar results and the per-transit table."""
+        binned fold curves (the big arrays) and keeps the scalar results and the per-transit table; ``reasons``
+        lists every reason (see :attr:`reasons`)."""
         out = _jsonable(self)
+        out["reasons"] = self.reasons
         if not include_curves:
             for name in ("fold_primary", "fold_half", "fold_double"):
                 for key in (
