@@ -265,7 +265,9 @@ def import_astronet_views(npz_path: Path | str, catalog: pd.DataFrame) -> tuple[
     )
     for _, s in skipped.head(10).iterrows():
         logger.warning("skipped TCE kepid %d #%d: %s", s["kepid"], s["tce_plnt_num"], s["reason"])
-    logger.info(
+    if len(skipped) > 10:
+        logger.warning("... and %d more skipped TCE(s)", len(skipped) - 10)
+    logger.debug(
         "imported %d AstroNet view(s) of %d TCE(s) in %s; skipped %d", len(views), n, npz_path, len(skipped)
     )
     return views, skipped
