@@ -5,6 +5,7 @@ Examples::
     exomesa lightcurves build --catalog dr25 --fits_dir lightcurves/ --out views.npz
     exomesa lightcurves build --catalog dr25 --download --cache_dir ~/.cache/exomesa/lc --out views.npz
     exomesa lightcurves render --catalog dr25 --out rendered.npz
+    exomesa lightcurves import --astronet kepler_dr24_tce_views.npz --catalog dr25 --out views.npz
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ from pathlib import Path
 from exomesa.errors import ExomesaError
 from exomesa.utils import check_writable
 
-__all__ = ["register", "build", "render"]
+__all__ = ["register", "build", "render", "import_astronet"]
 
 logger = logging.getLogger(__name__)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``lightcurves build`` and ``lightcurves render``."""
+    """Add ``lightcurves build``, ``lightcurves render`` and ``lightcurves import``."""
     lc = subparsers.add_parser(
         "lightcurves", help="build real light-curve views or render them from a catalog"
     )
@@ -61,6 +62,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     r.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     r.add_argument("--progress", action="store_true", help="show a progress bar")
     r.set_defaults(func=render)
+
+    i = sub.add_parser(
+        "import",
+        help="import AstroNet-preprocessed real views (.npz) and match them to catalog KOIs",
+        description="Match each AstroNet TCE to the KOI on the same kepid with koi_period within 0.5% and "
+        "rescale its views by koi_depth (AstroNet views have minimum -1). TCEs that match nothing, match "
+        "ambiguously, lack a depth or hold NaN are skipped and listed in skipped.csv beside --out.",
+    )
+    i.add_argument("--astronet", type=Path, required=True, help="AstroNet views .npz (kepid, tce_*, *_view)")
+    i.add_argument("--catalog", default="dr25", help="'dr25' (embedded, default) or the path of a KOI table")
+    i.add_argument(
+        "--out", type=Path, required=True, help="output .npz file (skipped.csv is written beside it)"
+    )
+    i.add_argument("--force", action="store_true", help="overwrite --out and its skipped.csv if they exist")
+    i.set_defaults(func=import_astronet)
 
 
 def _fits_files(folder: Path) -> list[Path]:
@@ -129,4 +145,32 @@ def render(args: argparse.Namespace) -> int:
     views = render_views(catalog, show_progress=args.progress)
     path = views.save(args.out)
     logger.info("rendered %d view(s) %s; wrote %s", len(views), views.counts(), path)
+    return 0
+
+
+def import_astronet(args: argparse.Namespace) -> int:
+    from exomesa.catalog import load_catalog
+    from exomesa.lightcurves.astronet import import_astronet_views
+
+    _check_out(args.out, args.force)
+    skipped_path = args.out.parent / "skipped.csv"
+    check_writable(skipped_path, args.force, what="list of skipped TCEs")
+    catalog = load_catalog(args.catalog, require_label=False)
+    views, skipped = import_astronet_views(args.astronet, catalog)
+    if len(views) == 0:
+        raise ExomesaError(
+            f"none of the {len(skipped)} TCE(s) in {args.astronet} matched a KOI of {args.catalog}"
+            + (f" (e.g. {skipped['reason'].iloc[0]})" if len(skipped) else "")
+            + "; nothing written."
+        )
+    path = views.save(args.out)
+    skipped.to_csv(skipped_path, index=False)
+    logger.info(
+        "imported %d real view(s) from %s, skipped %d TCE(s) (listed in %s); wrote %s",
+        len(views),
+        args.astronet,
+        len(skipped),
+        skipped_path,
+        path,
+    )
     return 0

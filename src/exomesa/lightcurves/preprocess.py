@@ -2,6 +2,10 @@
 
 The chain (astronet's ``preprocess``), each step a pure function:
 
+0. :func:`other_transits_mask` — on a star with several KOIs, the cadences within ±1 duration
+   (:data:`OTHER_KOI_MASK_DURATIONS` = 2 durations in all) of every *other* KOI's transits (its catalog
+   period, epoch and duration) are dropped before detrending and folding, so they neither bend the trend nor
+   fall into this KOI's views;
 1. :func:`detrend` — a robust cubic spline (knots every ``max(1.5 d, 3 durations)``, refit up to 5 times
    dropping 3-sigma outliers, in-transit cadences masked) per continuous segment (split at gaps > 0.5 d);
    the flux becomes ``flux / trend − 1``;
@@ -46,6 +50,7 @@ __all__ = [
     "InsufficientDataError",
     "detrend",
     "fold_time",
+    "other_transits_mask",
     "median_bin",
     "fill_empty_bins",
     "make_views",
@@ -59,6 +64,7 @@ logger = logging.getLogger(__name__)
 MIN_IN_TRANSIT_POINTS = 5
 MIN_LOCAL_COVERAGE = 0.5
 TRANSIT_MASK_DURATIONS = 1.5  # cadences within ±0.75 durations of mid-transit are masked when detrending
+OTHER_KOI_MASK_DURATIONS = 2.0  # another KOI's cadences within ±1 of its durations are dropped
 
 
 class InsufficientDataError(ExomesaError):
@@ -144,6 +150,29 @@ def fold_time(time: np.ndarray, period: float, t0: float) -> np.ndarray:
     return np.mod(np.asarray(time, dtype=np.float64) - t0 + half, period) - half
 
 
+def other_transits_mask(
+    time: np.ndarray, ephemerides: Iterable[tuple[float, float, float]], bjd_ref: float
+) -> np.ndarray:
+    """True [N] for cadences within ±``OTHER_KOI_MASK_DURATIONS``/2 durations of any given transit.
+
+    Args:
+        time: [N] days since ``bjd_ref``.
+        ephemerides: (period [days], mid-transit epoch [BJD], duration [hours]) of each other KOI; one that
+            cannot be folded (a missing or non-positive value, a duration not shorter than the period) is ignored,
+            and so is one whose mask would cover more than half of its orbit (duration > period / 4).
+    """
+    time = np.asarray(time, dtype=np.float64)
+    masked = np.zeros(time.size, dtype=bool)
+    for period, t0_bjd, duration_hours in ephemerides:
+        if not np.isfinite(t0_bjd) or flat_reason(period, duration_hours) is not None:
+            continue
+        half = 0.5 * OTHER_KOI_MASK_DURATIONS * duration_hours / 24.0
+        if 2.0 * half > 0.5 * period:
+            continue
+        masked |= np.abs(fold_time(time, period, t0_bjd - bjd_ref)) < half
+    return masked
+
+
 def median_bin(
     x: np.ndarray, y: np.ndarray, centres: np.ndarray, width: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -184,7 +213,13 @@ def epoch_bjd(row: pd.Series | dict) -> float:
 
 
 def make_views(
-    lc: LightCurve, period: float, t0_bjd: float, duration_hours: float, *, name: str = "KOI"
+    lc: LightCurve,
+    period: float,
+    t0_bjd: float,
+    duration_hours: float,
+    *,
+    name: str = "KOI",
+    other_transits: Iterable[tuple[float, float, float]] = (),
 ) -> tuple[np.ndarray, np.ndarray]:
     """Global [GLOBAL_BINS] and local [LOCAL_BINS] float32 views (relative flux − 1) of one KOI.
 
@@ -192,6 +227,8 @@ def make_views(
         lc: the target's (stitched) light curve.
         period: orbital period [days]; t0_bjd: a mid-transit time [BJD]; duration_hours: transit duration [h].
         name: the KOI name used in messages.
+        other_transits: (period [d], epoch [BJD], duration [h]) of the star's other KOIs, whose transits are
+            dropped first (:func:`other_transits_mask`).
 
     Raises:
         ExomesaError: the ephemeris is unusable (message names the KOI and the file).
@@ -205,7 +242,9 @@ def make_views(
         raise ExomesaError(f"{name} ({files}): cannot fold, {reason}.")
     duration = duration_hours / 24.0
     t0 = t0_bjd - lc.bjd_ref
-    phase_time = fold_time(lc.time, period, t0)
+    others = other_transits_mask(lc.time, other_transits, lc.bjd_ref)
+    time, flux = lc.time[~others], lc.flux[~others]
+    phase_time = fold_time(time, period, t0)
     in_transit = np.abs(phase_time) < 0.5 * duration
     n_in = int(in_transit.sum())
     if n_in < MIN_IN_TRANSIT_POINTS:
@@ -215,8 +254,8 @@ def make_views(
         )
 
     mask = np.abs(phase_time) < 0.5 * TRANSIT_MASK_DURATIONS * duration
-    trend = detrend(lc.time, lc.flux, mask, knot_spacing=max(1.5, 3.0 * duration))
-    rel = lc.flux / trend - 1.0
+    trend = detrend(time, flux, mask, knot_spacing=max(1.5, 3.0 * duration))
+    rel = flux / trend - 1.0
     ok = np.isfinite(rel)
     phase_time, rel = phase_time[ok], rel[ok]
 
@@ -268,6 +307,13 @@ def _ids(catalog: pd.DataFrame, column: str) -> np.ndarray:
     return values.fillna(-1).astype(np.int64).to_numpy()
 
 
+def _ephemeris(row: pd.Series) -> tuple[float, float, float]:
+    """(koi_period [d], epoch [BJD], koi_duration [h]) of a catalog row, NaN where missing."""
+    period = float(pd.to_numeric(pd.Series([row.get("koi_period")]), errors="coerce").iloc[0])
+    duration = float(pd.to_numeric(pd.Series([row.get("koi_duration")]), errors="coerce").iloc[0])
+    return period, epoch_bjd(row), duration
+
+
 def _read_star(paths: list[Path]) -> LightCurve | ExomesaError:
     """Stitch the readable files of one star; a file that is not a usable light curve is left out with a
     warning naming it. Returns the error (not raised) when no file of the star can be read."""
@@ -291,7 +337,9 @@ def build_views(
     """Real views for every catalog KOI whose star has light-curve files.
 
     Kepler files match ``kepid`` through their ``KEPLERID``; TESS files match a ``tic_id`` column (when the
-    catalog has one) through ``TICID``. Every KOI of a star gets its own view from the same stitched curve.
+    catalog has one) through ``TICID``. Every KOI of a star gets its own view from the same stitched curve,
+    with the transits of the star's other catalog KOIs (their ``koi_period``, epoch and ``koi_duration``)
+    masked out first.
 
     Returns:
         (ViewSet of the KOIs built, source ``"real"``, in catalog order;
@@ -314,6 +362,10 @@ def build_views(
         elif ticids[i] >= 0 and int(ticids[i]) in tess_ids:
             keys_by_row[i] = ("TESS", int(ticids[i]))
     rows = sorted(keys_by_row)
+    ephemeris = {i: _ephemeris(catalog.iloc[i]) for i in rows}
+    rows_of_key: dict[tuple[str, int], list[int]] = {}
+    for i in rows:
+        rows_of_key.setdefault(keys_by_row[i], []).append(i)
     if show_progress:
         from tqdm.auto import tqdm
 
@@ -328,10 +380,9 @@ def build_views(
         if isinstance(lc, ExomesaError):
             skipped.append((name, f"unreadable light curve: {lc}"))
             continue
+        others = [ephemeris[j] for j in rows_of_key[key] if j != i]
         try:
-            period = float(pd.to_numeric(pd.Series([row.get("koi_period")]), errors="coerce").iloc[0])
-            duration = float(pd.to_numeric(pd.Series([row.get("koi_duration")]), errors="coerce").iloc[0])
-            g, loc = make_views(lc, period, epoch_bjd(row), duration, name=name)
+            g, loc = make_views(lc, *ephemeris[i], name=name, other_transits=others)
         except ExomesaError as exc:
             skipped.append((name, str(exc)))
             continue

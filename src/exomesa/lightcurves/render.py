@@ -448,19 +448,22 @@ def views_for_catalog(
     out_g = np.zeros((len(names), GLOBAL_BINS), dtype=np.float32)
     out_l = np.zeros((len(names), LOCAL_BINS), dtype=np.float32)
     out_s = np.full(len(names), "rendered", dtype="<U8")
+    out_p = np.full(len(names), "rendered", dtype="<U8")
     if have.any():
         rows = np.array([index[name] for name in names[have]], dtype=np.int64)
         out_g[have] = views.global_view[rows]
         out_l[have] = views.local_view[rows]
         out_s[have] = views.source[rows]
+        out_p[have] = views.provenance[rows]
     if need.size:
         out_g[need] = rendered.global_view
         out_l[need] = rendered.local_view
         out_s[need] = rendered.source
+        out_p[need] = rendered.provenance
     logger.info(
         "views for %d KOIs: %d taken from the given views, %d rendered from catalog parameters",
         len(names),
         int(have.sum()),
         int(need.size),
     )
-    return ViewSet(kepoi_name=names, global_view=out_g, local_view=out_l, source=out_s)
+    return ViewSet(kepoi_name=names, global_view=out_g, local_view=out_l, source=out_s, provenance=out_p)

@@ -16,6 +16,15 @@ NaN. Every view in a :class:`ViewSet` carries a ``source`` tag:
 * ``"real"`` — built from Kepler/TESS light-curve files (:mod:`exomesa.lightcurves.preprocess`);
 * ``"rendered"`` — a physical transit model from the KOI's catalog parameters (:mod:`.render`);
 * ``"flat"`` — the KOI had no usable ephemeris, the view is all zeros (a warning names the KOIs).
+
+and a finer ``provenance`` tag saying which code made it (:data:`PROVENANCES`):
+
+* ``"fits"`` — source ``"real"``, folded from Kepler/TESS FITS files by :func:`.preprocess.build_views`;
+* ``"astronet"`` — source ``"real"``, imported from AstroNet-preprocessed views (:mod:`.astronet`);
+* ``"rendered"`` / ``"flat"`` — the same as the source.
+
+Files written before provenance existed (format version 1) load with the provenance implied by the source
+(:data:`DEFAULT_PROVENANCE`: real → ``"fits"``, the only way real views were made then).
 """
 
 from __future__ import annotations
@@ -36,6 +45,8 @@ __all__ = [
     "LOCAL_HALF_WIDTH_DURATIONS",
     "LOCAL_BIN_WIDTH_DURATIONS",
     "SOURCES",
+    "PROVENANCES",
+    "DEFAULT_PROVENANCE",
     "ViewSet",
     "global_bin_centres",
     "local_bin_centres",
@@ -48,8 +59,11 @@ LOCAL_BINS = 201
 LOCAL_HALF_WIDTH_DURATIONS = 2.0  # the local view spans ±2 transit durations
 LOCAL_BIN_WIDTH_DURATIONS = 0.16  # local bins are 0.16 durations wide, so they overlap (as in astronet)
 SOURCES = ("real", "rendered", "flat")
+PROVENANCES = ("fits", "astronet", "rendered", "flat")
+DEFAULT_PROVENANCE = {"real": "fits", "rendered": "rendered", "flat": "flat"}  # provenance implied by source
+_SOURCE_OF = {"fits": "real", "astronet": "real", "rendered": "rendered", "flat": "flat"}
 
-_FORMAT_VERSION = 1
+_FORMAT_VERSION = 2  # 2: adds ``provenance``; version 1 files load with DEFAULT_PROVENANCE
 
 
 def global_bin_centres(period_days: float) -> np.ndarray:
@@ -79,12 +93,15 @@ class ViewSet:
         global_view: [N, GLOBAL_BINS] float32, relative flux − 1 over the full phase.
         local_view: [N, LOCAL_BINS] float32, relative flux − 1 over ±2 transit durations.
         source: [N] str, each one of ``"real"``, ``"rendered"``, ``"flat"``.
+        provenance: [N] str, each one of :data:`PROVENANCES` and consistent with ``source``; ``None``
+            (default) takes :data:`DEFAULT_PROVENANCE` of each row's source.
     """
 
     kepoi_name: np.ndarray
     global_view: np.ndarray
     local_view: np.ndarray
     source: np.ndarray
+    provenance: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         self.kepoi_name = _as_str_array(self.kepoi_name)
@@ -100,6 +117,29 @@ class ViewSet:
         bad = sorted(set(self.source.tolist()) - set(SOURCES))
         if bad:
             raise ExomesaError(f"ViewSet: unknown source value(s) {bad}; expected one of {SOURCES}.")
+        if self.provenance is None:
+            self.provenance = _as_str_array(DEFAULT_PROVENANCE[s] for s in self.source.tolist())
+        else:
+            self.provenance = _as_str_array(self.provenance)
+        if len(self.provenance) != n:
+            raise ExomesaError(
+                f"ViewSet: provenance has {len(self.provenance)} entries but there are {n} KOI names."
+            )
+        bad = sorted(set(self.provenance.tolist()) - set(PROVENANCES))
+        if bad:
+            raise ExomesaError(f"ViewSet: unknown provenance value(s) {bad}; expected one of {PROVENANCES}.")
+        clash = [
+            f"{name} ({s}/{p})"
+            for name, s, p in zip(
+                self.kepoi_name.tolist(), self.source.tolist(), self.provenance.tolist(), strict=True
+            )
+            if _SOURCE_OF[p] != s
+        ]
+        if clash:
+            raise ExomesaError(
+                f"ViewSet: provenance does not fit the source for {len(clash)} row(s), e.g. {clash[0]}; "
+                "'fits' and 'astronet' views are 'real', 'rendered' and 'flat' are their own source."
+            )
 
     def __len__(self) -> int:
         return len(self.kepoi_name)
@@ -116,11 +156,16 @@ class ViewSet:
             global_view=np.zeros((0, GLOBAL_BINS), np.float32),
             local_view=np.zeros((0, LOCAL_BINS), np.float32),
             source=np.zeros(0, dtype="<U1"),
+            provenance=np.zeros(0, dtype="<U1"),
         )
 
     def counts(self) -> dict[str, int]:
         """Number of views per source, e.g. ``{"real": 1, "rendered": 8050, "flat": 3}``."""
         return {s: int(np.sum(self.source == s)) for s in SOURCES}
+
+    def provenance_counts(self) -> dict[str, int]:
+        """Number of views per provenance, e.g. ``{"fits": 0, "astronet": 1034, "rendered": 7020, "flat": 0}``."""
+        return {p: int(np.sum(self.provenance == p)) for p in PROVENANCES}
 
     def index_of(self) -> dict[str, int]:
         """Map KOI name → row (the first row where a name repeats)."""
@@ -137,6 +182,7 @@ class ViewSet:
             global_view=self.global_view[idx].copy(),
             local_view=self.local_view[idx].copy(),
             source=self.source[idx],
+            provenance=self.provenance[idx],
         )
 
     def select(self, names: Iterable[str]) -> ViewSet:
@@ -163,6 +209,7 @@ class ViewSet:
             global_view=np.concatenate([p.global_view for p in parts]),
             local_view=np.concatenate([p.local_view for p in parts]),
             source=np.concatenate([p.source.astype(str) for p in parts]),
+            provenance=np.concatenate([p.provenance.astype(str) for p in parts]),
         )
 
     def save(self, path: Path | str, *, compress: bool = True) -> Path:
@@ -184,6 +231,7 @@ class ViewSet:
                     global_view=self.global_view.astype(np.float32),
                     local_view=self.local_view.astype(np.float32),
                     source=self.source.astype(str),
+                    provenance=self.provenance.astype(str),
                     format_version=np.array(_FORMAT_VERSION, dtype=np.int64),
                 )
         except OSError as exc:
@@ -195,7 +243,10 @@ class ViewSet:
 
     @classmethod
     def load(cls, path: Path | str) -> ViewSet:
-        """Read a file written by :meth:`save`; a missing, corrupt or wrong-shaped file is an ExomesaError."""
+        """Read a file written by :meth:`save`; a missing, corrupt or wrong-shaped file is an ExomesaError.
+
+        A file without ``provenance`` (format version 1) gets the provenance implied by each row's source.
+        """
         path = Path(path)
         if not path.is_file():
             raise ExomesaError(
@@ -205,6 +256,8 @@ class ViewSet:
         try:
             with np.load(path, allow_pickle=False) as data:
                 arrays = {k: data[k] for k in ("kepoi_name", "global_view", "local_view", "source")}
+                if "provenance" in data.files:
+                    arrays["provenance"] = data["provenance"]
         except KeyError as exc:
             raise ExomesaError(
                 f"views file {path} lacks the array {exc}; it is not an exomesa ViewSet. {hint}"
