@@ -149,7 +149,7 @@ def render(args: argparse.Namespace) -> int:
 
 
 def import_astronet(args: argparse.Namespace) -> int:
-    from exomesa.catalog import load_catalog
+    from exomesa.data.catalog import load_catalog
     from exomesa.lightcurves.astronet import import_astronet_views
 
     _check_out(args.out, args.force)
