@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import torch
 
-from exomesa.data.catalog import CLASSES
+from exomesa.data.catalog import CLASSES, LABEL
 from exomesa.errors import ExomesaError
 from exomesa.lightcurves import ViewSet
 from exomesa.mesa.classifier import MesaClassifier
@@ -160,8 +160,10 @@ def test_pretrained_feature_mismatch_lists_groups(fitted, tmp_path):
 
 
 def test_errors_for_bad_use():
-    with pytest.raises(ExomesaError, match="unknown MesaClassifier parameter"):
+    with pytest.raises(TypeError, match="n_epochs"):  # explicit keyword arguments, as in scikit-learn
         MesaClassifier(n_epochs=3)
+    with pytest.raises(ExomesaError, match="augment must be"):
+        MesaClassifier(**{**FAST, "augment": "sometimes"}).fit(*synthetic_catalog(40))
     df, views = synthetic_catalog(40)
     with pytest.raises(ExomesaError, match="not fitted"):
         MesaClassifier().predict(df, views)
@@ -180,3 +182,24 @@ def test_column_difference_is_short_and_names_the_columns():
     assert "only in the checkpoint: c2, c3, c4, c5, c6, c7, ... (10 in all)" in text
     assert "only requested: new" in text
     assert "same columns in another order" in _column_difference(["a", "b"], ["b", "a"])
+
+
+def test_clone_and_grouped_cross_validation():
+    """scikit-learn's contract: clone gives an unfitted copy with the same parameters; each fold fits one."""
+    from sklearn.base import clone
+
+    from exomesa.data import group_kfold
+
+    proto = MesaClassifier(**FAST)
+    copy = clone(proto)
+    assert copy is not proto and copy.get_params() == proto.get_params()
+    assert not hasattr(copy, "model_")
+    df, views = synthetic_catalog(90)
+    scores = []
+    for train_idx, test_idx in group_kfold(df, n_splits=2, seed=0):
+        clf = clone(proto).fit(df.iloc[train_idx], views=views)
+        proba = clf.predict_proba(df.iloc[test_idx], views)
+        assert proba.shape == (len(test_idx), 3) and np.allclose(proba.sum(1), 1.0)
+        scores.append(float(np.mean(clf.predict(df.iloc[test_idx], views) == df.iloc[test_idx][LABEL])))
+    assert len(scores) == 2 and all(0.0 <= s <= 1.0 for s in scores)
+    assert not hasattr(proto, "model_")  # the prototype itself is never fitted

@@ -167,8 +167,8 @@ def _train(
         for p in model.backbone_parameters():
             p.requires_grad_(False)
     params = [p for p in model.parameters() if p.requires_grad]
-    n_train, n_frozen = count_parameters(model, trainable_only=True), count_parameters(model)
-    logger.info("parameters: %d trainable, %d frozen", n_train, n_frozen - n_train)
+    n_trainable, n_total = count_parameters(model, trainable_only=True), count_parameters(model)
+    logger.info("parameters: %d trainable, %d frozen", n_trainable, n_total - n_trainable)
     decay = [p for p in params if p.ndim >= 2]
     no_decay = [p for p in params if p.ndim < 2]
     optimiser = torch.optim.AdamW(
@@ -196,7 +196,7 @@ def _train(
         t0 = time.perf_counter()
         model.train()
         sums = {"loss": 0.0, "contrastive": 0.0, "classification": 0.0}
-        correct, preds, labels = 0, [], []
+        preds, labels = [], []
         for batch in iterate_batches(train, cfg.batch_size, shuffle=True, generator=gen):
             if augment is not None and cfg.augment:
                 g, loc = augment(batch["global_view"].numpy(), batch["local_view"].numpy(), rng)
@@ -218,10 +218,10 @@ def _train(
             preds.append(pred.cpu().numpy())
             labels.append(batch["label"].cpu().numpy())
         y, p = np.concatenate(labels), np.concatenate(preds)
-        correct = float(np.mean(y == p))
+        accuracy = float(np.mean(y == p))
         rec: dict[str, Any] = {"epoch": epoch}
         rec.update({f"train_{k}": v / len(y) for k, v in sums.items()})
-        rec.update({"train_accuracy": correct, "train_macro_f1": macro_f1(y, p)})
+        rec.update({"train_accuracy": accuracy, "train_macro_f1": macro_f1(y, p)})
         if val is not None:
             v = _evaluate(model, val, loss_fn, cfg.eval_batch_size, device)
             rec.update({f"val_{k}": val_ for k, val_ in v.items()})
