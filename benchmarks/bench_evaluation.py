@@ -30,7 +30,7 @@ RESULTS = ROOT / "benchmarks" / "results" / "evaluation.json"
 
 def train_default_model(path: Path, epochs: int | None, seed: int) -> float:
     """Train MesaClassifier on the DR25 training split (rendered views) and save it; returns seconds."""
-    from exomesa.data.catalog import load_dr25, split_catalog
+    from exomesa.data import load_dr25, split_catalog
     from exomesa.mesa.classifier import MesaClassifier
 
     train, _ = split_catalog(load_dr25(), test_size=0.2, seed=42)

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from exomesa.data.catalog import load_dr25
+from exomesa.data import load_dr25
 from exomesa.lightcurves import render_views
 from exomesa.lightcurves.fitsio import read_lightcurve
 from exomesa.lightcurves.preprocess import build_views, make_views

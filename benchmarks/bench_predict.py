@@ -19,7 +19,7 @@ from pathlib import Path
 import torch
 
 from exomesa import MesaClassifier, __version__
-from exomesa.data.catalog import load_dr25, split_catalog
+from exomesa.data import load_dr25, split_catalog
 from exomesa.evaluation.scoring import score_candidates
 from exomesa.lightcurves import render_views
 

@@ -28,7 +28,7 @@ import numpy as np
 import torch
 
 from exomesa import __version__
-from exomesa.data.catalog import LABEL, labels_to_index, load_dr25, split_catalog
+from exomesa.data import LABEL, labels_to_index, load_dr25, split_catalog
 from exomesa.lightcurves import render_views
 from exomesa.mesa.classifier import MesaClassifier
 from exomesa.mesa.trainer import macro_f1

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from exomesa.data.catalog import CLASSES, LABEL, group_kfold, labels_to_index, load_dr25
+from exomesa.data import CLASSES, LABEL, group_kfold, labels_to_index, load_dr25
 from exomesa.lightcurves import views_for_catalog
 from exomesa.mesa.trainer import macro_f1
 
@@ -49,7 +49,7 @@ def run_mesa(params: dict, df, views, tr: np.ndarray, te: np.ndarray) -> dict:
 def run_lgbm(params: dict, df, tr: np.ndarray, te: np.ndarray) -> dict:
     import lightgbm as lgb
 
-    from exomesa.features.groups import PRESETS, add_derived_features, feature_columns
+    from exomesa.features import PRESETS, add_derived_features, feature_columns
 
     frame = add_derived_features(df)
     cols = feature_columns(PRESETS["full"])

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import torch
 
-from exomesa.data.catalog import CLASSES, LABEL
+from exomesa.data import CLASSES, LABEL
 from exomesa.errors import ExomesaError
 from exomesa.lightcurves import ViewSet
 from exomesa.mesa.classifier import MesaClassifier
@@ -174,7 +174,7 @@ def test_errors_for_bad_use():
 
 
 def test_column_difference_is_short_and_names_the_columns():
-    from exomesa.mesa.classifier import _column_difference
+    from exomesa.mesa.checkpoint import column_difference as _column_difference
 
     stored = [f"c{i}" for i in range(12)]
     text = _column_difference(stored, ["c0", "c1", "new"])

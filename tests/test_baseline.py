@@ -19,7 +19,7 @@ from exomesa.baselines.lightgbm import (
     tsfresh_parameters,
     views_to_long,
 )
-from exomesa.data.catalog import CLASSES, LABEL
+from exomesa.data import CLASSES, LABEL
 from exomesa.errors import ExomesaError
 from exomesa.lightcurves import GLOBAL_BINS, LOCAL_BINS, ViewSet
 
@@ -215,7 +215,7 @@ def test_tsfresh_model_uses_view_features(tmp_path):
 
 
 def test_full_preset_on_dr25_rows():
-    from exomesa.data.catalog import load_dr25
+    from exomesa.data import load_dr25
 
     df = load_dr25().iloc[:300].reset_index(drop=True)
     model = TabularLightGBM("full", **FAST).fit(df)

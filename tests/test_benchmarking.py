@@ -12,7 +12,7 @@ import pytest
 from exomesa.benchmark import runner as benchmarking
 from exomesa.benchmark.runner import BenchmarkConfig, summarize, write_outputs
 from exomesa.cli import main
-from exomesa.data.catalog import CLASSES
+from exomesa.data import CLASSES
 from exomesa.errors import ExomesaError
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from exomesa.data.catalog import (
+from exomesa.data import (
     CLASSES,
     LABEL,
     check_no_leak,

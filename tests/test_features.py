@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from exomesa.data.catalog import is_leaky, load_dr25
+from exomesa.data import is_leaky, load_dr25
 from exomesa.errors import ExomesaError
-from exomesa.features.groups import (
+from exomesa.features import (
     COLUMN_INFO,
     DERIVED_FEATURES,
     FEATURE_GROUPS,

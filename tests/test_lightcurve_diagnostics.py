@@ -224,7 +224,7 @@ def test_invalid_arguments_raise(kwargs, match):
 def test_kepler_koi2_per_transit_depths_and_odd_even():
     if not KOI2_FILE.is_file():
         pytest.skip(f"real light-curve fixture not found at {KOI2_FILE} (../shared is absent)")
-    from exomesa.data.catalog import load_dr25
+    from exomesa.data import load_dr25
     from exomesa.lightcurves.fitsio import read_lightcurve
     from exomesa.lightcurves.preprocess import TRANSIT_MASK_DURATIONS, detrend, fold_time
 

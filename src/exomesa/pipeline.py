@@ -45,8 +45,7 @@ def prepare_data(
     """Split a KOI table into ``train_data.csv`` / ``test_data.csv`` (seed layout + kepid, kepoi_name, the
     ``full`` feature and light-curve columns), stratified by disposition and grouped by star, and write
     ``manifest.json``; returns the manifest."""
-    from exomesa.data import CLASSES, LABEL, load_catalog, split_catalog
-    from exomesa.data.catalog import to_seed_layout
+    from exomesa.data import CLASSES, LABEL, load_catalog, split_catalog, to_seed_layout
     from exomesa.features import PRESETS, required_columns
     from exomesa.lightcurves.render import RENDER_COLUMNS
     from exomesa.utils import check_writable, write_json

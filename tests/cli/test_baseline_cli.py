@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from exomesa.cli import main
-from exomesa.data.catalog import CLASSES
+from exomesa.data import CLASSES
 
 
 def _seed_csv(path: Path, n: int, seed: int) -> Path:

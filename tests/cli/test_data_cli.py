@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from exomesa.cli import main
-from exomesa.data.catalog import CLASSES, load_catalog
+from exomesa.data import CLASSES, load_catalog
 from exomesa.data.download import archive_query_url, download_koi_table
 from exomesa.errors import ExomesaError
 

@@ -10,8 +10,8 @@ import pytest
 
 from exomesa import MesaClassifier
 from exomesa.cli import main
-from exomesa.data.catalog import load_dr25, split_catalog
-from exomesa.features.groups import required_columns
+from exomesa.data import load_dr25, split_catalog
+from exomesa.features import required_columns
 
 pytestmark = pytest.mark.slow
 

@@ -259,7 +259,7 @@ class NanSafeStandIn(StandInClassifier):
 
 
 def test_without_test_data_uses_the_embedded_dr25_test_split(monkeypatch, tmp_path) -> None:
-    from exomesa.data.catalog import load_dr25, split_catalog
+    from exomesa.data import load_dr25, split_catalog
 
     model = tmp_path / "mesa_model.pth"
     model.write_bytes(b"stand-in")
@@ -293,7 +293,7 @@ def test_missing_model_and_views_files(seed_csv, tmp_path, capsys) -> None:
 @pytest.fixture(scope="module")
 def tiny_model(tmp_path_factory) -> tuple[Path, Path]:
     api = pytest.importorskip("exomesa.mesa.classifier")
-    from exomesa.data.catalog import load_dr25, split_catalog
+    from exomesa.data import load_dr25, split_catalog
 
     train, test = split_catalog(load_dr25(), test_size=0.2, seed=42)
     train = train.sample(200, random_state=0)
@@ -346,7 +346,7 @@ def _check_values_against_model(model: Path, test_path: Path, out: Path, res: di
         roc_auc_score,
     )
 
-    from exomesa.data.catalog import labels_to_index, load_catalog
+    from exomesa.data import labels_to_index, load_catalog
     from exomesa.mesa.classifier import MesaClassifier
 
     ckpt = torch.load(model, map_location="cpu", weights_only=True)

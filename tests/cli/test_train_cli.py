@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from exomesa.cli import main
-from exomesa.data.catalog import load_dr25, to_seed_layout
+from exomesa.data import load_dr25, to_seed_layout
 
 
 @pytest.fixture(scope="module")

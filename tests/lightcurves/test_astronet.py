@@ -167,7 +167,7 @@ def test_cli_bad_file_writes_nothing(tmp_path, catalog, capsys):
 @pytest.mark.slow
 @pytest.mark.skipif(not REAL_VIEWS.is_file(), reason=f"{REAL_VIEWS} not found (../shared is absent)")
 def test_real_astronet_file_against_dr25():
-    from exomesa.data.catalog import load_dr25
+    from exomesa.data import load_dr25
 
     catalog = load_dr25()
     views, skipped = import_astronet_views(REAL_VIEWS, catalog)

@@ -61,7 +61,7 @@ def test_a_second_planet_is_masked_out_of_the_first_ones_views():
 @pytest.mark.slow
 @pytest.mark.skipif(not MULTIQUARTER.is_dir(), reason=f"{MULTIQUARTER} not found (../shared is absent)")
 def test_multiquarter_files_give_catalog_depths():
-    from exomesa.data.catalog import load_dr25
+    from exomesa.data import load_dr25
 
     catalog = load_dr25()
     catalog = catalog[catalog["kepid"].isin([11442793, 6862328, 1865864])]

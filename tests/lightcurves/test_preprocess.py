@@ -82,7 +82,7 @@ def test_synthetic_views_recover_depth_and_centre():
 
 
 def test_kepler_koi2_recovers_dr25_depth(shared_lightcurves):
-    from exomesa.data.catalog import load_dr25
+    from exomesa.data import load_dr25
 
     dr25 = load_dr25()
     row = dr25.loc[dr25["kepoi_name"] == "K00002.01"].iloc[0]

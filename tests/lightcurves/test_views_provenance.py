@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from exomesa.errors import ExomesaError
-from exomesa.lightcurves.render import views_for_catalog
+from exomesa.lightcurves import views_for_catalog
 from exomesa.lightcurves.views import GLOBAL_BINS, LOCAL_BINS, ViewSet
 
 

@@ -437,7 +437,7 @@ class LightGBMBaseline:
     # -- design matrix -------------------------------------------------------------------------------------
     def _tabular(self, df: pd.DataFrame) -> pd.DataFrame:
         """[N, n_tabular] float64 raw feature values (derived ones computed), non-finite → NaN."""
-        from exomesa.features.groups import add_derived_features, required_columns
+        from exomesa.features import add_derived_features, required_columns
 
         missing = [c for c in required_columns(self.feature_set_) if c not in df.columns]
         if missing:
@@ -482,8 +482,8 @@ class LightGBMBaseline:
         from sklearn.impute import SimpleImputer
         from sklearn.pipeline import Pipeline
 
-        from exomesa.data.catalog import CLASSES, LABEL, labels_to_index
-        from exomesa.features.groups import feature_columns, resolve_feature_set
+        from exomesa.data import CLASSES, LABEL, labels_to_index
+        from exomesa.features import feature_columns, resolve_feature_set
 
         if LABEL not in df.columns:
             raise ExomesaError(

@@ -436,7 +436,7 @@ def _mesa_available() -> bool:
 # ----------------------------------------------------------------------------------------------- metrics
 def fold_metrics(y_true: np.ndarray, proba: np.ndarray) -> dict[str, Any]:
     """The benchmark's metrics of one fold, taken from :func:`exomesa.evaluation.metrics.evaluate`."""
-    from exomesa.data.catalog import CLASSES
+    from exomesa.data import CLASSES
     from exomesa.evaluation.metrics import evaluate
 
     res = evaluate(np.asarray(y_true), np.asarray(proba, dtype=np.float64), classes=CLASSES)
@@ -458,7 +458,7 @@ def _mean_std(values: Sequence[float | None]) -> dict[str, Any]:
 
 def summarize(folds: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Mean ± std over folds of every metric and cost of one method."""
-    from exomesa.data.catalog import CLASSES
+    from exomesa.data import CLASSES
 
     out: dict[str, Any] = {}
     for key in ("accuracy", "macro_f1", "roc_auc_confirmed_vs_fp", "train_seconds", "throughput_kois_per_s"):
@@ -594,7 +594,7 @@ def _init_worker(
 
 def _run_unit(k: int, names: Sequence[str]) -> dict[tuple[int, str], dict[str, Any]]:
     """Run the methods ``names`` on test fold ``k``; returns ``{(k, name): fold row}``."""
-    from exomesa.data.catalog import CLASSES
+    from exomesa.data import CLASSES
 
     df, all_views, folds, cfg = _WORKER["df"], _WORKER["views"], _WORKER["folds"], _WORKER["cfg"]
     y_all = _WORKER["y"]
@@ -700,7 +700,7 @@ def run_benchmark(
         views: a ViewSet for (some of) these KOIs; the rest are rendered (default: ``config.lightcurves``).
         command: the command line recorded in the results.
     """
-    from exomesa.data.catalog import CLASSES, LABEL, group_kfold, labels_to_index, load_catalog
+    from exomesa.data import CLASSES, LABEL, group_kfold, labels_to_index, load_catalog
     from exomesa.lightcurves import ViewSet, views_for_catalog
 
     cfg = config.resolved()
@@ -902,7 +902,7 @@ def _kv_section(title: str, data: Any, max_rows: int = 80) -> list[str]:
 
 def render_markdown(results: Mapping[str, Any] | None, extra_files: Sequence[Path] = ()) -> str:
     """RESULTS.md text: the accuracy and cost tables, setup, and one key/value section per extra JSON file."""
-    from exomesa.data.catalog import CLASSES
+    from exomesa.data import CLASSES
 
     lines = ["# exomesa benchmark results", ""]
     if results:

@@ -101,7 +101,7 @@ def _check_out(path: Path, force: bool) -> None:
 
 
 def build(args: argparse.Namespace) -> int:
-    from exomesa.data.catalog import load_catalog
+    from exomesa.data import load_catalog
     from exomesa.lightcurves.preprocess import build_views
 
     _check_out(args.out, args.force)
@@ -137,7 +137,7 @@ def build(args: argparse.Namespace) -> int:
 
 
 def render(args: argparse.Namespace) -> int:
-    from exomesa.data.catalog import load_catalog
+    from exomesa.data import load_catalog
     from exomesa.lightcurves import render_views
 
     _check_out(args.out, args.force)
@@ -149,7 +149,7 @@ def render(args: argparse.Namespace) -> int:
 
 
 def import_astronet(args: argparse.Namespace) -> int:
-    from exomesa.data.catalog import load_catalog
+    from exomesa.data import load_catalog
     from exomesa.lightcurves.astronet import import_astronet_views
 
     _check_out(args.out, args.force)

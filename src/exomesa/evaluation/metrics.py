@@ -29,7 +29,7 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
-from exomesa.data.catalog import CLASSES
+from exomesa.data import CLASSES
 from exomesa.errors import ExomesaError
 
 __all__ = [
@@ -80,9 +80,7 @@ def _check_inputs(
         if np.issubdtype(y.dtype, np.floating) and np.all(np.isfinite(y)) and np.all(y == np.round(y)):
             y = y.astype(np.int64)
         else:
-            raise ExomesaError(
-                "y_true must hold integer class indices (use exomesa.data.catalog.labels_to_index)."
-            )
+            raise ExomesaError("y_true must hold integer class indices (use exomesa.data.labels_to_index).")
     bad = (y < 0) | (y >= n_classes)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])

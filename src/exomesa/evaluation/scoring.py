@@ -17,8 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from exomesa.data import CLASSES
-from exomesa.data.catalog import is_leaky, load_catalog
+from exomesa.data import CLASSES, is_leaky, load_catalog
 from exomesa.errors import ExomesaError
 from exomesa.utils import check_writable
 
@@ -65,7 +64,7 @@ def score_candidates(clf, catalog: pd.DataFrame, real_views=None, neighbors: int
     """
     from exomesa.evaluation.neighbors import nearest_neighbors
     from exomesa.evaluation.protocol import model_outputs
-    from exomesa.features.groups import add_derived_features, feature_columns
+    from exomesa.features import add_derived_features, feature_columns
     from exomesa.lightcurves import views_for_catalog
 
     views = views_for_catalog(catalog, real_views)

@@ -2,7 +2,8 @@
 
 * :mod:`.views` — :class:`ViewSet` and the view grids (2001 global bins over the full phase, 201 local bins
   over ±2 transit durations; values are relative flux − 1, out-of-transit median 0);
-* :mod:`.render` — physical (batman) transit views from catalog parameters, :func:`views_for_catalog`;
+* :mod:`.render` — physical (batman) transit views from catalog parameters;
+* :mod:`.catalog_views` — :func:`views_for_catalog`: given views where they exist, rendered ones elsewhere;
 * :mod:`.fitsio` — read Kepler/TESS light-curve FITS files;
 * :mod:`.preprocess` — detrend, phase-fold and bin real light curves into views;
 * :mod:`.augment` — training-time augmentation;
@@ -15,7 +16,8 @@ Example::
 """
 
 from exomesa.lightcurves.augment import augment_views
-from exomesa.lightcurves.render import render_views, views_for_catalog
+from exomesa.lightcurves.catalog_views import views_for_catalog
+from exomesa.lightcurves.render import render_views
 from exomesa.lightcurves.views import GLOBAL_BINS, LOCAL_BINS, ViewSet
 
 __all__ = ["GLOBAL_BINS", "LOCAL_BINS", "ViewSet", "render_views", "views_for_catalog", "augment_views"]

@@ -63,9 +63,9 @@ __all__ = [
     "DEFAULT_LIMB_DARKENING",
     "render_views",
     "render_params",
-    "views_for_catalog",
     "koi_seed",
     "flat_reason",
+    "catalog_names",
 ]
 
 logger = logging.getLogger(__name__)
@@ -113,10 +113,10 @@ def _column(catalog: pd.DataFrame, name: str) -> np.ndarray:
     return pd.to_numeric(catalog[name], errors="coerce").to_numpy(dtype=np.float64)
 
 
-def _names(catalog: pd.DataFrame) -> np.ndarray:
+def catalog_names(catalog: pd.DataFrame) -> np.ndarray:
     if "kepoi_name" not in catalog.columns:
         raise ExomesaError(
-            "the catalog has no 'kepoi_name' column; load it with exomesa.data.catalog.load_catalog(), which "
+            "the catalog has no 'kepoi_name' column; load it with exomesa.data.load_catalog(), which "
             "adds one, or add a column of unique KOI names."
         )
     return catalog["kepoi_name"].astype(str).to_numpy()
@@ -147,7 +147,7 @@ def render_params(catalog: pd.DataFrame) -> pd.DataFrame:
     Returns columns ``kepoi_name, period [d], duration [d], rp (Rp/R*), a (a/R*), b, inc [deg], u1, u2,
     sigma_global, sigma_local`` (per-bin noise, relative flux) and ``flat_reason`` (str, empty when usable).
     """
-    names = _names(catalog)
+    names = catalog_names(catalog)
     period = _column(catalog, "koi_period")
     duration_h = _column(catalog, "koi_duration")
     depth = _column(catalog, "koi_depth") * 1e-6
@@ -419,51 +419,3 @@ def _render(params: pd.DataFrame, show_progress: bool, noise: bool) -> ViewSet:
         local_view=local_views,
         source=source,
     )
-
-
-def views_for_catalog(
-    catalog: pd.DataFrame, views: ViewSet | None = None, *, cache_dir: str | Path | None = "auto"
-) -> ViewSet:
-    """Views aligned to ``catalog`` rows: taken from ``views`` where ``kepoi_name`` matches, else rendered.
-
-    Args:
-        catalog: canonical KOI table with ``kepoi_name``.
-        views: precomputed views (e.g. real ones from ``exomesa lightcurves build``) or ``None``.
-        cache_dir: rendered-views cache folder for :func:`render_views`; ``"auto"`` (default) is
-            ``$EXOMESA_CACHE/views`` (``~/.cache/exomesa/views``), ``None`` renders every time.
-
-    Returns:
-        A ViewSet with one row per catalog row, in catalog order.
-    """
-    names = _names(catalog)
-    index = views.index_of() if views is not None else {}
-    have = np.array([name in index for name in names], dtype=bool)
-    need = np.flatnonzero(~have)
-    if cache_dir == "auto":
-        from exomesa.defaults import cache_dir as cache_root
-
-        cache_dir = cache_root() / "views"
-    rendered = render_views(catalog.iloc[need], cache_dir=cache_dir) if need.size else ViewSet.empty()
-
-    out_g = np.zeros((len(names), GLOBAL_BINS), dtype=np.float32)
-    out_l = np.zeros((len(names), LOCAL_BINS), dtype=np.float32)
-    out_s = np.full(len(names), "rendered", dtype="<U8")
-    out_p = np.full(len(names), "rendered", dtype="<U8")
-    if have.any():
-        rows = np.array([index[name] for name in names[have]], dtype=np.int64)
-        out_g[have] = views.global_view[rows]
-        out_l[have] = views.local_view[rows]
-        out_s[have] = views.source[rows]
-        out_p[have] = views.provenance[rows]
-    if need.size:
-        out_g[need] = rendered.global_view
-        out_l[need] = rendered.local_view
-        out_s[need] = rendered.source
-        out_p[need] = rendered.provenance
-    logger.info(
-        "views for %d KOIs: %d taken from the given views, %d rendered from catalog parameters",
-        len(names),
-        int(have.sum()),
-        int(need.size),
-    )
-    return ViewSet(kepoi_name=names, global_view=out_g, local_view=out_l, source=out_s, provenance=out_p)

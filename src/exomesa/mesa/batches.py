@@ -11,7 +11,7 @@ Batch layout (every tensor indexed by KOI row)::
     planet      [N, Dp]   float32   preprocessed (exomesa.features.groups.TabularPreprocessor)
     stellar     [N, Ds]   float32
     diagnostics [N, Dd]   float32   ("full" feature set only)
-    label       [N]       int64     index into exomesa.data.catalog.CLASSES (absent for unlabeled data)
+    label       [N]       int64     index into exomesa.data.CLASSES (absent for unlabeled data)
 """
 
 from __future__ import annotations

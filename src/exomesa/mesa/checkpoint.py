@@ -33,7 +33,15 @@ import torch
 
 from exomesa.errors import ExomesaError
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "save_checkpoint", "load_checkpoint", "to_checkpoint_safe"]
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "save_checkpoint",
+    "load_checkpoint",
+    "to_checkpoint_safe",
+    "check_compatible",
+    "column_difference",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -114,3 +122,48 @@ def load_checkpoint(path: Path | str, map_location: str | torch.device = "cpu") 
     if missing:
         raise ExomesaError(f"{path} is a damaged exomesa checkpoint: it lacks {missing}; retrain the model.")
     return data
+
+
+_NON_SHAPE_FIELDS = {"dropout", "init_temperature", "learnable_temperature"}
+
+
+def column_difference(stored: list[str], requested: list[str], shown: int = 6) -> str:
+    """``checkpoint 12 columns, requested 3 (only in checkpoint: a, b, ... (9))`` — short enough to read."""
+
+    def names(cols: list[str]) -> str:
+        return ", ".join(cols[:shown]) + (f", ... ({len(cols)} in all)" if len(cols) > shown else "")
+
+    only_stored = [c for c in stored if c not in requested]
+    only_requested = [c for c in requested if c not in stored]
+    parts = [f"checkpoint {len(stored)} column(s), requested {len(requested)}"]
+    if only_stored:
+        parts.append(f"only in the checkpoint: {names(only_stored)}")
+    if only_requested:
+        parts.append(f"only requested: {names(only_requested)}")
+    if not only_stored and not only_requested:
+        parts.append("same columns in another order")
+    return "; ".join(parts)
+
+
+def check_compatible(path: str | Path, ckpt: dict[str, Any], feature_set: dict[str, list[str]], cfg) -> None:
+    """Raise an ExomesaError listing every feature/shape difference between a checkpoint and this classifier."""
+    problems = []
+    stored_fs = {
+        g: list(c) for g, c in ckpt.get("feature_set", ckpt["preprocessor"].get("feature_set", {})).items()
+    }
+    for group in sorted(set(stored_fs) | set(feature_set)):
+        a, b = stored_fs.get(group), feature_set.get(group)
+        if a != b:
+            problems.append(f"feature group {group!r}: {column_difference(a or [], b or [])}")
+    stored_cfg = ckpt["model_config"]
+    for key, value in cfg.to_dict().items():
+        if key in _NON_SHAPE_FIELDS or key not in stored_cfg:
+            continue
+        if stored_cfg[key] != value:
+            problems.append(f"{key}: checkpoint {stored_cfg[key]} vs requested {value}")
+    if problems:
+        raise ExomesaError(
+            f"pretrained model {path} does not match this classifier: "
+            + "; ".join(problems)
+            + ". Use the same --features and model sizes as the pretrained run (see its mesa_config.json)."
+        )

@@ -3,7 +3,7 @@
 Example::
 
     from exomesa.mesa.classifier import MesaClassifier
-    from exomesa.data.catalog import load_dr25, split_catalog
+    from exomesa.data import load_dr25, split_catalog
 
     train, test = split_catalog(load_dr25(), 0.2, seed=42)
     clf = MesaClassifier(features="full", epochs=50).fit(train)          # views rendered from the catalog
@@ -191,7 +191,7 @@ class MesaClassifier(BaseEstimator):
 
         if "kepoi_name" not in df.columns:
             raise ExomesaError(
-                "the catalog has no kepoi_name column; load it with exomesa.data.catalog.load_catalog."
+                "the catalog has no kepoi_name column; load it with exomesa.data.load_catalog."
             )
         g, loc, _ = align_views(df, views)
         return build_arrays(self.preprocessor_.transform(df), g, loc, labels)
@@ -223,8 +223,8 @@ class MesaClassifier(BaseEstimator):
             freeze_backbone: train only the classifier head (needs ``pretrained``).
             progress: called with each epoch's history record.
         """
-        from exomesa.data.catalog import CLASSES, LABEL, labels_to_index, split_catalog
-        from exomesa.features.groups import TabularPreprocessor, resolve_feature_set
+        from exomesa.data import CLASSES, LABEL, labels_to_index, split_catalog
+        from exomesa.features import TabularPreprocessor, resolve_feature_set
         from exomesa.lightcurves import augment_views
         from exomesa.mesa.batches import align_views, build_arrays
         from exomesa.mesa.model import MESAModel, count_parameters
@@ -245,11 +245,11 @@ class MesaClassifier(BaseEstimator):
 
         ckpt = None
         if pretrained is not None:
-            from exomesa.mesa.checkpoint import load_checkpoint
+            from exomesa.mesa.checkpoint import check_compatible, load_checkpoint
 
             ckpt = load_checkpoint(pretrained)
             self.preprocessor_ = TabularPreprocessor.from_state_dict(ckpt["preprocessor"])
-            _check_compatible(
+            check_compatible(
                 pretrained, ckpt, feature_set, self._model_config(self.preprocessor_.output_dims)
             )
         else:
@@ -396,7 +396,7 @@ class MesaClassifier(BaseEstimator):
     @classmethod
     def load(cls, path: str | Path, device: str = "cpu") -> MesaClassifier:
         """Rebuild a fitted classifier from :meth:`save` output (``torch.load(weights_only=True)``)."""
-        from exomesa.features.groups import TabularPreprocessor
+        from exomesa.features import TabularPreprocessor
         from exomesa.mesa.checkpoint import load_checkpoint
         from exomesa.mesa.model import MesaConfig, MESAModel, count_parameters
         from exomesa.utils import resolve_device
@@ -433,48 +433,3 @@ class MesaClassifier(BaseEstimator):
             else np.zeros((0, model.cfg.embed_dim), np.float32),
         }
         return clf
-
-
-_NON_SHAPE_FIELDS = {"dropout", "init_temperature", "learnable_temperature"}
-
-
-def _column_difference(stored: list[str], requested: list[str], shown: int = 6) -> str:
-    """``checkpoint 12 columns, requested 3 (only in checkpoint: a, b, ... (9))`` — short enough to read."""
-
-    def names(cols: list[str]) -> str:
-        return ", ".join(cols[:shown]) + (f", ... ({len(cols)} in all)" if len(cols) > shown else "")
-
-    only_stored = [c for c in stored if c not in requested]
-    only_requested = [c for c in requested if c not in stored]
-    parts = [f"checkpoint {len(stored)} column(s), requested {len(requested)}"]
-    if only_stored:
-        parts.append(f"only in the checkpoint: {names(only_stored)}")
-    if only_requested:
-        parts.append(f"only requested: {names(only_requested)}")
-    if not only_stored and not only_requested:
-        parts.append("same columns in another order")
-    return "; ".join(parts)
-
-
-def _check_compatible(path: str | Path, ckpt: dict[str, Any], feature_set: dict[str, list[str]], cfg) -> None:
-    """Raise an ExomesaError listing every feature/shape difference between a checkpoint and this classifier."""
-    problems = []
-    stored_fs = {
-        g: list(c) for g, c in ckpt.get("feature_set", ckpt["preprocessor"].get("feature_set", {})).items()
-    }
-    for group in sorted(set(stored_fs) | set(feature_set)):
-        a, b = stored_fs.get(group), feature_set.get(group)
-        if a != b:
-            problems.append(f"feature group {group!r}: {_column_difference(a or [], b or [])}")
-    stored_cfg = ckpt["model_config"]
-    for key, value in cfg.to_dict().items():
-        if key in _NON_SHAPE_FIELDS or key not in stored_cfg:
-            continue
-        if stored_cfg[key] != value:
-            problems.append(f"{key}: checkpoint {stored_cfg[key]} vs requested {value}")
-    if problems:
-        raise ExomesaError(
-            f"pretrained model {path} does not match this classifier: "
-            + "; ".join(problems)
-            + ". Use the same --features and model sizes as the pretrained run (see its mesa_config.json)."
-        )

@@ -1,0 +1,69 @@
+"""Views for a whole catalog: the given (real) views where a KOI has one, rendered ones for the rest.
+
+This is the one place where real and rendered views meet; every command that takes ``--lightcurves`` calls
+:func:`views_for_catalog`, and the resulting :class:`~exomesa.lightcurves.views.ViewSet` says per row which
+kind was used (``source``) and where a real one came from (``provenance``).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from exomesa.lightcurves.render import catalog_names, render_views
+from exomesa.lightcurves.views import GLOBAL_BINS, LOCAL_BINS, ViewSet
+
+__all__ = ["views_for_catalog"]
+
+logger = logging.getLogger(__name__)
+
+
+def views_for_catalog(
+    catalog: pd.DataFrame, views: ViewSet | None = None, *, cache_dir: str | Path | None = "auto"
+) -> ViewSet:
+    """Views aligned to ``catalog`` rows: taken from ``views`` where ``kepoi_name`` matches, else rendered.
+
+    Args:
+        catalog: canonical KOI table with ``kepoi_name``.
+        views: precomputed views (e.g. real ones from ``exomesa lightcurves build``) or ``None``.
+        cache_dir: rendered-views cache folder for :func:`render_views`; ``"auto"`` (default) is
+            ``$EXOMESA_CACHE/views`` (``~/.cache/exomesa/views``), ``None`` renders every time.
+
+    Returns:
+        A ViewSet with one row per catalog row, in catalog order.
+    """
+    names = catalog_names(catalog)
+    index = views.index_of() if views is not None else {}
+    have = np.array([name in index for name in names], dtype=bool)
+    need = np.flatnonzero(~have)
+    if cache_dir == "auto":
+        from exomesa.defaults import cache_dir as cache_root
+
+        cache_dir = cache_root() / "views"
+    rendered = render_views(catalog.iloc[need], cache_dir=cache_dir) if need.size else ViewSet.empty()
+
+    out_g = np.zeros((len(names), GLOBAL_BINS), dtype=np.float32)
+    out_l = np.zeros((len(names), LOCAL_BINS), dtype=np.float32)
+    out_s = np.full(len(names), "rendered", dtype="<U8")
+    out_p = np.full(len(names), "rendered", dtype="<U8")
+    if have.any():
+        rows = np.array([index[name] for name in names[have]], dtype=np.int64)
+        out_g[have] = views.global_view[rows]
+        out_l[have] = views.local_view[rows]
+        out_s[have] = views.source[rows]
+        out_p[have] = views.provenance[rows]
+    if need.size:
+        out_g[need] = rendered.global_view
+        out_l[need] = rendered.local_view
+        out_s[need] = rendered.source
+        out_p[need] = rendered.provenance
+    logger.info(
+        "views for %d KOIs: %d taken from the given views, %d rendered from catalog parameters",
+        len(names),
+        int(have.sum()),
+        int(need.size),
+    )
+    return ViewSet(kepoi_name=names, global_view=out_g, local_view=out_l, source=out_s, provenance=out_p)
