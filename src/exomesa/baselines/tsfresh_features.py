@@ -149,7 +149,7 @@ def tsfresh_parameters(preset: str | Mapping[str, Any]) -> dict[str, Any]:
     if preset not in TSFRESH_PRESETS:
         raise ExomesaError(f"unknown tsfresh preset {preset!r}; choose one of {', '.join(TSFRESH_PRESETS)}.")
     if preset == "efficient":
-        _tsfresh()
+        _tsfresh()  # optional dependency: imported only when this preset is asked for
         from tsfresh.feature_extraction import EfficientFCParameters
 
         return json.loads(json.dumps(dict(EfficientFCParameters())))

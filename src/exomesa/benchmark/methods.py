@@ -98,7 +98,7 @@ def register_method(spec: MethodSpec) -> MethodSpec:
 # ---------------------------------------------------------------------------------------------- adapters
 def _lgbm_method(method: str, features: str) -> Callable[[FoldData, BenchmarkConfig, dict], MethodResult]:
     def run(data: FoldData, config: BenchmarkConfig, context: dict) -> MethodResult:
-        from exomesa.baselines import make_baseline
+        from exomesa.baselines import make_baseline  # scikit-learn: loaded when a method runs
 
         kwargs: dict[str, Any] = {
             "n_estimators": config.n_estimators,
@@ -149,7 +149,7 @@ def _mesa_kwargs(config: BenchmarkConfig, features: str, epochs: int | None) -> 
 
 def _mesa_method(features: str) -> Callable[[FoldData, BenchmarkConfig, dict], MethodResult]:
     def run(data: FoldData, config: BenchmarkConfig, context: dict) -> MethodResult:
-        from exomesa.mesa.classifier import MesaClassifier
+        from exomesa.mesa.classifier import MesaClassifier  # torch: loaded when a method runs
 
         clf = MesaClassifier(**_mesa_kwargs(config, features, config.epochs))
         t0 = time.perf_counter()
@@ -173,7 +173,7 @@ def _epochs_run(clf: Any) -> int | None:
 def _pretrained_mesa(data: FoldData, config: BenchmarkConfig, context: dict) -> tuple[Any, float]:
     """Checkpoint path of the MESA (full) pretrained on the 3 pretraining folds of this test fold, and its
     training seconds (cached in ``context``; the checkpoint lives in a run-local temporary folder)."""
-    from exomesa.mesa.classifier import MesaClassifier
+    from exomesa.mesa.classifier import MesaClassifier  # torch: loaded when a method runs
 
     key = ("mesa_pretrained", data.fold)
     if key not in context:
@@ -193,7 +193,7 @@ def _pretrained_mesa(data: FoldData, config: BenchmarkConfig, context: dict) -> 
 
 def _mesa_finetune_method(freeze_backbone: bool) -> Callable[[FoldData, BenchmarkConfig, dict], MethodResult]:
     def run(data: FoldData, config: BenchmarkConfig, context: dict) -> MethodResult:
-        from exomesa.mesa.classifier import MesaClassifier
+        from exomesa.mesa.classifier import MesaClassifier  # torch: loaded when a method runs
 
         pretrained, pretrain_s = _pretrained_mesa(data, config, context)
         clf = MesaClassifier(**_mesa_kwargs(config, "full", config.finetune_epochs))

@@ -11,6 +11,7 @@ import platform
 import re
 import resource
 import sys
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 __all__ = ["MEMORY_MEASURE", "PeakMemory", "machine_info", "versions"]
@@ -99,7 +100,7 @@ def machine_info() -> dict[str, Any]:
     except OSError:
         pass
     try:
-        import torch
+        import torch  # already loaded by a MESA run; a LightGBM-only run pays for it only here
 
         info["torch_threads"] = torch.get_num_threads()
         info["cuda"] = torch.cuda.get_device_name(0) if torch.cuda.is_available() else None
@@ -110,7 +111,6 @@ def machine_info() -> dict[str, Any]:
 
 def versions() -> dict[str, str | None]:
     """Versions of exomesa and the libraries that set the numbers."""
-    from importlib.metadata import PackageNotFoundError, version
 
     out: dict[str, str | None] = {"python": platform.python_version()}
     for pkg in (

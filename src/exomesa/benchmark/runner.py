@@ -36,17 +36,20 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
+import multiprocessing
 import os
 import sys
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from exomesa.baselines.tsfresh_features import extract_lightcurve_features
 from exomesa.benchmark.config import BenchmarkConfig
 from exomesa.benchmark.methods import BENCHMARK_METHODS, FoldData, MethodSpec
 from exomesa.benchmark.probes import MEMORY_MEASURE, PeakMemory, machine_info, versions
@@ -253,9 +256,6 @@ def _run_units_in_parallel(
 ) -> dict[tuple[int, str], dict[str, Any]]:
     """Run the units in ``cfg.workers`` spawned processes (one torch thread each); results are identical
     to a sequential run because every unit is seeded on its own."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-
     workers = min(runner.cfg.workers, len(units))
     level = logging.getLogger("exomesa").getEffectiveLevel()
     logger.info("running %d fold x method units in %d worker processes", len(units), workers)
@@ -282,8 +282,6 @@ def _check_requirements(methods: Sequence[MethodSpec]) -> None:
 
 def _extract_tsfresh(all_views: Any, cfg: BenchmarkConfig, cache: str) -> dict[str, Any]:
     """Extract every KOI's tsfresh features once into ``cache``; returns the timing recorded in the results."""
-    from exomesa.baselines.tsfresh_features import extract_lightcurve_features
-
     n = len(all_views.global_view)
     t0 = time.perf_counter()
     feats = extract_lightcurve_features(
