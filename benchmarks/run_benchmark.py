@@ -1,4 +1,4 @@
-"""Run the exomesa accuracy/cost benchmark (a thin wrapper around ``exomesa.benchmark.runner``).
+"""Run the exomesa accuracy/cost benchmark (a thin wrapper around ``exomesa.benchmark``).
 
     python benchmarks/run_benchmark.py            # full 5-fold run -> benchmarks/results.json, RESULTS.md
     python benchmarks/run_benchmark.py --quick    # smoke run into a temporary folder
@@ -14,8 +14,8 @@ import logging
 import sys
 from pathlib import Path
 
-from exomesa.benchmark.runner import main as run
-from exomesa.cli.benchmark import add_arguments, command_line
+from exomesa.benchmark.command import run_benchmark_command
+from exomesa.cli.benchmark import add_arguments, command_line, config_from_args
 from exomesa.errors import ExomesaError
 
 HERE = Path(__file__).resolve().parent
@@ -30,7 +30,13 @@ def main(argv: list[str] | None = None) -> int:
         args.out_dir = str(HERE)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
-        run(args, command=command)
+        run_benchmark_command(
+            config_from_args(args),
+            args.out_dir,
+            force=args.force,
+            render_only=args.render_only,
+            command=command,
+        )
     except ExomesaError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

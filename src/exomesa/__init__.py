@@ -16,13 +16,17 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0.0.0+unknown"
 
-__all__ = ["ExomesaError", "MesaClassifier", "__version__"]
+__all__ = ["ExomesaError", "MesaClassifier", "TabularLightGBM", "TsfreshLightGBM", "__version__"]
 
 
 def __getattr__(name: str):
-    # Lazy: `import exomesa` stays light (no torch import) until the classifier is used.
+    # Lazy: `import exomesa` stays light (no torch, scikit-learn or LightGBM) until an estimator is used.
     if name == "MesaClassifier":
         from exomesa.mesa.classifier import MesaClassifier
 
         return MesaClassifier
+    if name in ("TabularLightGBM", "TsfreshLightGBM"):
+        from exomesa import baselines
+
+        return getattr(baselines, name)
     raise AttributeError(f"module 'exomesa' has no attribute {name!r}")

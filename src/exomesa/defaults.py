@@ -112,6 +112,7 @@ LGBM_PARAMS: dict[str, Any] = {
     "n_jobs": 2,  # LightGBM threads
 }
 TSFRESH_PRESET = "transit"  # tsfresh calculator preset of TsfreshLightGBM
+TSFRESH_N_JOBS = 0  # tsfresh worker processes (0: in-process; its pool costs more than it saves on 2 cores)
 
 # ------------------------------------------------------------------------------------------ evaluation
 TSNE_MAX_POINTS = 2000  # t-SNE on at most this many KOIs (seeded subsample beyond)

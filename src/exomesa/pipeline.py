@@ -221,7 +221,7 @@ def train_baseline(
 
     ``params`` go to the baseline's constructor. Returns the path of the saved model.
     """
-    from exomesa.baselines.lightgbm import make_baseline  # MERGE
+    from exomesa.baselines import make_baseline
     from exomesa.evaluation.runner import load_labelled_table, load_views
     from exomesa.utils import check_writable
 

@@ -18,17 +18,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from exomesa.baselines import BASELINE_METHODS
 from exomesa.defaults import LGBM_PARAMS as L
-from exomesa.defaults import TSFRESH_PRESET, baseline_file
+from exomesa.defaults import TSFRESH_N_JOBS, TSFRESH_PRESET, baseline_file
 
 __all__ = ["register"]
-
-BASELINE_METHODS = ("tabular", "tsfresh")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``exomesa baseline train`` and ``exomesa baseline test``."""
-    from exomesa.baselines.lightgbm import TSFRESH_PRESETS  # MERGE: tsfresh_features
+    from exomesa.baselines import TSFRESH_PRESETS
     from exomesa.cli._evaluate import add_test_arguments
 
     parser = subparsers.add_parser(
@@ -87,7 +86,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=TSFRESH_PRESET,
         help=f"tsfresh feature preset (default {TSFRESH_PRESET}; see exomesa.baselines.tsfresh_features)",
     )
-    t.add_argument("--tsfresh_n_jobs", type=int, default=0, help="tsfresh worker processes (default 0)")
+    t.add_argument(
+        "--tsfresh_n_jobs",
+        type=int,
+        default=TSFRESH_N_JOBS,
+        help=f"tsfresh worker processes (default {TSFRESH_N_JOBS})",
+    )
     common(t)
     t.set_defaults(func=_train_main)
 

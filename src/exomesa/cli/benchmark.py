@@ -13,7 +13,11 @@ from __future__ import annotations
 import argparse
 import shlex
 
-__all__ = ["register", "add_arguments", "command_line", "run"]
+from exomesa.benchmark.config import BenchmarkConfig
+from exomesa.benchmark.methods import BENCHMARK_METHODS
+from exomesa.defaults import LGBM_PARAMS, N_FOLDS, SPLIT_SEED, TSFRESH_PRESET
+
+__all__ = ["register", "add_arguments", "command_line", "config_from_args", "run"]
 
 
 def _int_list(text: str) -> list[int]:
@@ -29,8 +33,6 @@ def _str_list(text: str) -> list[str]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The benchmark's options (shared by ``exomesa benchmark`` and ``benchmarks/run_benchmark.py``)."""
-    from exomesa.benchmark.runner import METHODS
-
     parser.add_argument(
         "--quick", action="store_true", help="smoke run: 600 KOIs, one fold, 1 epoch, tiny presets"
     )
@@ -44,13 +46,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--render_only", action="store_true", help="only rebuild RESULTS.md from the JSON files"
     )
     parser.add_argument(
-        "--methods", type=_str_list, default=None, help=f"comma-separated subset of: {', '.join(METHODS)}"
+        "--methods",
+        type=_str_list,
+        default=None,
+        help=f"comma-separated subset of: {', '.join(BENCHMARK_METHODS)}",
     )
     parser.add_argument(
         "--folds", type=_int_list, default=None, help="test folds to run, e.g. 0,1 (default all)"
     )
-    parser.add_argument("--n_splits", type=int, default=5, help="number of CV folds (default 5)")
-    parser.add_argument("--seed", type=int, default=42, help="seed of folds and models (default 42)")
+    parser.add_argument(
+        "--n_splits", type=int, default=N_FOLDS, help=f"number of CV folds (default {N_FOLDS})"
+    )
+    parser.add_argument(
+        "--seed", type=int, default=SPLIT_SEED, help=f"seed of folds and models (default {SPLIT_SEED})"
+    )
     parser.add_argument(
         "--n_kois", type=int, default=None, help="random subset of KOIs (default all; quick 600)"
     )
@@ -66,14 +75,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--batch_size", type=int, default=None, help="MESA batch size (default: the model's)")
     parser.add_argument("--device", default="auto", help="MESA device: auto, cpu, cuda (default auto)")
     parser.add_argument(
-        "--n_estimators", type=int, default=None, help="LightGBM boosting rounds (default 300)"
+        "--n_estimators",
+        type=int,
+        default=None,
+        help=f"LightGBM boosting rounds (default {LGBM_PARAMS['n_estimators']})",
     )
     parser.add_argument(
-        "--tsfresh_preset", default=None, help="tsfresh preset: transit (default), tiny, efficient"
+        "--tsfresh_preset",
+        default=None,
+        help=f"tsfresh preset: transit, tiny, efficient (default {TSFRESH_PRESET})",
     )
     parser.add_argument("--tsfresh_n_jobs", type=int, default=0, help="tsfresh worker processes (default 0)")
     parser.add_argument(
-        "--n_jobs", type=int, default=None, help="LightGBM threads (default 2, or 1 with --workers > 1)"
+        "--n_jobs",
+        type=int,
+        default=None,
+        help=f"LightGBM threads (default {LGBM_PARAMS['n_jobs']}, or 1 with --workers > 1)",
     )
     parser.add_argument(
         "--workers",
@@ -103,11 +120,40 @@ def command_line(args: argparse.Namespace, prog: str = "exomesa benchmark") -> s
     return " ".join(parts)
 
 
+def config_from_args(args: argparse.Namespace) -> BenchmarkConfig:
+    """The :class:`~exomesa.benchmark.config.BenchmarkConfig` of parsed arguments."""
+    return BenchmarkConfig(
+        n_splits=args.n_splits,
+        seed=args.seed,
+        quick=args.quick,
+        n_kois=args.n_kois,
+        folds=args.folds,
+        methods=args.methods,
+        epochs=args.epochs,
+        finetune_epochs=args.finetune_epochs,
+        batch_size=args.batch_size,
+        device=args.device,
+        n_estimators=args.n_estimators,
+        tsfresh_preset=args.tsfresh_preset,
+        tsfresh_n_jobs=args.tsfresh_n_jobs,
+        n_jobs=args.n_jobs,
+        workers=args.workers,
+        lightcurves=args.lightcurves,
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark with parsed arguments; returns the exit code."""
-    from exomesa.benchmark.runner import main
+    # imported here: the runner imports scikit-learn's metrics (~1.5 s), which `exomesa --help` need not pay
+    from exomesa.benchmark.command import run_benchmark_command
 
-    main(args, command=command_line(args))
+    run_benchmark_command(
+        config_from_args(args),
+        args.out_dir,
+        force=args.force,
+        render_only=args.render_only,
+        command=command_line(args),
+    )
     return 0
 
 

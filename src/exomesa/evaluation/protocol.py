@@ -46,10 +46,10 @@ class Classifier(Protocol):
 
 
 def model_kind(path: Path) -> str:
-    """``"baseline"`` for a JSON baseline model file, ``"mesa"`` otherwise (read from the first bytes)."""
-    with open(path, "rb") as fh:
-        head = fh.read(64).lstrip()
-    return "baseline" if head.startswith(b"{") else "mesa"
+    """``"baseline"`` for a baseline model file, ``"mesa"`` otherwise (read from the file, not its name)."""
+    from exomesa.baselines import is_baseline_file
+
+    return "baseline" if is_baseline_file(path) else "mesa"
 
 
 def load_model(path: str | Path, device: str = "cpu") -> Any:
@@ -69,7 +69,7 @@ def load_model(path: str | Path, device: str = "cpu") -> Any:
     kind = model_kind(path)
     try:
         if kind == "baseline":
-            from exomesa.baselines.lightgbm import load_baseline  # MERGE
+            from exomesa.baselines import load_baseline
 
             return load_baseline(path)
         from exomesa.mesa.classifier import MesaClassifier
@@ -87,18 +87,11 @@ def load_model(path: str | Path, device: str = "cpu") -> Any:
 
 def check_feature_columns(clf: Any, df: pd.DataFrame, source: str | Path) -> None:
     """Raise one :class:`ExomesaError` naming ``source`` when it lacks a column the model's features read."""
-    from exomesa.features import required_columns
+    from exomesa.features import check_columns
 
     feature_set = getattr(clf, "feature_set_", None)
-    needed = required_columns(feature_set) if isinstance(feature_set, dict) else []
-    missing = [c for c in needed if c not in df.columns]
-    if missing:
-        shown = ", ".join(missing[:8]) + (f" ... ({len(missing)} in all)" if len(missing) > 8 else "")
-        raise ExomesaError(
-            f"{source}: missing {len(missing)} feature column(s) the model was trained on: {shown}. Give a table "
-            "with the training columns (e.g. a NASA archive KOI export; empty values are imputed), or use a "
-            "model trained with `--features seed` for seed-format CSVs."
-        )
+    if isinstance(feature_set, dict):
+        check_columns(feature_set, df, str(source))
 
 
 def model_outputs(clf: Any, df: pd.DataFrame, views: Any | None) -> dict[str, np.ndarray]:

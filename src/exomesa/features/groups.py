@@ -27,6 +27,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
+import pandas as pd
+
 from exomesa.data import check_no_leak
 from exomesa.errors import ExomesaError
 
@@ -37,6 +39,7 @@ __all__ = [
     "PRESETS",
     "resolve_feature_set",
     "required_columns",
+    "check_columns",
     "feature_columns",
 ]
 
@@ -238,3 +241,21 @@ def required_columns(feature_set: Mapping[str, list[str]]) -> list[str]:
         sources = DERIVED_FEATURES[name][2] if name in DERIVED_FEATURES else (name,)
         cols.extend(c for c in sources if c not in cols)
     return cols
+
+
+def check_columns(
+    feature_set: Mapping[str, list[str]], df: pd.DataFrame, source: str = "the input table"
+) -> None:
+    """Raise one :class:`ExomesaError` naming ``source`` when ``df`` lacks a column ``feature_set`` reads.
+
+    This is the one wording of the missing-feature-column error: training, evaluation, scoring and the
+    baselines all call it.
+    """
+    missing = [c for c in required_columns(feature_set) if c not in df.columns]
+    if missing:
+        shown = ", ".join(missing[:8]) + (f" ... ({len(missing)} in all)" if len(missing) > 8 else "")
+        raise ExomesaError(
+            f"{source}: missing {len(missing)} feature column(s) the model reads: {shown}. Give a table with "
+            "those columns (e.g. a NASA archive KOI export or `exomesa data prepare` output; empty values are "
+            "imputed), or use a model trained with `--features seed` for seed-format CSVs."
+        )

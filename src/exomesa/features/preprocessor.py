@@ -15,7 +15,7 @@ from scipy.special import ndtri
 
 from exomesa.errors import ExomesaError
 from exomesa.features.derived import add_derived_features
-from exomesa.features.groups import feature_columns, required_columns, resolve_feature_set
+from exomesa.features.groups import check_columns, feature_columns, resolve_feature_set
 
 __all__ = ["TabularPreprocessor"]
 
@@ -94,13 +94,7 @@ class TabularPreprocessor:
 
     def _feature_frame(self, df: pd.DataFrame) -> pd.DataFrame:
         feature_set = getattr(self, "feature_set_", None) or resolve_feature_set(self.feature_set)
-        missing = [c for c in required_columns(feature_set) if c not in df.columns]
-        if missing:
-            raise ExomesaError(
-                f"the data lack column(s) {missing} needed by the feature set; use a table with those "
-                "columns (e.g. a NASA archive KOI export or `exomesa data prepare` output) or choose "
-                "`--features seed`."
-            )
+        check_columns(feature_set, df)
         return add_derived_features(df)
 
     def _check_fitted(self) -> None:

@@ -1,16 +1,19 @@
-"""Tests of exomesa.benchmark.runner: the --quick harness end to end, summaries and RESULTS.md rendering."""
+"""Tests of exomesa.benchmark: the --quick harness end to end, config, work units, summaries, RESULTS.md."""
 
 from __future__ import annotations
 
 import json
 import logging
 import os
+import sys
 
 import numpy as np
 import pytest
 
-from exomesa.benchmark import runner as benchmarking
-from exomesa.benchmark.runner import BenchmarkConfig, summarize, write_outputs
+from exomesa.benchmark.command import write_outputs
+from exomesa.benchmark.config import BenchmarkConfig
+from exomesa.benchmark.methods import BENCHMARK_METHODS, DEFAULT_METHODS
+from exomesa.benchmark.runner import _work_units, run_benchmark, summarize
 from exomesa.cli import main
 from exomesa.data import CLASSES
 from exomesa.errors import ExomesaError
@@ -28,8 +31,8 @@ def test_quick_benchmark_runs_every_method_into_the_given_folder(tmp_path):
     res = json.loads((out / "results.json").read_text())
     assert res["schema"] == "exomesa-benchmark/1" and res["quick"] is True
     assert res["dataset"]["n_kois"] == 600 and res["config"]["folds"] == [0]
-    expected = set(benchmarking.DEFAULT_METHODS) - set(res["skipped"])
-    assert set(res["methods"]) == expected and "tsfresh_lgbm_full" in expected
+    assert list(res["methods"]) == list(DEFAULT_METHODS) and "tsfresh_lgbm_full" in DEFAULT_METHODS
+    assert "skipped" not in res and all("family" not in m for m in res["methods"].values())
     for name, m in res["methods"].items():
         (fold,) = m["folds"]
         assert fold["n_train"] + fold["n_test"] == 600
@@ -57,12 +60,12 @@ def test_parallel_workers_give_the_same_numbers_as_a_sequential_run():
     """Units run in spawned worker processes are seeded on their own: the metrics match a sequential run,
     rows come back in fold order, and the two fine-tuning modes of a fold share one unit."""
     methods = ["mesa_seed", "mesa_full_finetune", "mesa_full_finetune_frozen", "lgbm_tabular_seed"]
-    units = benchmarking._work_units([0, 1], methods)
+    units = _work_units([0, 1], methods)
     assert len(units) == 6 and units[0][1] == ["mesa_full_finetune", "mesa_full_finetune_frozen"]
 
     def metrics(workers: int) -> dict:
         cfg = BenchmarkConfig(quick=True, n_kois=300, folds=[0, 1], methods=methods, workers=workers)
-        res = benchmarking.run_benchmark(cfg)
+        res = run_benchmark(cfg)
         assert res["config"]["workers"] == workers
         return {
             name: [
@@ -74,6 +77,22 @@ def test_parallel_workers_give_the_same_numbers_as_a_sequential_run():
     sequential, parallel = metrics(1), metrics(2)
     assert parallel == sequential
     assert [f[0] for f in parallel["mesa_seed"]] == [0, 1]
+
+
+def test_quick_without_tsfresh_ends_in_one_line(tmp_path, monkeypatch, capsys):
+    """Without the `baseline` extra the benchmark stops before any work with the pip command, no traceback."""
+    monkeypatch.setitem(sys.modules, "tsfresh", None)  # `import tsfresh` now raises ImportError
+    assert main(["benchmark", "--quick", "--out_dir", str(tmp_path / "bench")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and 'pip install "exomesa[baseline]"' in err
+    assert "tsfresh_lgbm_full" in err and "Traceback" not in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "bench" / "results.json").exists()
+
+
+def test_method_registry_is_a_dict_of_specs():
+    assert set(DEFAULT_METHODS) == set(BENCHMARK_METHODS)
+    assert BENCHMARK_METHODS["tsfresh_lgbm_full"].requires == ("lightgbm", "tsfresh")
+    assert BENCHMARK_METHODS["mesa_seed"].requires == ()
 
 
 def test_config_validation():

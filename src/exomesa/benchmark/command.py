@@ -1,0 +1,92 @@
+"""``exomesa benchmark`` as one library call: :func:`run_benchmark_command` runs the benchmark (or only
+re-renders) and writes ``results.json`` + ``RESULTS.md`` (:func:`write_outputs`), with the output-folder rules:
+a full run writes to :data:`DEFAULT_OUT_DIR`, a ``--quick`` run to a temporary folder and never over a full
+run's results.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from exomesa.benchmark.config import BenchmarkConfig
+from exomesa.benchmark.runner import run_benchmark
+from exomesa.errors import ExomesaError
+from exomesa.reporting.markdown import render_markdown
+from exomesa.utils import check_writable, write_json
+
+__all__ = ["DEFAULT_OUT_DIR", "run_benchmark_command", "write_outputs"]
+
+logger = logging.getLogger(__name__)
+
+#: Where a full run writes (the folder the README quotes), relative to the working directory.
+DEFAULT_OUT_DIR = Path("benchmarks")
+
+
+def write_outputs(results: Mapping[str, Any] | None, out_dir: Path | str) -> tuple[Path | None, Path]:
+    """Write ``results.json`` (when given) and ``RESULTS.md`` into ``out_dir``; returns their paths."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    json_path = write_json(out_dir / "results.json", results) if results is not None else None
+    extra = sorted((out_dir / "results").glob("*.json")) if (out_dir / "results").is_dir() else []
+    md = render_markdown(results, extra)
+    md_path = out_dir / "RESULTS.md"
+    md_path.write_text(md, encoding="utf-8")
+    return json_path, md_path
+
+
+def _holds_full_results(out_dir: Path) -> bool:
+    """Whether ``out_dir/results.json`` exists and is not itself a quick run's output."""
+    path = out_dir / "results.json"
+    if not path.exists():
+        return False
+    try:
+        return not json.loads(path.read_text(encoding="utf-8")).get("quick", False)
+    except (OSError, ValueError, AttributeError):
+        return True
+
+
+def run_benchmark_command(
+    config: BenchmarkConfig,
+    out_dir: Path | str | None = None,
+    *,
+    force: bool = False,
+    render_only: bool = False,
+    command: str | None = None,
+) -> dict[str, Any] | None:
+    """``exomesa benchmark``: run the benchmark and write ``results.json`` + ``RESULTS.md``; returns the results.
+
+    Args:
+        config: what to run; ``config.quick`` also picks the output folder (below).
+        out_dir: output folder. Default: :data:`DEFAULT_OUT_DIR`; with ``quick``, a new temporary folder (a quick
+            run never writes over a full run's ``results.json``).
+        force: overwrite existing ``results.json`` / ``RESULTS.md``.
+        render_only: run nothing; rebuild ``RESULTS.md`` from ``out_dir``'s JSON files (returns their results).
+        command: the command line recorded in the results.
+    """
+    if render_only:
+        out_dir = Path(out_dir or DEFAULT_OUT_DIR)
+        json_path = out_dir / "results.json"
+        results = json.loads(json_path.read_text(encoding="utf-8")) if json_path.is_file() else None
+        _, md = write_outputs(results, out_dir)
+        logger.info("wrote %s", md)
+        return results
+
+    if config.quick:
+        out_dir = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix="exomesa-bench-quick-"))
+        if _holds_full_results(out_dir) or out_dir.resolve() == DEFAULT_OUT_DIR.resolve():
+            raise ExomesaError(
+                f"--quick never writes over {out_dir / 'results.json'} (the full benchmark's results); "
+                "choose another --out_dir or omit it (a temporary folder is used)."
+            )
+    else:
+        out_dir = Path(out_dir or DEFAULT_OUT_DIR)
+    check_writable([out_dir / "results.json", out_dir / "RESULTS.md"], force, "benchmark results")
+    results = run_benchmark(config, command=command)
+    json_path, md_path = write_outputs(results, out_dir)
+    logger.info("wrote %s and %s", json_path, md_path)
+    return results
