@@ -3,6 +3,8 @@
 Examples::
 
     exomesa lightcurves build --catalog dr25 --fits_dir lightcurves/ --out views.npz
+    exomesa lightcurves build --fits_dir /data/kepler/ --out views/ --workers 16     # sharded, resumable
+    exomesa lightcurves build --fits_dir /data/kepler/ --out views/ --scheduler tcp://head:8786
     exomesa lightcurves build --catalog dr25 --download --cache_dir ~/.cache/exomesa/lc --out views.npz
     exomesa lightcurves render --catalog dr25 --out rendered.npz
 """
@@ -40,8 +42,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     b.add_argument(
         "--fits_dir", type=Path, default=None, help="folder searched (recursively) for *.fits files"
     )
-    b.add_argument("--out", type=Path, required=True, help="output .npz file")
-    b.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    b.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="output .npz file, or a folder for sharded output (one .npz per --shard_size stars, manifest.json, "
+        "failures.csv); rerunning the same command resumes an interrupted build",
+    )
+    b.add_argument(
+        "--force", action="store_true", help="rebuild from scratch, overwriting --out if it exists"
+    )
+    b.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="parallel worker processes (default: the number of cores; 1 runs in this process)",
+    )
+    b.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDR",
+        help="run on an existing Dask cluster, e.g. tcp://head-node:8786 (needs exomesa[distributed]); "
+        "see docs/scaling.md",
+    )
+    b.add_argument("--shard_size", type=int, default=None, help="stars per shard file (default 200)")
     b.add_argument(
         "--download", action="store_true", help="download the catalog stars' Kepler files (lightkurve)"
     )
@@ -63,14 +87,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     r.set_defaults(func=render)
 
 
-def _fits_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        raise ExomesaError(f"--fits_dir {folder} is not a folder.")
-    return sorted(
-        p for p in folder.rglob("*") if p.is_file() and p.name.lower().endswith((".fits", ".fits.gz"))
-    )
-
-
 def _check_out(path: Path, force: bool) -> None:
     if path.suffix != ".npz":
         raise ExomesaError(f"--out {path}: the views file must end in .npz.")
@@ -85,38 +101,20 @@ def _check_out(path: Path, force: bool) -> None:
 
 
 def build(args: argparse.Namespace) -> int:
-    from exomesa.catalog import load_catalog
-    from exomesa.lightcurves.preprocess import build_views
+    from exomesa.lightcurves.parallel import DEFAULT_SHARD_SIZE, build_lightcurve_views
 
-    _check_out(args.out, args.force)
-    if args.fits_dir is None and not args.download:
-        raise ExomesaError(
-            "give --fits_dir DIR (a folder of *_llc.fits / *_lc.fits files) and/or --download."
-        )
-    catalog = load_catalog(args.catalog, require_label=False)
-    files = _fits_files(args.fits_dir) if args.fits_dir is not None else []
-    if args.download:
-        from exomesa.lightcurves.download import download_kepler_lightcurves
-
-        if "kepid" not in catalog.columns:
-            raise ExomesaError(f"--download needs a 'kepid' column in the catalog {args.catalog}.")
-        cache = args.cache_dir or Path.home() / ".cache" / "exomesa" / "lightcurves"
-        kepids = catalog["kepid"].dropna().astype(int).unique()
-        logger.info("downloading Kepler light curves of %d star(s) into %s", len(kepids), cache)
-        files += download_kepler_lightcurves(kepids, cache)
-    files = sorted(set(files))
-    logger.info("%d light-curve file(s) found", len(files))
-    if not files:
-        raise ExomesaError(f"no *.fits files found in {args.fits_dir}; nothing to build.")
-    views, skipped = build_views(catalog, files, show_progress=args.progress)
-    if len(views) == 0:
-        detail = f" ({len(skipped)} KOI(s) skipped, e.g. {skipped[0][1]})" if skipped else ""
-        raise ExomesaError(
-            f"none of the {len(files)} light-curve file(s) gave a view for a KOI of {args.catalog}{detail}. "
-            "Check that the files' KEPLERID/TICID match the catalog's kepid/tic_id columns."
-        )
-    path = views.save(args.out)
-    logger.info("built %d real view(s), skipped %d KOI(s); wrote %s", len(views), len(skipped), path)
+    build_lightcurve_views(
+        args.catalog,
+        args.out,
+        fits_dir=args.fits_dir,
+        download=args.download,
+        cache_dir=args.cache_dir,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        shard_size=args.shard_size or DEFAULT_SHARD_SIZE,
+        force=args.force,
+        progress=args.progress,
+    )
     return 0
 
 
