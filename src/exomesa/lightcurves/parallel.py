@@ -235,6 +235,8 @@ def run_star(task: StarTask) -> StarResult:
                 good.append(read_lightcurve(path))
             except ExomesaError as exc:
                 errors.append((path, exc))
+            except Exception as exc:  # noqa: BLE001 - e.g. a truncated file fails while its table is read
+                errors.append((path, ExomesaError(f"{path} could not be read ({type(exc).__name__}: {exc}).")))
         if not good:
             failed = True
             reason = errors[0][1] if len(errors) == 1 else "; ".join(str(e) for _, e in errors)
@@ -558,7 +560,7 @@ def build_views_parallel(
     shard_hashes = [hashlib.sha256("".join(star_hashes[i] for i in s).encode()).hexdigest() for s in shards]
     identity = {
         "inputs": {
-            "hash": hashlib.sha256("".join(shard_hashes).encode()).hexdigest(),
+            "hash": hashlib.sha256("".join(star_hashes).encode()).hexdigest(),
             "n_stars": len(tasks),
             "n_kois": sum(len(t.kois) for t in tasks),
             "n_files": sum(len(t.paths) for t in tasks),
