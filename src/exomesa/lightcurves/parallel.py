@@ -236,7 +236,9 @@ def run_star(task: StarTask) -> StarResult:
             except ExomesaError as exc:
                 errors.append((path, exc))
             except Exception as exc:  # noqa: BLE001 - e.g. a truncated file fails while its table is read
-                errors.append((path, ExomesaError(f"{path} could not be read ({type(exc).__name__}: {exc}).")))
+                errors.append(
+                    (path, ExomesaError(f"{path} could not be read ({type(exc).__name__}: {exc})."))
+                )
         if not good:
             failed = True
             reason = errors[0][1] if len(errors) == 1 else "; ".join(str(e) for _, e in errors)
