@@ -198,3 +198,8 @@ def test_cli_builds_a_shard_folder_and_resumes(tmp_path, capsys):
     assert ViewSet.load(out).kepoi_name.tolist() == ["K00002.01"]
     assert main([*argv[:-1], str(tmp_path / "views.txt")]) == 2
     assert ".npz" in capsys.readouterr().err
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    assert main([*argv[:-1], str(other)]) == 2  # a folder that is not a shard folder is never written into
+    assert "--force" in capsys.readouterr().err and not (other / "manifest.json").exists()

@@ -483,8 +483,7 @@ def _prepare_folder(
         _clear(folder)
     manifest = read_manifest(folder)
     if manifest is None:
-        foreign = [p.name for p in folder.iterdir() if p not in _own_files(folder)]
-        if _own_files(folder) or foreign:
+        if not force and any(folder.iterdir()):
             raise ExomesaError(
                 f"{folder} is not empty ({', '.join(sorted(p.name for p in folder.iterdir())[:3])} ...) and has no "
                 f"{MANIFEST_NAME}; choose another --out or pass --force to build there."
@@ -550,6 +549,13 @@ def build_views_parallel(
     out = check_out(out, force)
     if shard_size < 1:
         raise ExomesaError(f"--shard_size must be at least 1 (got {shard_size}).")
+    n_workers = (os.cpu_count() or 1) if workers is None else int(workers)
+    if n_workers < 1:
+        raise ExomesaError(f"--workers must be at least 1 (got {workers}).")
+    if backend not in ("auto", "dask", "processes", "serial"):
+        raise ExomesaError(f"unknown backend {backend!r}; use 'auto', 'dask', 'processes' or 'serial'.")
+    if scheduler is not None and not _distributed_available():
+        raise ExomesaError("--scheduler needs dask.distributed: pip install 'exomesa[distributed]'.")
     single_file = out.suffix == ".npz"
     folder = Path(f"{out}.shards") if single_file else out
     failures_path = out.with_name(out.stem + ".failures.csv") if single_file else out / FAILURES_NAME
@@ -587,25 +593,18 @@ def build_views_parallel(
     todo_shards = [i for i in range(len(shards)) if i not in done]
     todo = [tasks[j] for i in todo_shards for j in shards[i]]
     shard_of = [i for i in todo_shards for _ in shards[i]]
-    n_workers = (os.cpu_count() or 1) if workers is None else int(workers)
-    if n_workers < 1:
-        raise ExomesaError(f"--workers must be at least 1 (got {workers}).")
     if scheduler is None:
         n_workers = min(n_workers, max(len(todo), 1))
     if not todo:
         mode = "resume"
     elif backend == "serial" or (scheduler is None and n_workers == 1):
         mode = "serial"
-    elif backend in ("auto", "dask") and (_distributed_available() or backend == "dask" or scheduler):
+    elif scheduler is not None or backend == "dask" or (backend == "auto" and _distributed_available()):
         if not _distributed_available():
-            raise ExomesaError(
-                "a Dask scheduler (--scheduler) needs dask.distributed: pip install 'exomesa[distributed]'."
-            )
+            raise ExomesaError("backend 'dask' needs dask.distributed: pip install 'exomesa[distributed]'.")
         mode = "dask"
-    elif backend in ("auto", "processes"):
-        mode = "processes"
     else:
-        raise ExomesaError(f"unknown backend {backend!r}; use 'auto', 'dask', 'processes' or 'serial'.")
+        mode = "processes"
     logger.info(
         "views of %d star(s) (%d KOI(s)) in %d shard(s) in %s: %d shard(s) finished already, %d to build (%s%s)",
         len(tasks),
@@ -627,9 +626,13 @@ def build_views_parallel(
     if todo:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=len(todo), desc="building views", unit="star", disable=not progress, mininterval=0.5)
-        bar.set_postfix(failed=n_failed, views=n_views, shards=f"{len(done)}/{len(shards)}")
-        with _executor(mode, todo, n_workers, scheduler) as (results, dashboard):
+        with (
+            _executor(mode, todo, n_workers, scheduler) as (results, dashboard),
+            tqdm(
+                total=len(todo), desc="building views", unit="star", disable=not progress, mininterval=0.5
+            ) as bar,
+        ):  # the bar starts once the workers are up
+            bar.set_postfix(failed=n_failed, views=n_views, shards=f"{len(done)}/{len(shards)}")
             for j, result in results:
                 shard = shard_of[j]
                 partial[shard].append((j, result))
@@ -640,11 +643,10 @@ def build_views_parallel(
                 if left[shard] == 0:
                     _finish_shard(folder, shard, partial.pop(shard), shard_hashes[shard], manifest)
                     done.add(shard)
-                bar.update(1)
                 bar.set_postfix(
                     failed=n_failed, views=n_views, shards=f"{len(done)}/{len(shards)}", refresh=False
                 )
-        bar.close()
+                bar.update(1)
 
     manifest["complete"] = True
     write_manifest(folder, manifest)
