@@ -38,14 +38,10 @@ def real_views(
     if lightcurves is not None:
         return ViewSet.load(Path(lightcurves))
     if fits_dir is not None:
-        fits_dir = Path(fits_dir)
+        from exomesa.lightcurves.jobs import find_fits_files
         from exomesa.lightcurves.preprocess import build_views
 
-        if not fits_dir.is_dir():
-            raise ExomesaError(f"{fits_dir}: not a folder; --fits_dir needs a folder of FITS files.")
-        files = sorted(
-            f for f in fits_dir.rglob("*") if f.is_file() and f.name.lower().endswith((".fits", ".fits.gz"))
-        )
+        files = find_fits_files(fits_dir)
         if not files:
             raise ExomesaError(
                 f"{fits_dir}: no .fits files found (searched recursively); pass a folder of Kepler "

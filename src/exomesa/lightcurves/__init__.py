@@ -6,6 +6,10 @@
 * :mod:`.catalog_views` — :func:`views_for_catalog`: given views where they exist, rendered ones elsewhere;
 * :mod:`.fitsio` — read Kepler/TESS light-curve FITS files;
 * :mod:`.preprocess` — detrend, phase-fold and bin real light curves into views;
+* :mod:`.astronet` — import real views preprocessed by the AstroNet pipeline;
+* :mod:`.diagnostics` — numpy-only vetting checks on a real light curve (odd/even, secondary, per transit);
+* :mod:`.parallel`, :mod:`.shards` — per-star tasks on Dask or a process pool, sharded resumable output;
+* :mod:`.jobs` — the command-line jobs (build, render, import) as library functions;
 * :mod:`.augment` — training-time augmentation;
 * :mod:`.download` — optional MAST download through lightkurve.
 

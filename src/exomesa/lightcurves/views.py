@@ -243,11 +243,16 @@ class ViewSet:
 
     @classmethod
     def load(cls, path: Path | str) -> ViewSet:
-        """Read a file written by :meth:`save`; a missing, corrupt or wrong-shaped file is an ExomesaError.
+        """Read a file written by :meth:`save`, or a shard folder written by ``exomesa lightcurves build --out
+        FOLDER`` (views in catalog order); a missing, corrupt, unfinished or wrong-shaped one is an ExomesaError.
 
         A file without ``provenance`` (format version 1) gets the provenance implied by each row's source.
         """
         path = Path(path)
+        if path.is_dir():
+            from exomesa.lightcurves.shards import load_shard_folder
+
+            return load_shard_folder(path)
         if not path.is_file():
             raise ExomesaError(
                 f"views file {path} does not exist; build it with `exomesa lightcurves build --out {path}`."
