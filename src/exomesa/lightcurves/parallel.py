@@ -247,8 +247,12 @@ def run_star(task: StarTask) -> StarResult:
                 failures.append([task.name, "", "file", path.name, f"left out: {exc}"])
             lc = stitch(good)
             for k in task.kois:
+                # the star's other KOIs' transits are masked, exactly as build_views does
+                others = [(o.period, o.t0_bjd, o.duration_hours) for o in task.kois if o is not k]
                 try:
-                    g, loc = make_views(lc, k.period, k.t0_bjd, k.duration_hours, name=k.name)
+                    g, loc = make_views(
+                        lc, k.period, k.t0_bjd, k.duration_hours, name=k.name, other_transits=others
+                    )
                 except ExomesaError as exc:
                     failures.append([task.name, k.name, "views", files, str(exc)])
                     continue
