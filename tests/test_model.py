@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 import torch
 
 from exomesa.mesa.model import MesaConfig, MESAModel, TransformerBlock, count_parameters, normalise_views
@@ -84,3 +85,28 @@ def test_transformer_block_matches_shape_and_has_no_dropout():
 def test_config_round_trip():
     cfg = MesaConfig(tabular_dims={"planet": 6}, d_model=16, n_heads=4)
     assert MesaConfig.from_dict({**cfg.to_dict(), "unknown": 1}) == cfg
+
+
+@pytest.mark.parametrize("towers", ["lightcurve", "physics"])
+def test_one_tower_models_have_no_contrastive_term(towers):
+    from exomesa.mesa.losses import MesaLoss
+
+    model = MESAModel(MesaConfig(tabular_dims={"planet": 6, "stellar": 4}, towers=towers)).eval()
+    out = model(_batch(4))
+    assert out["logits"].shape == (4, 3)
+    assert ("lc_embedding" in out) == (towers == "lightcurve")
+    assert ("phys_embedding" in out) == (towers == "physics")
+    expected_fused = 32 if towers == "lightcurve" else 64
+    assert out["fused"].shape == (4, expected_fused)
+    terms = MesaLoss(contrastive_weight=0.1)(out, torch.tensor([0, 1, 2, 0]))
+    assert float(terms["contrastive"]) == 0.0
+    # the light-curve-only model reads no tables: changing them changes nothing
+    if towers == "lightcurve":
+        b = _batch(4)
+        b2 = dict(b, planet=b["planet"] + 3.0)
+        torch.testing.assert_close(model(b)["logits"], model(b2)["logits"])
+
+
+def test_unknown_towers_value_is_refused():
+    with pytest.raises(ValueError, match="towers"):
+        MesaConfig(towers="both-ish")

@@ -61,7 +61,8 @@ MESA_PARAMS: dict[str, Any] = {
     "embed_dim": 32,  # shared contrastive space size
     "head_hidden": 64,  # classifier hidden width
     "dropout": 0.1,  # dropout on tokens, MLPs and classifier (attention dropout is always 0)
-    "contrastive_weight": 0.1,  # weight of the InfoNCE term
+    "towers": "both",  # both | lightcurve | physics: which towers feed the classifier (ablations, AstroNet-like)
+    "contrastive_weight": 0.1,  # weight of the InfoNCE term (needs both towers)
     "classification_weight": 1.0,  # weight of the classification term
     "temperature": 0.07,  # InfoNCE temperature
     "learnable_temperature": False,  # learn the InfoNCE temperature

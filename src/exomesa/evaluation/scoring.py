@@ -141,10 +141,12 @@ def predict_table(
         raise ExomesaError("--neighbors must be 0 or a positive number.")
     clf = load_model(model_path, device=device)
     reference = getattr(clf, "reference_", None)
-    if neighbors > 0 and (reference is None or len(reference["kepoi_name"]) == 0):
+    bank = None if reference is None else reference.get("physics")
+    if neighbors > 0 and (bank is None or len(bank) == 0):
         raise ExomesaError(
-            f"{model_path}: the model holds no training bank, so --neighbors cannot list similar KOIs; use a "
-            "MESA checkpoint written by this exomesa version, or leave out --neighbors."
+            f"{model_path}: the model holds no bank of training embeddings (a baseline, a one-tower MESA or an "
+            "old checkpoint), so --neighbors cannot list similar KOIs; use a two-tower MESA checkpoint written "
+            "by this exomesa version, or leave out --neighbors."
         )
     catalog = load_catalog(input_path, require_label=False)
     check_feature_columns(clf, catalog, input_path)

@@ -35,6 +35,10 @@ __all__ = ["MesaClassifier"]
 logger = logging.getLogger(__name__)
 
 
+#: embedding name (``embed()``, the training bank) → model output key; a tower that is off has none
+_EMBEDDINGS = {"lightcurve": "lc_embedding", "physics": "phys_embedding"}
+
+
 def _softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
@@ -77,6 +81,7 @@ class MesaClassifier(BaseEstimator):
         embed_dim: int = _D["embed_dim"],
         head_hidden: int = _D["head_hidden"],
         dropout: float = _D["dropout"],
+        towers: str = _D["towers"],
         contrastive_weight: float = _D["contrastive_weight"],
         classification_weight: float = _D["classification_weight"],
         temperature: float = _D["temperature"],
@@ -108,6 +113,7 @@ class MesaClassifier(BaseEstimator):
         self.embed_dim = embed_dim
         self.head_hidden = head_hidden
         self.dropout = dropout
+        self.towers = towers
         self.contrastive_weight = contrastive_weight
         self.classification_weight = classification_weight
         self.temperature = temperature
@@ -136,6 +142,7 @@ class MesaClassifier(BaseEstimator):
             dropout=float(self.dropout),
             init_temperature=float(self.temperature),
             learnable_temperature=bool(self.learnable_temperature),
+            towers=str(self.towers),
         )
 
     def _train_config(self, class_weights: list[float] | None, freeze_backbone: bool):
@@ -314,8 +321,7 @@ class MesaClassifier(BaseEstimator):
         self.reference_ = {
             "kepoi_name": train_df["kepoi_name"].astype(str).to_numpy(),
             "disposition": train_df[LABEL].astype(str).to_numpy(),
-            "physics": bank["phys_embedding"],
-            "lightcurve": bank["lc_embedding"],
+            **{name: bank[key] for name, key in _EMBEDDINGS.items() if key in bank},
         }
         return self
 
@@ -325,13 +331,18 @@ class MesaClassifier(BaseEstimator):
 
         self._check_fitted()
         if len(df) == 0:
-            p = self.model_.cfg.embed_dim
-            return {
+            cfg, model = self.model_.cfg, self.model_
+            out = {
                 "logits": np.zeros((0, 3), np.float32),
-                "lc_embedding": np.zeros((0, p), np.float32),
-                "phys_embedding": np.zeros((0, p), np.float32),
-                "fused": np.zeros((0, self.model_.cfg.d_model + self.model_.cfg.phys_dim), np.float32),
+                "fused": np.zeros(
+                    (0, cfg.d_model * model.use_lc + cfg.phys_dim * model.use_phys), np.float32
+                ),
             }
+            if model.use_lc:
+                out["lc_embedding"] = np.zeros((0, cfg.embed_dim), np.float32)
+            if model.use_phys:
+                out["phys_embedding"] = np.zeros((0, cfg.embed_dim), np.float32)
+            return out
         arrays = self._arrays(df.reset_index(drop=True), views)
         return predict_arrays(self.model_, arrays, int(self.inference_batch_size), self.device_)
 
@@ -343,7 +354,8 @@ class MesaClassifier(BaseEstimator):
 
     @staticmethod
     def _embeddings(out: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        return {"lightcurve": out["lc_embedding"], "physics": out["phys_embedding"], "fused": out["fused"]}
+        emb = {name: out[key] for name, key in _EMBEDDINGS.items() if key in out}
+        return {**emb, "fused": out["fused"]}
 
     def predict_proba(
         self, df: pd.DataFrame, views: Any | None = None, calibrated: bool = True

@@ -12,7 +12,10 @@ from typing import Any
 
 from exomesa.defaults import MESA_PARAMS, MESA_VIEW_PATCHES, MIN_LR_RATIO, TRAIN_THREADS
 
-__all__ = ["MesaConfig", "TrainConfig", "MONITORS"]
+__all__ = ["MesaConfig", "TrainConfig", "MONITORS", "TOWERS"]
+
+#: Which towers feed the classifier: both (MESA), only the light curve (AstroNet-like), only the tables.
+TOWERS = ("both", "lightcurve", "physics")
 
 #: Early-stopping metrics of the validation split → True when larger is better.
 MONITORS = {"val_classification": False, "val_loss": False, "val_macro_f1": True, "val_accuracy": True}
@@ -54,6 +57,11 @@ class MesaConfig(_DictMixin):
     dropout: float = _P["dropout"]  # dropout on tokens, MLPs and classifier (attention dropout is always 0)
     init_temperature: float = _P["temperature"]  # InfoNCE temperature; logit scale = 1 / temperature
     learnable_temperature: bool = _P["learnable_temperature"]  # learn log(1/temperature) (scale <= 100)
+    towers: str = _P["towers"]  # "both", "lightcurve" (light-curve tower only) or "physics" (tabular only)
+
+    def __post_init__(self) -> None:
+        if self.towers not in TOWERS:
+            raise ValueError(f"towers must be one of {TOWERS}, not {self.towers!r}")
 
 
 @dataclass

@@ -96,7 +96,8 @@ class MesaLoss(nn.Module):
     def forward(self, outputs: dict[str, torch.Tensor], target: torch.Tensor) -> dict[str, torch.Tensor]:
         """``outputs`` from :class:`~exomesa.mesa.model.MESAModel`, ``target`` [batch] -> named scalar terms."""
         classification = focal_loss(outputs["logits"], target, self.gamma, self.class_weights)
-        if self.contrastive_weight > 0 and outputs["lc_embedding"].shape[0] > 1:
+        both = "lc_embedding" in outputs and "phys_embedding" in outputs  # one tower: nothing to align
+        if self.contrastive_weight > 0 and both and outputs["lc_embedding"].shape[0] > 1:
             contrastive = info_nce(outputs["lc_embedding"], outputs["phys_embedding"], outputs["logit_scale"])
         else:
             contrastive = classification.new_zeros(())

@@ -58,15 +58,16 @@ def predict_arrays(
     model: nn.Module, arrays: dict[str, torch.Tensor], batch_size: int = 1024, device: str = "cpu"
 ) -> dict[str, np.ndarray]:
     """Eval-mode forward pass over all rows; returns ``logits`` [N, 3], ``lc_embedding`` / ``phys_embedding``
-    [N, P] and ``fused`` [N, F] as float32 numpy arrays."""
+    [N, P] (those of the towers the model has) and ``fused`` [N, F] as float32 numpy arrays."""
     was_training = model.training
     model.eval()
     keys = ("logits", "lc_embedding", "phys_embedding", "fused")
-    chunks: dict[str, list[np.ndarray]] = {k: [] for k in keys}
+    chunks: dict[str, list[np.ndarray]] = {}
     for batch in iterate_batches(arrays, batch_size):
         out = model({k: v.to(device) for k, v in batch.items() if k != "label"})
         for k in keys:
-            chunks[k].append(out[k].float().cpu().numpy())
+            if k in out:
+                chunks.setdefault(k, []).append(out[k].float().cpu().numpy())
     model.train(was_training)
     return {k: np.concatenate(v) if v else np.zeros((0, 0), np.float32) for k, v in chunks.items()}
 
