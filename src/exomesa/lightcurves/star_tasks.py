@@ -103,8 +103,8 @@ def plan_star_tasks(
     if "kepoi_name" not in catalog.columns:
         raise ExomesaError("the catalog has no 'kepoi_name' column; cannot name the views.")
     groups, failures = _index_files(fits_paths)
-    kepids = preprocess._ids(catalog, "kepid")
-    ticids = preprocess._ids(catalog, "tic_id")
+    kepids = preprocess.catalog_ids(catalog, "kepid")
+    ticids = preprocess.catalog_ids(catalog, "tic_id")
     period = _numeric(catalog, "koi_period")
     duration = _numeric(catalog, "koi_duration")
     t0bk = _numeric(catalog, "koi_time0bk")
@@ -154,7 +154,9 @@ def run_star(task: StarTask) -> StarResult:
     files = ";".join(Path(p).name for p in task.paths)
     try:
         good, errors = [], []
-        for path in sorted(Path(p) for p in task.paths):  # the order of build_views' _read_star
+        for path in sorted(
+            Path(p) for p in task.paths
+        ):  # a fixed order: stitching is order-independent, logs are not
             try:
                 good.append(read_lightcurve(path))
             except ExomesaError as exc:
