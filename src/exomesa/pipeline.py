@@ -61,6 +61,7 @@ def prepare_data(
     except ExomesaError as exc:
         raise ExomesaError(f"{source}: {exc}") from exc
     wanted = required_columns(PRESETS["full"]) + [*RENDER_COLUMNS, "koi_time0bk"]
+    wanted += required_columns(PRESETS["toi"]) + ["koi_time0", "tic_id", "toi", "toi_sectors", "n_sectors"]
     extra = [c for c in dict.fromkeys(wanted) if c in df.columns and c != "kepoi_name"]
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -74,8 +75,11 @@ def prepare_data(
         name: {c: int((part[LABEL] == c).sum()) for c in CLASSES} | {"total": len(part)}
         for name, part in (("train", train), ("test", test))
     }
+    from exomesa.data.toi import data_provenance
+
     manifest = {
         "source": str(source),
+        "provenance": data_provenance(source, df),
         "seed": seed,
         "test_size": test_size,
         "grouped_by": "kepid",
@@ -114,11 +118,16 @@ def read_config(path: str | Path) -> dict[str, Any]:
 
 
 def choose_features(df: Any, requested: str) -> str:
-    """``"auto"``: ``full`` when the table has its columns, else ``seed`` (with a warning)."""
+    """``"auto"``: ``toi`` for TESS TOI tables, ``full`` when the table has its columns, else ``seed`` (with a
+    warning)."""
     from exomesa.features import required_columns, resolve_feature_set
 
     if requested != "auto":
         return requested
+    if "mission" in df.columns and (df["mission"] == "TESS").all():
+        if all(c in df.columns for c in required_columns(resolve_feature_set("toi"))):
+            return "toi"
+        return "shared" if all(c in df.columns for c in required_columns(resolve_feature_set("shared"))) else "seed"
     missing = [c for c in required_columns(resolve_feature_set("full")) if c not in df.columns]
     if not missing:
         return "full"
@@ -248,7 +257,7 @@ def run_pipeline(
     out: str | Path = "runs/demo",
     *,
     source: str | Path = "dr25",
-    features: str = "full",
+    features: str = "auto",
     epochs: int = MESA_PARAMS["epochs"],
     seed: int = SPLIT_SEED,
     device: str = "auto",
