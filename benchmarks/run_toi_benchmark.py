@@ -41,11 +41,16 @@ def main(argv: list[str] | None = None) -> int:
         quick = {"n_tois": 600, "n_kepler": 1000, "folds": [0], "epochs": 2, "finetune_epochs": 2,
                  "n_estimators": 50, "tsfresh_preset": "tiny"} if args.quick else {}  # fmt: skip
         params = {"epochs": args.epochs, "finetune_epochs": args.finetune_epochs, "folds": args.folds} | quick
-        results = run_toi_benchmark(methods=args.methods, device=args.device, **params)
-        results["command"] = "python benchmarks/run_toi_benchmark.py " + " ".join(argv or sys.argv[1:])
-        results["quick"] = bool(args.quick)
+        command = "python benchmarks/run_toi_benchmark.py " + " ".join(argv or sys.argv[1:])
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+
+        def save(results: dict) -> None:  # after every fold, so a stopped run keeps its finished folds
+            results["command"] = command
+            results["quick"] = bool(args.quick)
+            args.out.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+
+        results = run_toi_benchmark(methods=args.methods, device=args.device, on_fold=save, **params)
+        save(results)
     except ExomesaError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

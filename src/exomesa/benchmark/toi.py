@@ -26,7 +26,7 @@ import datetime as _dt
 import logging
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -101,10 +101,13 @@ def run_toi_benchmark(
     n_kepler: int | None = None,
     folds: Sequence[int] | None = None,
     device: str = "cpu",
+    on_fold: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     """Run the TESS benchmark (see module docstring) and return the results dict (schema :data:`TOI_SCHEMA`).
 
     ``n_tois`` / ``n_kepler`` / ``folds`` / ``epochs`` shrink the run for a smoke test; ``None`` = everything.
+    ``on_fold`` gets the results so far after every fold (the script saves them, so a long run that is
+    stopped keeps its finished folds; ``protocol.completed_folds`` says which).
     """
     from exomesa.baselines import make_baseline
     from exomesa.data import load_dr25
@@ -136,6 +139,14 @@ def run_toi_benchmark(
         pretrain = {"kepler_kois": len(kepler), "seconds": round(secs, 2), "epochs_run": len(clf.history_)}
         kepler_clf = clf
         logger.info("Kepler model (shared features) trained on %d KOIs in %.0f s", len(kepler), secs)
+
+    done: list[int] = []
+
+    def assemble() -> dict[str, Any]:
+        return _results(toi, toi_views, pretrain, needs_kepler, results, methods, start,
+                        n_splits=n_splits, seed=seed, run_folds=run_folds, completed=done, epochs=epochs,
+                        finetune_epochs=finetune_epochs, n_estimators=n_estimators,
+                        tsfresh_preset=tsfresh_preset, device=device)  # fmt: skip
 
     for k in run_folds:
         tr, te = fold_pairs[k]
@@ -175,7 +186,33 @@ def run_toi_benchmark(
             results[name].append(row)
             logger.info("fold %d %-28s accuracy %.3f macro-F1 %.3f (%.0f s)", k, name, row["accuracy"],
                         row["macro_f1"], train_s)  # fmt: skip
+        done.append(k)
+        if on_fold is not None:
+            on_fold(assemble())
     tmp.cleanup()
+    return assemble()
+
+
+def _results(
+    toi: pd.DataFrame,
+    toi_views: Any,
+    pretrain: dict[str, Any],
+    needs_kepler: bool,
+    results: dict[str, list[dict[str, Any]]],
+    methods: Sequence[str],
+    start: float,
+    *,
+    n_splits: int,
+    seed: int,
+    run_folds: list[int],
+    completed: list[int],
+    epochs: int | None,
+    finetune_epochs: int | None,
+    n_estimators: int,
+    tsfresh_preset: str,
+    device: str,
+) -> dict[str, Any]:
+    """The results dict (schema :data:`TOI_SCHEMA`) of the folds finished so far."""
     sources = toi_views.provenance_counts() if hasattr(toi_views, "provenance_counts") else {}
     return {
         "schema": TOI_SCHEMA,
@@ -191,6 +228,7 @@ def run_toi_benchmark(
         "protocol": {
             "folds": f"group_kfold(toi, {n_splits}, seed={seed}): stratified by disposition, grouped by TIC ID",
             "run_folds": run_folds,
+            "completed_folds": list(completed),
             "epochs": epochs,
             "finetune_epochs": finetune_epochs,
             "n_estimators": n_estimators,
