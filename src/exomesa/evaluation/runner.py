@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from exomesa.data.toi import data_provenance
 from exomesa.defaults import (
     FIGURE_FILES,
     HISTORY_FILE,
@@ -32,7 +33,6 @@ from exomesa.defaults import (
     TEST_SIZE,
     TSNE_MAX_POINTS,
 )
-from exomesa.data.toi import data_provenance
 from exomesa.errors import ExomesaError
 
 __all__ = ["evaluate_model", "write_predictions", "load_labelled_table", "load_views"]
