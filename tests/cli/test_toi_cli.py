@@ -66,3 +66,16 @@ def test_toi_benchmark_smoke() -> None:
     for spec in res["methods"].values():
         assert 0.0 <= spec["summary"]["accuracy"]["mean"] <= 1.0
     assert "zero-shot" in markdown_table(res)
+
+
+def test_run_pipeline_on_a_toi_export(small_export: Path, tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    argv = ["run", "--source", str(small_export), "--out", str(out), "--epochs", "1", "--no_visualize"]
+    assert main(argv) == 0
+    manifest = json.loads((out / "data" / "manifest.json").read_text())
+    assert manifest["provenance"]["mission"] == "TESS"
+    results = json.loads((out / "test_results" / "test_results.json").read_text())
+    assert (
+        results["run"]["model"]["features"] == "toi"
+        and results["run"]["data_provenance"]["mission"] == "TESS"
+    )
