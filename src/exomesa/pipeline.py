@@ -180,6 +180,23 @@ def train_mesa(
     if unknown:
         raise ExomesaError(f"unknown MESA parameter(s) {unknown}; valid: {sorted(MESA_PARAMS)}.")
     df, data_desc = load_labelled_table(data_path, 0)
+    if (
+        features == "auto"
+        and "features" not in merged
+        and pretrained_path
+        and Path(pretrained_path).is_file()
+    ):
+        # fine-tuning (e.g. a Kepler model on TOIs) reads the pretrained model's feature set; a file that
+        # is not a checkpoint is reported by fit() with its own message
+        import torch
+
+        try:
+            ckpt = torch.load(pretrained_path, map_location="cpu", weights_only=True)
+        except Exception:  # noqa: BLE001 - torch raises many types for foreign files
+            ckpt = None
+        if isinstance(ckpt, dict) and isinstance(ckpt.get("feature_set"), dict):
+            merged["features"] = ckpt["feature_set"]
+            logger.info("features: the pretrained model's (%s)", pretrained_path)
     if features != "auto" or "features" not in merged:
         merged["features"] = choose_features(df, features)
     logger.info("training data: %s (%d KOIs), features: %s", data_desc, len(df), merged["features"])

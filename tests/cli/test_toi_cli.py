@@ -79,3 +79,16 @@ def test_run_pipeline_on_a_toi_export(small_export: Path, tmp_path: Path) -> Non
         results["run"]["model"]["features"] == "toi"
         and results["run"]["data_provenance"]["mission"] == "TESS"
     )
+
+
+def test_finetune_reads_the_pretrained_feature_set(small_export: Path, tmp_path: Path) -> None:
+    base, tuned = tmp_path / "base", tmp_path / "tuned"
+    common = ["train", "--data_path", str(small_export), "--epochs", "1"]
+    assert main([*common, "--features", "shared", "--output_dir", str(base)]) == 0
+    pretrained = str(base / "mesa_model.pth")
+    assert (
+        main([*common, "--output_dir", str(tuned), "--pretrained_path", pretrained, "--freeze_backbone"]) == 0
+    )
+    config = json.loads((tuned / "mesa_config.json").read_text())
+    assert config["freeze_backbone"] and config["feature_set"]["diagnostics"] == ["koi_model_snr"]
+    assert len(config["feature_set"]["planet"]) == 4  # shared, not the toi preset auto would pick
