@@ -18,6 +18,7 @@ from typing import Any
 from exomesa.defaults import (
     CONFIG_FILE,
     HISTORY_FILE,
+    LGBM_PARAMS,
     MESA_PARAMS,
     MODEL_FILE,
     REPORT_FILE,
@@ -258,6 +259,9 @@ def train_baseline(
     model_path = Path(output_dir) / baseline_file(method)
     check_writable(model_path, force, what="baseline model")
     df, desc = load_labelled_table(data_path, 0)
+    if params.get("features", "auto") == "auto":  # TESS TOI tables: the toi preset; else the LightGBM default
+        is_toi = "mission" in df.columns and bool((df["mission"] == "TESS").all())
+        params["features"] = choose_features(df, "auto") if is_toi else LGBM_PARAMS["features"]
     views = load_views(lightcurves)
     if views is not None and method == "tabular":
         logger.warning("--lightcurves is ignored by the tabular baseline (it reads no light curves)")

@@ -92,3 +92,11 @@ def test_finetune_reads_the_pretrained_feature_set(small_export: Path, tmp_path:
     config = json.loads((tuned / "mesa_config.json").read_text())
     assert config["freeze_backbone"] and config["feature_set"]["diagnostics"] == ["koi_model_snr"]
     assert len(config["feature_set"]["planet"]) == 4  # shared, not the toi preset auto would pick
+
+
+def test_baseline_on_a_toi_export_uses_the_toi_preset(small_export: Path, tmp_path: Path) -> None:
+    argv = ["baseline", "train", "--method", "tabular", "--data_path", str(small_export), "--output_dir",
+            str(tmp_path), "--n_estimators", "10"]  # fmt: skip
+    assert main(argv) == 0
+    saved = json.loads((tmp_path / "baseline_tabular.json").read_text())
+    assert "tess_mag" in json.dumps(saved)
