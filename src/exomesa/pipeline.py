@@ -18,6 +18,7 @@ from typing import Any
 from exomesa.defaults import (
     CONFIG_FILE,
     HISTORY_FILE,
+    LGBM_PARAMS,
     MESA_PARAMS,
     MODEL_FILE,
     REPORT_FILE,
@@ -61,6 +62,7 @@ def prepare_data(
     except ExomesaError as exc:
         raise ExomesaError(f"{source}: {exc}") from exc
     wanted = required_columns(PRESETS["full"]) + [*RENDER_COLUMNS, "koi_time0bk"]
+    wanted += required_columns(PRESETS["toi"]) + ["koi_time0", "tic_id", "toi", "toi_sectors", "n_sectors"]
     extra = [c for c in dict.fromkeys(wanted) if c in df.columns and c != "kepoi_name"]
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -74,8 +76,11 @@ def prepare_data(
         name: {c: int((part[LABEL] == c).sum()) for c in CLASSES} | {"total": len(part)}
         for name, part in (("train", train), ("test", test))
     }
+    from exomesa.data.toi import data_provenance
+
     manifest = {
         "source": str(source),
+        "provenance": data_provenance(source, df),
         "seed": seed,
         "test_size": test_size,
         "grouped_by": "kepid",
@@ -114,11 +119,20 @@ def read_config(path: str | Path) -> dict[str, Any]:
 
 
 def choose_features(df: Any, requested: str) -> str:
-    """``"auto"``: ``full`` when the table has its columns, else ``seed`` (with a warning)."""
+    """``"auto"``: ``toi`` for TESS TOI tables, ``full`` when the table has its columns, else ``seed`` (with a
+    warning)."""
     from exomesa.features import required_columns, resolve_feature_set
 
     if requested != "auto":
         return requested
+    if "mission" in df.columns and (df["mission"] == "TESS").all():
+        if all(c in df.columns for c in required_columns(resolve_feature_set("toi"))):
+            return "toi"
+        return (
+            "shared"
+            if all(c in df.columns for c in required_columns(resolve_feature_set("shared")))
+            else "seed"
+        )
     missing = [c for c in required_columns(resolve_feature_set("full")) if c not in df.columns]
     if not missing:
         return "full"
@@ -167,6 +181,23 @@ def train_mesa(
     if unknown:
         raise ExomesaError(f"unknown MESA parameter(s) {unknown}; valid: {sorted(MESA_PARAMS)}.")
     df, data_desc = load_labelled_table(data_path, 0)
+    if (
+        features == "auto"
+        and "features" not in merged
+        and pretrained_path
+        and Path(pretrained_path).is_file()
+    ):
+        # fine-tuning (e.g. a Kepler model on TOIs) reads the pretrained model's feature set; a file that
+        # is not a checkpoint is reported by fit() with its own message
+        import torch
+
+        try:
+            ckpt = torch.load(pretrained_path, map_location="cpu", weights_only=True)
+        except Exception:  # noqa: BLE001 - torch raises many types for foreign files
+            ckpt = None
+        if isinstance(ckpt, dict) and isinstance(ckpt.get("feature_set"), dict):
+            merged["features"] = ckpt["feature_set"]
+            logger.info("features: the pretrained model's (%s)", pretrained_path)
     if features != "auto" or "features" not in merged:
         merged["features"] = choose_features(df, features)
     logger.info("training data: %s (%d KOIs), features: %s", data_desc, len(df), merged["features"])
@@ -228,6 +259,9 @@ def train_baseline(
     model_path = Path(output_dir) / baseline_file(method)
     check_writable(model_path, force, what="baseline model")
     df, desc = load_labelled_table(data_path, 0)
+    if params.get("features", "auto") == "auto":  # TESS TOI tables: the toi preset; else the LightGBM default
+        is_toi = "mission" in df.columns and bool((df["mission"] == "TESS").all())
+        params["features"] = choose_features(df, "auto") if is_toi else LGBM_PARAMS["features"]
     views = load_views(lightcurves)
     if views is not None and method == "tabular":
         logger.warning("--lightcurves is ignored by the tabular baseline (it reads no light curves)")
@@ -248,7 +282,7 @@ def run_pipeline(
     out: str | Path = "runs/demo",
     *,
     source: str | Path = "dr25",
-    features: str = "full",
+    features: str = "auto",
     epochs: int = MESA_PARAMS["epochs"],
     seed: int = SPLIT_SEED,
     device: str = "auto",

@@ -54,6 +54,7 @@ from exomesa.benchmark.config import BenchmarkConfig
 from exomesa.benchmark.methods import BENCHMARK_METHODS, FoldData, MethodSpec
 from exomesa.benchmark.probes import MEMORY_MEASURE, PeakMemory, machine_info, versions
 from exomesa.data import CLASSES, LABEL, group_kfold, labels_to_index, load_catalog
+from exomesa.data.toi import data_provenance
 from exomesa.errors import ExomesaError
 from exomesa.evaluation.metrics import evaluate
 from exomesa.lightcurves import ViewSet, views_for_catalog
@@ -379,6 +380,7 @@ def run_benchmark(
         "config": asdict(cfg),
         "dataset": {
             "source": cfg.catalog,
+            "provenance": data_provenance(cfg.catalog, df),
             "n_kois": int(len(df)),
             "n_stars": int(df["kepid"].nunique()) if "kepid" in df.columns else None,
             "class_counts": {c: int(counts[i]) for i, c in enumerate(CLASSES)},

@@ -66,8 +66,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     t.add_argument(
         "--features",
-        default=L["features"],
-        help=f"tabular feature preset: seed or full (default {L['features']})",
+        default="auto",
+        help=f"tabular feature preset: seed, full, shared or toi; auto = toi for TESS TOI tables, else "
+        f"{L['features']} (default auto)",
     )
     t.add_argument(
         "--output_dir", default="output", help="folder for baseline_<method>.json (default output)"

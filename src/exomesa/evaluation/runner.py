@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from exomesa.data.toi import data_provenance
 from exomesa.defaults import (
     FIGURE_FILES,
     HISTORY_FILE,
@@ -45,10 +46,12 @@ def load_labelled_table(path: str | Path | None, part: int = 1) -> tuple[pd.Data
     1 test) of the default DR25 split, ``split_catalog(load_dr25(), TEST_SIZE, SPLIT_SEED)``."""
     from exomesa.data import LABEL, load_catalog, load_dr25, split_catalog
 
-    if path is None or str(path).lower() == "dr25":
-        df = split_catalog(load_dr25(), TEST_SIZE, SPLIT_SEED)[part]
+    if path is None or str(path).lower() in {"dr25", "toi"}:
+        name = "dr25" if path is None else str(path).lower()
+        table = load_dr25() if name == "dr25" else load_catalog("toi", require_label=True)
+        df = split_catalog(table, TEST_SIZE, SPLIT_SEED)[part]
         side = "test" if part else "training"
-        desc = f"dr25 {side} split (test_size={TEST_SIZE}, seed={SPLIT_SEED})"
+        desc = f"{name} {side} split (test_size={TEST_SIZE}, seed={SPLIT_SEED})"
     else:
         if not Path(path).is_file():
             raise ExomesaError(f"{path}: file not found; pass a KOI table (CSV or IPAC).")
@@ -193,6 +196,7 @@ def evaluate_model(
         "model_path": str(model_path),
         "model": model,
         "test_data": desc,
+        "data_provenance": data_provenance(test_data if test_data is not None else "dr25", df),
         "lightcurves": None if lightcurves is None else str(lightcurves),
         "lightcurve_sources": source_counts,
         "n_test": len(df),

@@ -52,6 +52,14 @@ def real_views(
     return None
 
 
+def _single_transit_tois(catalog: pd.DataFrame) -> np.ndarray:
+    """[N] bool: TESS rows (``mission == "TESS"``) without a period."""
+    if "mission" not in catalog.columns or "koi_period" not in catalog.columns:
+        return np.zeros(len(catalog), dtype=bool)
+    period = pd.to_numeric(catalog["koi_period"], errors="coerce")
+    return (catalog["mission"].astype(str).eq("TESS") & period.isna()).to_numpy()
+
+
 def score_candidates(
     clf, catalog: pd.DataFrame, real_views=None, neighbors: int = 0, *, view_cache: str | Path | None = "auto"
 ) -> pd.DataFrame:
@@ -59,7 +67,8 @@ def score_candidates(
 
     ``view_cache``: the rendered-views cache folder (``"auto"``: ``$EXOMESA_CACHE/views``; None: no cache).
     Rows without a usable ephemeris (flat view) or with every feature missing are kept, unscored, with the
-    reason in the ``reason`` column.
+    reason in the ``reason`` column. Single-transit TOIs (TESS, no period) are scored on their tabular
+    features with a flat view, and the ``reason`` column says so.
     """
     from exomesa.evaluation.neighbors import nearest_neighbors
     from exomesa.evaluation.protocol import model_outputs
@@ -71,9 +80,16 @@ def score_candidates(
     feats = [c for c in feature_columns(clf.feature_set_) if c in frame.columns]
     all_missing = frame[feats].isna().all(axis=1).to_numpy() if feats else np.ones(len(frame), bool)
     reason = np.full(len(catalog), "", dtype=object)
-    reason[views.source == "flat"] = "no usable ephemeris (period/duration missing or non-physical)"
+    flat = views.source == "flat"
+    # A single-transit TOI (TESS row without a period) has no view to fold but is scored on its tabular
+    # features, with a flat view; any other flat row has a broken ephemeris and is left unscored.
+    single = flat & _single_transit_tois(catalog)
+    reason[flat & ~single] = "no usable ephemeris (period/duration missing or non-physical)"
     reason[all_missing] = "all feature values missing"
     ok = reason == ""
+    reason[single & ok] = (
+        "scored on tabular features only: single-transit TOI (no period), flat light-curve view"
+    )
 
     out = pd.DataFrame({"kepoi_name": catalog["kepoi_name"].to_numpy()})
     if "kepid" in catalog.columns:

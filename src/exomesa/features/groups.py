@@ -9,8 +9,10 @@ Groups (what each MESA encoder reads):
   of transits, planet count, odd–even depth significance, centroid offsets and their significances, plus a
   few derived consistency checks (see :data:`DERIVED_FEATURES`).
 
-Presets: ``seed`` (the original five: period, depth, planet radius / stellar temperature, stellar radius) and
-``full`` (every non-leaky, informative numeric DR25 column in its group, plus the derived ones).
+Presets: ``seed`` (the original five: period, depth, planet radius / stellar temperature, stellar radius),
+``full`` (every non-leaky, informative numeric DR25 column in its group, plus the derived ones), ``shared``
+(what Kepler and TESS tables share: the seed five + duration + SNR) and ``toi`` (the TESS TOI table's
+physical columns under their canonical names).
 
 Left out of ``full`` on purpose: the vetting outcome and its proxies (see :mod:`exomesa.data.catalog`'s leak
 guard); every ``*_err`` uncertainty of the planet and stellar fits (stellar uncertainties reveal which stars
@@ -74,6 +76,8 @@ COLUMN_INFO: dict[str, tuple[str, str]] = {
     "koi_jmag": ("mag", "2MASS J magnitude"),
     "koi_hmag": ("mag", "2MASS H magnitude"),
     "koi_kmag": ("mag", "2MASS K magnitude"),
+    "tess_mag": ("mag", "TESS-band magnitude (TOI tables)"),
+    "st_dist": ("pc", "stellar distance (TOI tables)"),
     # diagnostics
     "koi_model_snr": ("", "transit signal-to-noise ratio of the model fit"),
     "koi_max_sngle_ev": ("sigma", "maximum single event statistic"),
@@ -196,6 +200,20 @@ FEATURE_GROUPS: dict[str, list[str]] = {
 PRESETS: dict[str, dict[str, list[str]]] = {
     "seed": {"planet": ["koi_period", "koi_depth", "koi_prad"], "stellar": ["koi_steff", "koi_srad"]},
     "full": FEATURE_GROUPS,
+    # The columns Kepler KOI and TESS TOI tables share: the seed five + duration + SNR (transfer between
+    # missions trains on these).
+    "shared": {
+        "planet": ["koi_period", "koi_depth", "koi_prad", "koi_duration"],
+        "stellar": ["koi_steff", "koi_srad"],
+        "diagnostics": ["koi_model_snr"],
+    },
+    # Every non-leaky physical TOI column (ExoFOP / archive TOI tables; docs/features.md, "TESS TOI columns").
+    # Metallicity and all *_err uncertainties stay out, as on Kepler (they reveal spectroscopic follow-up).
+    "toi": {
+        "planet": ["koi_period", "koi_depth", "koi_prad", "koi_duration", "koi_teq", "koi_insol"],
+        "stellar": ["koi_steff", "koi_srad", "koi_slogg", "koi_smass", "tess_mag", "st_dist"],
+        "diagnostics": ["koi_model_snr"],
+    },
 }
 
 _VALID_GROUPS = ("planet", "stellar", "diagnostics")

@@ -71,15 +71,28 @@ def build_lightcurve_views(
         table, label = load_catalog(catalog, require_label=False), str(catalog)
     files = find_fits_files(fits_dir) if fits_dir is not None else []
     if download:
-        from exomesa.lightcurves.download import download_kepler_lightcurves
+        from exomesa.lightcurves.download import download_kepler_lightcurves, download_tess_lightcurves
 
         if "kepid" not in table.columns:
             raise ExomesaError(f"--download needs a 'kepid' column in the catalog {label}.")
         cache = Path(cache_dir) if cache_dir else default_cache_dir() / "lightcurves"
-        kepids = table["kepid"].dropna().astype(int).unique()
-        logger.info("downloading Kepler light curves of %d star(s) into %s", len(kepids), cache)
-        files += download_kepler_lightcurves(kepids, cache)
+        tess = table["mission"].astype(str).eq("TESS") if "mission" in table.columns else None
+        if tess is not None and tess.any():  # TOI rows: SPOC 2-min light curves by TIC ID
+            tics = table.loc[tess, "tic_id" if "tic_id" in table.columns else "kepid"].dropna().astype(int)
+            logger.info("downloading TESS SPOC light curves of %d star(s) into %s", tics.nunique(), cache)
+            files += download_tess_lightcurves(tics.unique(), cache)
+            table_kepler = table.loc[~tess]
+        else:
+            table_kepler = table
+        kepids = table_kepler["kepid"].dropna().astype(int).unique()
+        if len(kepids):
+            logger.info("downloading Kepler light curves of %d star(s) into %s", len(kepids), cache)
+            files += download_kepler_lightcurves(kepids, cache)
     files = sorted(set(files))
+    if files:
+        from exomesa.lightcurves.tess import check_tess_files
+
+        check_tess_files(table, files, label)
     logger.info("%d light-curve file(s) found", len(files))
     if not files:
         raise ExomesaError(f"no *.fits files found in {fits_dir}; nothing to build.")

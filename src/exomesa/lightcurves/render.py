@@ -8,7 +8,8 @@ the out-of-transit median at exactly 0 (a 6675 ppm transit bottoms out near −0
 
 Only these columns are read (:data:`RENDER_COLUMNS`): ``kepoi_name``, ``koi_period`` [days],
 ``koi_duration`` [hours], ``koi_depth`` [ppm], ``koi_impact``, ``koi_ror`` (Rp/R*), ``koi_dor`` (a/R*),
-``koi_ldm_coeff1/2`` (u1, u2), ``koi_model_snr``, ``koi_num_transits``. The label (``koi_disposition``) and
+``koi_ldm_coeff1/2`` (u1, u2), ``koi_model_snr``, ``koi_num_transits`` and, for TESS TOIs, ``n_sectors`` and
+``mission``. The label (``koi_disposition``) and
 the other vetting columns are never touched.
 
 Fallbacks (per KOI, also for NaN cells):
@@ -22,7 +23,9 @@ Fallbacks (per KOI, also for NaN cells):
   within a factor 1.5 (DR25: all but 5 KOIs), so the rendered transit has the catalog duration;
 * ``Rp/R* > 1.5`` (eclipsing binaries) is capped at 1.5 and ``b`` scaled by ``(1 + 1.5) / (1 + k)``, keeping
   the transit's grazing geometry; ``b`` is capped at ``0.98 (1 + k)``;
-* no ``koi_num_transits`` → ``0.9 · 1426 d / P`` (the Q1–Q17 baseline at a 90 % duty cycle).
+* no ``koi_num_transits`` → ``0.9 · 1426 d / P`` (the Q1–Q17 baseline at a 90 % duty cycle); TESS rows
+  (``mission == "TESS"``) → ``0.9 · 27.4 d · n_sectors / P`` (at least 1): the transits the listed sectors
+  allow, counted in 2-min SPOC cadences (30 per hour) instead of Kepler's 29.4-min ones. A TESS row without a period (a single-transit TOI) gets a flat view with that reason logged.
 
 Noise (documented in docs/lightcurves.md): the per-point (29.4-min) scatter is
 
@@ -85,6 +88,8 @@ RENDER_COLUMNS = (
     "koi_ldm_coeff2",
     "koi_model_snr",
     "koi_num_transits",
+    "n_sectors",
+    "mission",
 )
 DEFAULT_LIMB_DARKENING = (0.40, 0.26)
 DEFAULT_IMPACT = 0.5
@@ -95,6 +100,9 @@ KEPLER_CADENCE_DAYS = 29.4244 / 1440.0
 POINTS_PER_HOUR = 60.0 / 29.4244
 POINTS_PER_DAY = 24.0 * POINTS_PER_HOUR
 KEPLER_BASELINE_DAYS = 1426.0
+TESS_SECTOR_DAYS = 27.4  # one TESS sector's span
+TESS_POINTS_PER_HOUR = 30.0  # SPOC 2-min cadence (the point count cancels when an SNR is given)
+TESS_DUTY_CYCLE = 0.9  # share of a sector with data (the mid-sector downlink gap and flagged cadences)
 MEDIAN_EFFICIENCY = float(np.sqrt(np.pi / 2.0))
 SIGMA_POINT_RANGE = (1e-5, 0.05)
 
@@ -158,10 +166,18 @@ def render_params(catalog: pd.DataFrame) -> pd.DataFrame:
     u2 = _column(catalog, "koi_ldm_coeff2")
     snr = _column(catalog, "koi_model_snr")
     n_tr = _column(catalog, "koi_num_transits")
+    n_sectors = _column(catalog, "n_sectors")
+    tess = (
+        catalog["mission"].astype(str).eq("TESS").to_numpy()
+        if "mission" in catalog.columns
+        else np.isfinite(n_sectors)
+    )
 
     reasons = np.array(
         [flat_reason(p, d) or "" for p, d in zip(period, duration_h, strict=True)], dtype=object
     )
+    single = tess & ~np.isfinite(period)
+    reasons[single] = "no period (a single-transit TOI); it is scored on its tabular features only"
     ok = reasons == ""
     p_ok = np.where(ok, period, 1.0)
     t_days = np.where(ok, duration_h / 24.0, 0.1)
@@ -194,13 +210,20 @@ def render_params(catalog: pd.DataFrame) -> pd.DataFrame:
     a = np.where(dor_ok, dor, a_geo)
     inc = np.degrees(np.arccos(np.clip(b / a, 0.0, 1.0)))
 
-    n_tr = np.where(np.isfinite(n_tr) & (n_tr > 0), n_tr, np.maximum(1.0, 0.9 * KEPLER_BASELINE_DAYS / p_ok))
-    n_in = np.maximum(1.0, n_tr * t_days * 24.0 * POINTS_PER_HOUR)
+    # TESS: the transits the listed sectors allow; Kepler: the Q1-Q17 baseline (when no count is given).
+    baseline = np.where(
+        tess & np.isfinite(n_sectors) & (n_sectors > 0),
+        TESS_DUTY_CYCLE * TESS_SECTOR_DAYS * np.where(np.isfinite(n_sectors), n_sectors, 1.0),
+        0.9 * KEPLER_BASELINE_DAYS,
+    )
+    n_tr = np.where(np.isfinite(n_tr) & (n_tr > 0), n_tr, np.maximum(1.0, baseline / p_ok))
+    per_hour = np.where(tess, TESS_POINTS_PER_HOUR, POINTS_PER_HOUR)  # 2-min SPOC vs 29.4-min Kepler cadence
+    n_in = np.maximum(1.0, n_tr * t_days * 24.0 * per_hour)
     snr_ok = np.isfinite(snr) & (snr > 0)
     sigma_point = np.where(snr_ok, depth * np.sqrt(n_in) / np.where(snr_ok, snr, 1.0), DEFAULT_SIGMA_POINT)
     sigma_point = np.clip(sigma_point, *SIGMA_POINT_RANGE)
-    n_global = np.maximum(1.0, n_tr * p_ok * POINTS_PER_DAY / GLOBAL_BINS)
-    n_local = np.maximum(1.0, n_tr * LOCAL_BIN_WIDTH_DURATIONS * t_days * POINTS_PER_DAY)
+    n_global = np.maximum(1.0, n_tr * p_ok * 24.0 * per_hour / GLOBAL_BINS)
+    n_local = np.maximum(1.0, n_tr * LOCAL_BIN_WIDTH_DURATIONS * t_days * 24.0 * per_hour)
 
     return pd.DataFrame(
         {
