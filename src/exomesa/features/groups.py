@@ -9,8 +9,10 @@ Groups (what each MESA encoder reads):
   of transits, planet count, odd–even depth significance, centroid offsets and their significances, plus a
   few derived consistency checks (see :data:`DERIVED_FEATURES`).
 
-Presets: ``seed`` (the original five: period, depth, planet radius / stellar temperature, stellar radius) and
-``full`` (every non-leaky, informative numeric DR25 column in its group, plus the derived ones).
+Presets: ``seed`` (the original five: period, depth, planet radius / stellar temperature, stellar radius),
+``archive`` (the 13 feature columns of the NASA Exoplanet Archive's default KOI export, see
+:data:`ARCHIVE_PRESET`) and ``full`` (every non-leaky, informative numeric DR25 column in its group, plus
+the derived ones).
 
 Left out of ``full`` on purpose: the vetting outcome and its proxies (see :mod:`exomesa.data.catalog`'s leak
 guard); every ``*_err`` uncertainty of the planet and stellar fits (stellar uncertainties reveal which stars
@@ -37,6 +39,7 @@ __all__ = [
     "DERIVED_FEATURES",
     "FEATURE_GROUPS",
     "PRESETS",
+    "ARCHIVE_PRESET",
     "resolve_feature_set",
     "required_columns",
     "check_columns",
@@ -193,8 +196,19 @@ FEATURE_GROUPS: dict[str, list[str]] = {
     + list(DERIVED_FEATURES),
 }
 
+#: The feature columns of the NASA Exoplanet Archive's default ``cumulative`` KOI export (the 49-column
+#: ``cumulative.csv`` most users download). Left out of those 49: identifiers and positions (kepid, kepoi_name,
+#: ra, dec), the epoch koi_time0bk (as in ``full``), every ``_err1``/``_err2`` (follow-up proxies) and the
+#: leaky koi_disposition, koi_pdisposition, koi_score, koi_fpflag_*, kepler_name, koi_tce_delivname.
+ARCHIVE_PRESET: dict[str, list[str]] = {
+    "planet": ["koi_period", "koi_depth", "koi_prad", "koi_duration", "koi_impact", "koi_teq", "koi_insol"],
+    "stellar": ["koi_steff", "koi_slogg", "koi_srad", "koi_kepmag"],
+    "diagnostics": ["koi_model_snr", "koi_tce_plnt_num"],
+}
+
 PRESETS: dict[str, dict[str, list[str]]] = {
     "seed": {"planet": ["koi_period", "koi_depth", "koi_prad"], "stellar": ["koi_steff", "koi_srad"]},
+    "archive": ARCHIVE_PRESET,
     "full": FEATURE_GROUPS,
 }
 
@@ -202,7 +216,7 @@ _VALID_GROUPS = ("planet", "stellar", "diagnostics")
 
 
 def resolve_feature_set(spec: str | Mapping[str, list[str]]) -> dict[str, list[str]]:
-    """A preset name (``"seed"``/``"full"``) or a ``{group: [columns]}`` mapping → validated feature set.
+    """A preset name (``"seed"``/``"archive"``/``"full"``) or a ``{group: [columns]}`` mapping → validated feature set.
 
     Raises:
         ExomesaError: unknown preset/group, an empty set, a duplicated column, or a leaky column.
