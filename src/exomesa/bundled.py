@@ -235,9 +235,7 @@ def write_archive_table(catalog: Any, path: str | Path) -> Path:
     :data:`ARCHIVE_KOI_COLUMNS` (empty where ``catalog`` lacks one) under ``#`` comment lines."""
     path = Path(path)
     frame = catalog.reindex(columns=ARCHIVE_KOI_COLUMNS)
-    header = "".join(
-        f"# COLUMN {c}\n" for c in ARCHIVE_KOI_COLUMNS
-    )
+    header = "".join(f"# COLUMN {c}\n" for c in ARCHIVE_KOI_COLUMNS)
     with path.open("w", encoding="utf-8") as fh:
         fh.write("# This file was produced by the NASA Exoplanet Archive (layout of the default export)\n#\n")
         fh.write(header + "#\n")

@@ -272,7 +272,6 @@ register_method(
 )
 
 
-
 def _mesa_bundled_recipe(features: str) -> Callable[[FoldData, BenchmarkConfig, dict], MethodResult]:
     """MESA with the bundled models' recipe (:data:`exomesa.bundled.BUNDLED_PARAMS`: physics tower only, so
     no light curve is rendered or read)."""

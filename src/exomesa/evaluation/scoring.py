@@ -78,7 +78,6 @@ def score_candidates(clf, catalog: pd.DataFrame, real_views=None, neighbors: int
         views = views_for_catalog(catalog, real_views)
     frame = add_derived_features(catalog)
     model_feats = feature_columns(clf.feature_set_)
-    feats = [c for c in model_feats if c in frame.columns]
     n_missing = frame.reindex(columns=model_feats).isna().sum(axis=1).to_numpy()
     all_missing = n_missing == len(model_feats)
     reason = np.full(len(catalog), "", dtype=object)
@@ -161,7 +160,9 @@ def _choose_model(
                 "--lightcurves/--fits_dir need --model_path: the bundled models read the table only (no light "
                 "curves); pass a model trained with light curves, or leave those options out."
             )
-        logger.info("model: bundled %s (preset %s): %s", choice.entry.name, choice.entry.preset, choice.reason)
+        logger.info(
+            "model: bundled %s (preset %s): %s", choice.entry.name, choice.entry.preset, choice.reason
+        )
         return load_bundled(choice.entry, device=device), choice.to_dict()
     clf = load_model(model_path, device=device)
     feature_set = getattr(clf, "feature_set_", None)
@@ -206,13 +207,18 @@ def predict_table(
         raise ExomesaError("--neighbors must be 0 or a positive number.")
     catalog = load_catalog(input_path, require_label=False)
     clf, record = _choose_model(
-        model_path, catalog, input_path, allow_missing, device, lightcurves is not None or fits_dir is not None
+        model_path,
+        catalog,
+        input_path,
+        allow_missing,
+        device,
+        lightcurves is not None or fits_dir is not None,
     )
     reference = getattr(clf, "reference_", None)
     bank = None if reference is None else reference.get("physics")
     if neighbors > 0 and (bank is None or len(bank) == 0):
         raise ExomesaError(
-            f"{model_path or record['model']}: the model holds no bank of training embeddings (a bundled "
+            f"{model_path or record['model']}: the model holds no training bank of embeddings (a bundled "
             "model, a baseline, a one-tower MESA or an old checkpoint), so --neighbors cannot list similar "
             "KOIs; use a two-tower MESA checkpoint written by this exomesa version, or leave out --neighbors."
         )
@@ -255,7 +261,8 @@ def predict_table(
     )
     if n_train:
         logger.warning(
-            "%d row(s) were training rows of the model (in_training): their scores are not predictions", n_train
+            "%d row(s) were training rows of the model (in_training): their scores are not predictions",
+            n_train,
         )
     if n_bad:
         logger.warning("%d row(s) could not be scored; see the 'reason' column of %s", n_bad, output)

@@ -27,7 +27,7 @@ Derived columns are computed in :mod:`.derived`; the train-fitted scaling is :mo
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
@@ -44,6 +44,7 @@ __all__ = [
     "required_columns",
     "check_columns",
     "feature_columns",
+    "richest_preset",
 ]
 
 logger = logging.getLogger(__name__)
@@ -273,3 +274,25 @@ def check_columns(
             "those columns (e.g. a NASA archive KOI export or `exomesa data prepare` output; empty values are "
             "imputed), or use a model trained with `--features seed` for seed-format CSVs."
         )
+
+
+def richest_preset(columns: Iterable[str], source: str = "the input table") -> str:
+    """The preset with the most input columns that ``columns`` fully covers (``full`` > ``archive`` > ``seed``).
+
+    Raises:
+        ExomesaError: no preset is covered (one line: what each preset lacks).
+    """
+    have = set(columns)
+    needs = {name: required_columns(resolve_feature_set(name)) for name in PRESETS}
+    lacks = {name: [c for c in cols if c not in have] for name, cols in needs.items()}
+    ok = [name for name in PRESETS if not lacks[name]]
+    if ok:
+        return max(ok, key=lambda name: len(needs[name]))
+    detail = "; ".join(
+        f"{name} lacks {', '.join(cols[:5])}{f' ... ({len(cols)} in all)' if len(cols) > 5 else ''}"
+        for name, cols in lacks.items()
+    )
+    raise ExomesaError(
+        f"{source}: has the columns of no feature preset ({detail}); give a NASA archive KOI export or a "
+        "seed-format CSV."
+    )
