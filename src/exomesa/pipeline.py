@@ -115,20 +115,25 @@ def read_config(path: str | Path) -> dict[str, Any]:
 
 
 def choose_features(df: Any, requested: str) -> str:
-    """``"auto"``: ``full`` when the table has its columns, else ``seed`` (with a warning)."""
-    from exomesa.features import required_columns, resolve_feature_set
+    """``"auto"``: the richest preset whose columns the table has (``full`` > ``archive`` > ``seed``), with a
+    warning when it is not ``full``; ``seed`` when none is covered (training then names the missing columns)."""
+    from exomesa.features import required_columns, resolve_feature_set, richest_preset
 
     if requested != "auto":
         return requested
-    missing = [c for c in required_columns(resolve_feature_set("full")) if c not in df.columns]
-    if not missing:
-        return "full"
-    logger.warning(
-        "the training table lacks %d column(s) of the 'full' feature set (e.g. %s); using the 'seed' features",
-        len(missing),
-        ", ".join(missing[:3]),
-    )
-    return "seed"
+    try:
+        chosen = richest_preset(df.columns)
+    except ExomesaError:
+        chosen = "seed"
+    if chosen != "full":
+        missing = [c for c in required_columns(resolve_feature_set("full")) if c not in df.columns]
+        logger.warning(
+            "the training table lacks %d column(s) of the 'full' feature set (e.g. %s); using the '%s' features",
+            len(missing),
+            ", ".join(missing[:3]),
+            chosen,
+        )
+    return chosen
 
 
 def train_mesa(

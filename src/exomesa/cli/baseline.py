@@ -67,7 +67,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     t.add_argument(
         "--features",
         default=L["features"],
-        help=f"tabular feature preset: seed or full (default {L['features']})",
+        help=f"tabular feature preset: seed, archive or full (default {L['features']})",
     )
     t.add_argument(
         "--output_dir", default="output", help="folder for baseline_<method>.json (default output)"

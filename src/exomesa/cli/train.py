@@ -63,8 +63,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--features",
         default="auto",
-        choices=["auto", "seed", "full"],
-        help="feature preset; auto = full when the table has the columns, else seed (default auto)",
+        choices=["auto", "seed", "archive", "full"],
+        help="feature preset; auto = the richest of full, archive, seed whose columns the table has "
+        "(default auto)",
     )
     p.add_argument("--config", type=Path, help="JSON file of MesaClassifier parameters")
     p.add_argument(
