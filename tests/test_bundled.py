@@ -139,3 +139,10 @@ def test_every_bundled_model_is_small_and_records_its_build() -> None:
         assert rec["versions"]["exomesa"] == ckpt["exomesa_version"]
         assert len(rec["data"]["sha256"]) == 64
         assert "physics" not in ckpt["reference"]  # no embedding bank: small files
+
+
+def test_a_kepler_model_is_never_chosen_for_a_tess_table() -> None:
+    cols = [*ARCHIVE_KOI_COLUMNS, "mission"]
+    assert choose_bundled(cols, mission="Kepler").entry.name == "kepler_archive"
+    with pytest.raises(ExomesaError, match="no bundled model for TESS tables yet.*--model_path"):
+        choose_bundled(cols, mission="TESS", source="tois.csv")

@@ -122,23 +122,36 @@ def usable_models(columns: Iterable[str]) -> list[BundledModel]:
 
 
 def choose_bundled(
-    columns: Iterable[str], *, allow_missing: bool = False, source: str = "the input table"
+    columns: Iterable[str],
+    *,
+    allow_missing: bool = False,
+    source: str = "the input table",
+    mission: str | None = None,
 ) -> BundledChoice:
-    """The richest bundled model (most input columns) that ``columns`` fully covers.
+    """The richest bundled model (most input columns) of ``mission`` that ``columns`` fully covers.
 
     With ``allow_missing`` and no fully covered model: the one with the most covered columns (ties: fewest
-    missing), its missing columns to be imputed as training imputes missing values.
+    missing), its missing columns to be imputed as training imputes missing values. ``mission`` (``kepler``
+    | ``tess``, any case; None: any) keeps a Kepler-trained model off a TESS table whose columns were mapped
+    onto the same canonical names.
 
     Raises:
         ExomesaError: no bundled model can score the table (one line: what each model lacks and what to do).
     """
     have = set(columns)
-    needs = {e.name: bundled_columns(e) for e in BUNDLED_MODELS}
-    missing = {e.name: [c for c in needs[e.name] if c not in have] for e in BUNDLED_MODELS}
-    complete = [e for e in BUNDLED_MODELS if not missing[e.name]]
+    models = [e for e in BUNDLED_MODELS if mission is None or e.mission == mission.lower()]
+    if not models:
+        raise ExomesaError(
+            f"{source}: no bundled model for {mission} tables yet (bundled: "
+            f"{', '.join(e.name for e in BUNDLED_MODELS)}); train one on your mission's catalog with "
+            "`exomesa train` and pass --model_path."
+        )
+    needs = {e.name: bundled_columns(e) for e in models}
+    missing = {e.name: [c for c in needs[e.name] if c not in have] for e in models}
+    complete = [e for e in models if not missing[e.name]]
     if complete:
         best = max(complete, key=lambda e: len(needs[e.name]))
-        richer = [e for e in BUNDLED_MODELS if len(needs[e.name]) > len(needs[best.name])]
+        richer = [e for e in models if len(needs[e.name]) > len(needs[best.name])]
         why = f"the richest bundled model whose {len(needs[best.name])} input columns the table has"
         if richer:
             why += "; " + "; ".join(
@@ -147,13 +160,13 @@ def choose_bundled(
         return BundledChoice(best, [], why)
     covered = {n: len(needs[n]) - len(m) for n, m in missing.items()}
     if allow_missing and max(covered.values()) > 0:
-        best = max(BUNDLED_MODELS, key=lambda e: (covered[e.name], -len(missing[e.name])))
+        best = max(models, key=lambda e: (covered[e.name], -len(missing[e.name])))
         why = (
             f"no bundled model has all its columns; {best.name} has {covered[best.name]} of "
             f"{len(needs[best.name])} (--allow-missing imputes {_names(missing[best.name])})"
         )
         return BundledChoice(best, missing[best.name], why)
-    lacks = "; ".join(f"{e.name} lacks {_names(missing[e.name])}" for e in BUNDLED_MODELS)
+    lacks = "; ".join(f"{e.name} lacks {_names(missing[e.name])}" for e in models)
     hint = (
         "pass --allow-missing to impute the missing columns, "
         if max(covered.values()) > 0

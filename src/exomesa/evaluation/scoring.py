@@ -154,7 +154,17 @@ def _choose_model(
     from exomesa.features import required_columns
 
     if model_path is None:
-        choice = choose_bundled(catalog.columns, allow_missing=allow_missing, source=str(input_path))
+        missions = sorted(set(catalog["mission"].dropna().astype(str))) if "mission" in catalog else []
+        if len(missions) > 1:
+            raise ExomesaError(
+                f"{input_path}: rows of several missions ({', '.join(missions)}); score one mission per table."
+            )
+        choice = choose_bundled(
+            catalog.columns,
+            allow_missing=allow_missing,
+            source=str(input_path),
+            mission=missions[0] if missions else "kepler",
+        )
         if light_curves_given:
             raise ExomesaError(
                 "--lightcurves/--fits_dir need --model_path: the bundled models read the table only (no light "
