@@ -46,10 +46,12 @@ def build(entry, train, test, data_info: dict, force: bool) -> dict:
     if path.exists() and not force:
         sys.exit(f"error: {path} exists; pass --force to rebuild it.")
     t0 = time.perf_counter()
-    clf = MesaClassifier(features=entry.preset, **BUNDLED_PARAMS)
-    clf.fit(train, views=blank_views(train["kepoi_name"]))
+    params = {**BUNDLED_PARAMS, "features": entry.preset, "towers": entry.towers}
+    clf = MesaClassifier(**params)
+    physics_only = entry.towers == "physics"  # no light curve read: none rendered
+    clf.fit(train, views=blank_views(train["kepoi_name"]) if physics_only else None)
     seconds = time.perf_counter() - t0
-    proba = clf.predict_proba(test, views=blank_views(test["kepoi_name"]))
+    proba = clf.predict_proba(test, views=blank_views(test["kepoi_name"]) if physics_only else None)
     y = labels_to_index(test[LABEL])
     cls = classification_metrics(y, proba.argmax(axis=1))
     auc = ranking_metrics(y, proba)["confirmed_vs_false_positive"]["roc_auc"]
@@ -65,7 +67,7 @@ def build(entry, train, test, data_info: dict, force: bool) -> dict:
         "name": entry.name,
         "mission": entry.mission,
         "preset": entry.preset,
-        "params": {**BUNDLED_PARAMS, "features": entry.preset},
+        "params": params,
         "split": {"test_size": TEST_SIZE, "seed": SPLIT_SEED, "grouped_by": "kepid"},
         "n_train_kois": len(train),
         "data": data_info,

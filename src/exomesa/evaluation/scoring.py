@@ -165,10 +165,11 @@ def _choose_model(
             source=str(input_path),
             mission=missions[0] if missions else "kepler",
         )
-        if light_curves_given:
+        if light_curves_given and choice.entry.towers == "physics":
             raise ExomesaError(
-                "--lightcurves/--fits_dir need --model_path: the bundled models read the table only (no light "
-                "curves); pass a model trained with light curves, or leave those options out."
+                f"--lightcurves/--fits_dir: the chosen bundled model {choice.entry.name} reads the table only "
+                "(no light curves); pass --model_path with a model trained with light curves, or leave those "
+                "options out."
             )
         logger.info(
             "model: bundled %s (preset %s): %s", choice.entry.name, choice.entry.preset, choice.reason
