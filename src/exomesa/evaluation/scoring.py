@@ -248,7 +248,21 @@ def predict_table(
             len(leaky),
             ", ".join(leaky),
         )
-    result = score_candidates(clf, catalog, real_views(catalog, lightcurves, fits_dir), neighbors)
+    views = real_views(catalog, lightcurves, fits_dir)
+    cfg = getattr(getattr(clf, "model_", None), "cfg", None)
+    if getattr(cfg, "towers", "both") == "physics":
+        import torch
+
+        from exomesa.defaults import TABULAR_PREDICT_THREADS
+
+        threads = torch.get_num_threads()
+        torch.set_num_threads(TABULAR_PREDICT_THREADS)
+        try:
+            result = score_candidates(clf, catalog, views, neighbors)
+        finally:
+            torch.set_num_threads(threads)
+    else:
+        result = score_candidates(clf, catalog, views, neighbors)
     result["model"] = record["model"]
     output.parent.mkdir(parents=True, exist_ok=True)
     result.to_csv(output, index=False)
