@@ -90,6 +90,9 @@ MESA_PRESETS: dict[str, dict[str, Any]] = {
 MESA_VIEW_PATCHES = {"global_patch": 100, "local_patch": 20}  # bins per token: 2001 -> 21, 201 -> 11
 MIN_LR_RATIO = 0.01  # cosine floor as a fraction of the learning rate
 TRAIN_THREADS = 1  # torch threads while training: batches of 16 are per-op-overhead bound (measured)
+# torch threads while a physics-only (tabular) MESA scores a table: its small MLPs are per-op-overhead bound;
+# 9,564 KOIs took 0.13 s with 1 thread vs 0.3-0.9 s with 2 on the 2-core machine (issue 17)
+TABULAR_PREDICT_THREADS = 1
 
 
 def mesa_params(**overrides: Any) -> dict[str, Any]:

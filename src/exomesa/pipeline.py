@@ -21,6 +21,7 @@ from exomesa.defaults import (
     LGBM_PARAMS,
     MESA_PARAMS,
     MODEL_FILE,
+    PREDICTIONS_FILE,
     REPORT_FILE,
     RESULTS_FILE,
     SPLIT_SEED,
@@ -119,9 +120,9 @@ def read_config(path: str | Path) -> dict[str, Any]:
 
 
 def choose_features(df: Any, requested: str) -> str:
-    """``"auto"``: ``toi`` for TESS TOI tables, ``full`` when the table has its columns, else ``seed`` (with a
-    warning)."""
-    from exomesa.features import required_columns, resolve_feature_set
+    """``"auto"``: ``toi`` for TESS TOI tables; otherwise the richest preset whose columns the table has
+    (``full`` > ``archive`` > ``seed``), with a warning when it is not ``full``."""
+    from exomesa.features import required_columns, resolve_feature_set, richest_preset
 
     if requested != "auto":
         return requested
@@ -133,15 +134,19 @@ def choose_features(df: Any, requested: str) -> str:
             if all(c in df.columns for c in required_columns(resolve_feature_set("shared")))
             else "seed"
         )
-    missing = [c for c in required_columns(resolve_feature_set("full")) if c not in df.columns]
-    if not missing:
-        return "full"
-    logger.warning(
-        "the training table lacks %d column(s) of the 'full' feature set (e.g. %s); using the 'seed' features",
-        len(missing),
-        ", ".join(missing[:3]),
-    )
-    return "seed"
+    try:
+        chosen = richest_preset(df.columns)
+    except ExomesaError:
+        chosen = "seed"
+    if chosen != "full":
+        missing = [c for c in required_columns(resolve_feature_set("full")) if c not in df.columns]
+        logger.warning(
+            "the training table lacks %d column(s) of the 'full' feature set (e.g. %s); using the '%s' features",
+            len(missing),
+            ", ".join(missing[:3]),
+            chosen,
+        )
+    return chosen
 
 
 def train_mesa(
@@ -289,28 +294,58 @@ def run_pipeline(
     lightcurves: str | Path | None = None,
     visualize: bool = True,
     force: bool = False,
+    input: str | Path | None = None,  # noqa: A002 - the CLI's --input
 ) -> dict[str, Any]:
     """The whole job: prepare the split, train MESA, evaluate it on the held-out stars, write the report.
 
     Writes ``out/data/``, ``out/output/`` and ``out/test_results/``; returns the test results dict.
+
+    ``input``: a user's KOI table (e.g. the archive's ``cumulative.csv``). ``features`` ``"auto"`` then
+    means the richest preset the table has the columns of; after the evaluation the table is scored into
+    ``out/predictions.csv`` (sidecar ``out/predictions.model.json``), whose ``in_training`` column marks the
+    rows that were training rows (their scores are no predictions). ``input`` None: ``"auto"`` is ``full``.
     """
     from exomesa.evaluation.runner import evaluate_model
 
     out = Path(out)
     data, model_dir, results = out / "data", out / "output", out / "test_results"
     start = time.perf_counter()
-    logger.info("[1/3] prepare data into %s", data)
+    steps = 3 if input is None else 4
+    user_predictions = out / PREDICTIONS_FILE
+    if input is not None:
+        from exomesa.data import load_catalog
+        from exomesa.evaluation.scoring import sidecar_path
+        from exomesa.features import richest_preset
+        from exomesa.utils import check_writable
+
+        check_writable([user_predictions, sidecar_path(user_predictions)], force, "predictions file")
+        user = load_catalog(input, require_label=False)
+        if features == "auto":
+            features = richest_preset(user.columns, source=str(input))
+            logger.info("features: %s (the richest preset whose columns %s has)", features, input)
+        else:
+            from exomesa.features import check_columns, resolve_feature_set
+
+            check_columns(resolve_feature_set(features), user, str(input))
+    elif features == "auto":
+        features = "full"
+    logger.info("[1/%d] prepare data into %s", steps, data)
     prepare_data(source, data, seed=seed, force=force)
-    logger.info("[2/3] train MESA into %s", model_dir)
+    logger.info("[2/%d] train MESA into %s", steps, model_dir)
     train_mesa(
         data / "train_data.csv", model_dir, features=features, lightcurves=lightcurves, force=force,
         epochs=epochs, seed=seed, device=device,
     )  # fmt: skip
-    logger.info("[3/3] evaluate on %s", data / "test_data.csv")
+    logger.info("[3/%d] evaluate on %s", steps, data / "test_data.csv")
     test_results = evaluate_model(
         model_dir / MODEL_FILE, data / "test_data.csv", results, lightcurves=lightcurves,
         visualize=visualize, force=force, device=device,
     )  # fmt: skip
+    if input is not None:
+        from exomesa.evaluation.scoring import predict_table
+
+        logger.info("[4/4] score %s into %s", input, user_predictions)
+        predict_table(model_dir / MODEL_FILE, input, user_predictions, lightcurves=lightcurves, force=force)
     logger.info(
         "done in %.0f s. Outputs:\n  data        %s\n  model       %s\n  metrics     %s\n  report      %s",
         time.perf_counter() - start, data, model_dir / MODEL_FILE, results / RESULTS_FILE, results / REPORT_FILE,

@@ -272,5 +272,46 @@ register_method(
 )
 
 
+def _mesa_bundled_recipe(features: str) -> Callable[[FoldData, BenchmarkConfig, dict], MethodResult]:
+    """MESA with the bundled models' recipe (:data:`exomesa.bundled.BUNDLED_PARAMS`: physics tower only, so
+    no light curve is rendered or read)."""
+
+    def run(data: FoldData, config: BenchmarkConfig, context: dict) -> MethodResult:
+        from exomesa.bundled import BUNDLED_PARAMS, blank_views
+        from exomesa.mesa.classifier import MesaClassifier  # torch: loaded when a method runs
+
+        kwargs = {**_mesa_kwargs(config, features, config.epochs), "towers": BUNDLED_PARAMS["towers"]}
+        clf = MesaClassifier(**kwargs)
+        t0 = time.perf_counter()
+        clf.fit(data.train_df, views=blank_views(data.train_df["kepoi_name"]))
+        train_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        proba = clf.predict_proba(data.test_df, views=blank_views(data.test_df["kepoi_name"]))
+        predict_s = time.perf_counter() - t0
+        return MethodResult(
+            np.asarray(proba), train_s, predict_s, _mesa_size(clf), {"epochs_run": _epochs_run(clf)}
+        )
+
+    return run
+
+
+register_method(
+    MethodSpec(
+        "mesa_archive",
+        "MESA (archive features, bundled recipe)",
+        "MESA from scratch on the archive's default KOI columns, physics tower only (the bundled recipe)",
+        _mesa_bundled_recipe("archive"),
+    )
+)
+register_method(
+    MethodSpec(
+        "lgbm_tabular_archive",
+        "LightGBM tabular (archive)",
+        "TabularLightGBM, archive preset (the archive's default KOI columns)",
+        _lgbm_method("tabular", "archive"),
+        requires=("lightgbm",),
+    )
+)
+
 #: The methods a run uses when ``--methods`` is not given: all registered above, in this order.
 DEFAULT_METHODS: tuple[str, ...] = tuple(BENCHMARK_METHODS)

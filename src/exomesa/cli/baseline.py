@@ -67,8 +67,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     t.add_argument(
         "--features",
         default="auto",
-        help=f"tabular feature preset: seed, full, shared or toi; auto = toi for TESS TOI tables, else "
-        f"{L['features']} (default auto)",
+        help="tabular feature preset: seed, archive, full, shared or toi; auto = toi for TESS TOI tables, else "
+        "the richest of full, archive, seed whose columns the table has (default auto)",
     )
     t.add_argument(
         "--output_dir", default="output", help="folder for baseline_<method>.json (default output)"

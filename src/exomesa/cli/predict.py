@@ -1,7 +1,8 @@
-"""``exomesa predict``: score new candidates with a trained model, optionally with similar known KOIs.
+"""``exomesa predict``: score new candidates with a trained or bundled model, optionally with similar KOIs.
 
+    exomesa predict --input cumulative.csv --output p.csv     # the richest bundled model the table supports
     exomesa predict --model_path output/mesa_model.pth --input candidates.csv --output predictions.csv \
-        [--lightcurves views.npz | --fits_dir DIR] [--neighbors 5]
+        [--lightcurves views.npz | --fits_dir DIR] [--neighbors 5] [--allow-missing]
 
 The input may be a seed-format CSV or a NASA archive export; leaky columns in it (koi_score, flags, ...) are
 ignored — the model reads only the feature columns stored in its checkpoint.
@@ -19,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``exomesa predict``."""
     p = subparsers.add_parser(
         "predict",
-        help="score new candidates with a trained MESA model",
+        help="score new candidates with a trained or bundled MESA model",
         description="Write one row per candidate: P(CONFIRMED), P(CANDIDATE), P(FALSE POSITIVE) (calibrated "
         "when the checkpoint holds a temperature), the predicted class, whether the light curve was real or "
         "rendered, and optionally the most similar known KOIs of the training catalog.",
@@ -27,8 +28,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--model_path",
         type=Path,
-        required=True,
-        help="a MESA checkpoint (mesa_model.pth) or a baseline model file",
+        default=None,
+        help="a MESA checkpoint (mesa_model.pth) or a baseline model file (default: the richest bundled "
+        "model whose columns the input has)",
     )
     p.add_argument("--input", type=Path, required=True, help="candidates CSV (seed layout or archive export)")
     p.add_argument("--output", type=Path, default=Path("predictions.csv"), help="output CSV")
@@ -39,6 +41,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--neighbors", type=int, default=0, help="list the K most similar training KOIs (default 0)"
+    )
+    p.add_argument(
+        "--allow-missing",
+        "--allow_missing",
+        dest="allow_missing",
+        action="store_true",
+        help="impute columns the model reads but the input lacks (as training imputes missing values); "
+        "writes a missing_features count per row",
     )
     p.add_argument("--device", default="cpu", help="auto, cpu or cuda (default cpu)")
     p.add_argument("--force", action="store_true", help="overwrite --output if it exists")
@@ -56,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
         fits_dir=args.fits_dir,
         neighbors=args.neighbors,
         device=args.device,
+        allow_missing=args.allow_missing,
         force=args.force,
     )
     return 0

@@ -4,6 +4,7 @@ Prepare the star-grouped train/test split, train MESA, evaluate it on the test s
 the HTML report::
 
     exomesa run --out runs/demo            # -> runs/demo/{data,output,test_results}/, report.html
+    exomesa run --input cumulative.csv     # ... and runs/demo/predictions.csv for your table's rows
 
 It calls :func:`exomesa.pipeline.run_pipeline`.
 """
@@ -35,8 +36,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--features",
         default="auto",
-        choices=["auto", "seed", "full", "shared", "toi"],
-        help="feature preset; auto = full for Kepler tables, toi for TESS TOI tables (default auto)",
+        choices=["auto", "seed", "archive", "full", "shared", "toi"],
+        help="feature preset; auto = full for Kepler tables, toi for TESS TOI tables, or with --input the "
+        "richest preset the table has (default auto)",
+    )
+    p.add_argument(
+        "--input",
+        type=Path,
+        default=None,
+        help="your KOI table (e.g. the archive's cumulative.csv): train with the richest preset it supports, "
+        "then score it into OUT/predictions.csv (in_training marks rows of the training catalog)",
     )
     p.add_argument(
         "--epochs",
@@ -69,5 +78,6 @@ def run(args: argparse.Namespace) -> int:
         lightcurves=args.lightcurves,
         visualize=not args.no_visualize,
         force=args.force,
+        input=args.input,
     )
     return 0

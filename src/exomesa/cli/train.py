@@ -63,8 +63,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--features",
         default="auto",
-        choices=["auto", "seed", "full", "shared", "toi"],
-        help="feature preset; auto = toi for TESS TOI tables, full when the table has the columns, else seed "
+        choices=["auto", "seed", "archive", "full", "shared", "toi"],
+        help="feature preset; auto = toi for TESS TOI tables, else the richest of full, archive, seed whose "
         "(default auto)",
     )
     p.add_argument("--config", type=Path, help="JSON file of MesaClassifier parameters")

@@ -3,9 +3,14 @@
     from exomesa.evaluation.scoring import predict_table
     predict_table("output/mesa_model.pth", "candidates.csv", "predictions.csv", neighbors=5)
 
+    predict_table(None, "cumulative.csv", "p.csv")    # the richest bundled model the table supports
+
 Each output row has P(CONFIRMED), P(CANDIDATE), P(FALSE POSITIVE) (calibrated when the model holds a
-temperature), the predicted class, whether the light curve was real or rendered, and optionally the most
-similar known KOIs of the training catalog (MESA only: it keeps a bank of training embeddings).
+temperature), the predicted class, whether the light curve was real, rendered or not read (``none``: a
+physics-only model), ``missing_features`` (how many of the model's features the row lacks, imputed as in
+training), ``in_training`` (the KOI was a training row of the model, so its score is no prediction), the
+``model`` used, and optionally the most similar known KOIs of the training catalog (MESA only: it keeps a
+bank of training embeddings). A sidecar ``<output>.model.json`` records which model scored the table and why.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from exomesa.data import CLASSES, is_leaky, load_catalog
 from exomesa.errors import ExomesaError
 from exomesa.utils import check_writable
 
-__all__ = ["PROBA_COLUMNS", "real_views", "score_candidates", "predict_table"]
+__all__ = ["PROBA_COLUMNS", "real_views", "score_candidates", "predict_table", "sidecar_path"]
 
 logger = logging.getLogger(__name__)
 
@@ -75,16 +80,26 @@ def score_candidates(
     from exomesa.features import add_derived_features, feature_columns
     from exomesa.lightcurves import views_for_catalog
 
-    views = views_for_catalog(catalog, real_views, cache_dir=view_cache)
+    cfg = getattr(getattr(clf, "model_", None), "cfg", None)
+    physics_only = getattr(cfg, "towers", "both") == "physics"
+    if physics_only:  # the model reads no light curve: do not render one
+        from exomesa.bundled import blank_views
+
+        views = blank_views(catalog["kepoi_name"].astype(str).to_numpy())
+    else:
+        views = views_for_catalog(catalog, real_views, cache_dir=view_cache)
     frame = add_derived_features(catalog)
-    feats = [c for c in feature_columns(clf.feature_set_) if c in frame.columns]
-    all_missing = frame[feats].isna().all(axis=1).to_numpy() if feats else np.ones(len(frame), bool)
+    model_feats = feature_columns(clf.feature_set_)
+    n_missing = frame.reindex(columns=model_feats).isna().sum(axis=1).to_numpy()
+    all_missing = n_missing == len(model_feats)
     reason = np.full(len(catalog), "", dtype=object)
     flat = views.source == "flat"
     # A single-transit TOI (TESS row without a period) has no view to fold but is scored on its tabular
-    # features, with a flat view; any other flat row has a broken ephemeris and is left unscored.
+    # features, with a flat view; any other flat row has a broken ephemeris and is left unscored. A model
+    # that reads no light curve scores every row.
     single = flat & _single_transit_tois(catalog)
-    reason[flat & ~single] = "no usable ephemeris (period/duration missing or non-physical)"
+    if not physics_only:
+        reason[flat & ~single] = "no usable ephemeris (period/duration missing or non-physical)"
     reason[all_missing] = "all feature values missing"
     ok = reason == ""
     reason[single & ok] = (
@@ -99,7 +114,11 @@ def score_candidates(
     for col in PROBA_COLUMNS.values():
         out[col] = np.nan
     out["predicted"] = ""
-    out["lightcurve"] = views.source
+    out["lightcurve"] = "none" if physics_only else views.source
+    out["missing_features"] = n_missing
+    bank_names = (getattr(clf, "reference_", None) or {}).get("kepoi_name")
+    if bank_names is not None and len(bank_names):
+        out["in_training"] = catalog["kepoi_name"].astype(str).isin(set(map(str, bank_names))).to_numpy()
     out["scored"] = ok
     out["reason"] = reason
     if ok.any():
@@ -139,8 +158,63 @@ def score_candidates(
     return out
 
 
+def sidecar_path(output: str | Path) -> Path:
+    """``p.csv`` → ``p.model.json``: which model scored the table, and why."""
+    output = Path(output)
+    return output.with_name(output.stem + ".model.json")
+
+
+def _choose_model(
+    model_path: str | Path | None, catalog: pd.DataFrame, input_path: str | Path, allow_missing: bool,
+    device: str, light_curves_given: bool,
+) -> tuple[Any, dict[str, Any]]:  # fmt: skip
+    """The model to score ``catalog`` with and its record (``model``, ``reason``, ``imputed_columns``)."""
+    from exomesa.bundled import choose_bundled, load_bundled, would_work
+    from exomesa.evaluation.protocol import check_feature_columns, load_model
+    from exomesa.features import required_columns
+
+    if model_path is None:
+        missions = sorted(set(catalog["mission"].dropna().astype(str))) if "mission" in catalog else []
+        if len(missions) > 1:
+            raise ExomesaError(
+                f"{input_path}: rows of several missions ({', '.join(missions)}); score one mission per table."
+            )
+        choice = choose_bundled(
+            catalog.columns,
+            allow_missing=allow_missing,
+            source=str(input_path),
+            mission=missions[0] if missions else "kepler",
+        )
+        if light_curves_given and choice.entry.towers == "physics":
+            raise ExomesaError(
+                f"--lightcurves/--fits_dir: the chosen bundled model {choice.entry.name} reads the table only "
+                "(no light curves); pass --model_path with a model trained with light curves, or leave those "
+                "options out."
+            )
+        logger.info(
+            "model: bundled %s (preset %s): %s", choice.entry.name, choice.entry.preset, choice.reason
+        )
+        return load_bundled(choice.entry, device=device), choice.to_dict()
+    clf = load_model(model_path, device=device)
+    feature_set = getattr(clf, "feature_set_", None)
+    missing = []
+    if isinstance(feature_set, dict):
+        missing = [c for c in required_columns(feature_set) if c not in catalog.columns]
+    if missing and not allow_missing:
+        try:
+            check_feature_columns(clf, catalog, input_path)
+        except ExomesaError as exc:
+            hint = would_work(catalog.columns)
+            extra = f" Or: {hint} (leave out --model_path)" if hint else ""
+            raise ExomesaError(
+                f"{str(exc).rstrip('.')}.{extra}; or pass --allow-missing to impute the missing columns."
+            ) from exc
+    record = {"model": str(model_path), "imputed_columns": missing, "reason": "--model_path given"}
+    return clf, record
+
+
 def predict_table(
-    model_path: str | Path,
+    model_path: str | Path | None,
     input_path: str | Path,
     output: str | Path,
     *,
@@ -148,27 +222,45 @@ def predict_table(
     fits_dir: str | Path | None = None,
     neighbors: int = 0,
     device: str = "cpu",
+    allow_missing: bool = False,
     force: bool = False,
 ) -> pd.DataFrame:
-    """Score every row of the table at ``input_path`` with the model at ``model_path`` (MESA or baseline)
-    and write ``output`` (CSV); returns the written frame."""
-    from exomesa.evaluation.protocol import check_feature_columns, load_model
+    """Score every row of the table at ``input_path`` and write ``output`` (CSV) and its sidecar JSON
+    (:func:`sidecar_path`); returns the written frame.
 
+    ``model_path`` None: the richest bundled model whose columns the table has (:mod:`exomesa.bundled`).
+    ``allow_missing``: columns the model reads but the table lacks are imputed as missing values (as
+    training imputes them), with a warning; ``missing_features`` counts them per row.
+    """
     output = Path(output)
-    check_writable(output, force, what="predictions file")
+    check_writable([output, sidecar_path(output)], force, what="predictions file")
     if neighbors < 0:
         raise ExomesaError("--neighbors must be 0 or a positive number.")
-    clf = load_model(model_path, device=device)
+    catalog = load_catalog(input_path, require_label=False)
+    clf, record = _choose_model(
+        model_path,
+        catalog,
+        input_path,
+        allow_missing,
+        device,
+        lightcurves is not None or fits_dir is not None,
+    )
     reference = getattr(clf, "reference_", None)
     bank = None if reference is None else reference.get("physics")
     if neighbors > 0 and (bank is None or len(bank) == 0):
         raise ExomesaError(
-            f"{model_path}: the model holds no bank of training embeddings (a baseline, a one-tower MESA or an "
-            "old checkpoint), so --neighbors cannot list similar KOIs; use a two-tower MESA checkpoint written "
-            "by this exomesa version, or leave out --neighbors."
+            f"{model_path or record['model']}: the model holds no training bank of embeddings (a bundled "
+            "model, a baseline, a one-tower MESA or an old checkpoint), so --neighbors cannot list similar "
+            "KOIs; use a two-tower MESA checkpoint written by this exomesa version, or leave out --neighbors."
         )
-    catalog = load_catalog(input_path, require_label=False)
-    check_feature_columns(clf, catalog, input_path)
+    imputed = record["imputed_columns"]
+    if imputed:
+        catalog = catalog.assign(**{c: np.nan for c in imputed})
+        logger.warning(
+            "--allow-missing: %d column(s) the model reads are not in %s and are imputed as missing values "
+            "(as training imputes them): %s; these scores are less reliable (see missing_features)",
+            len(imputed), input_path, ", ".join(imputed),
+        )  # fmt: skip
     leaky = [c for c in catalog.columns if is_leaky(c)]
     if leaky:
         logger.info(
@@ -176,9 +268,33 @@ def predict_table(
             len(leaky),
             ", ".join(leaky),
         )
-    result = score_candidates(clf, catalog, real_views(catalog, lightcurves, fits_dir), neighbors)
+    views = real_views(catalog, lightcurves, fits_dir)
+    cfg = getattr(getattr(clf, "model_", None), "cfg", None)
+    if getattr(cfg, "towers", "both") == "physics":
+        import torch
+
+        from exomesa.defaults import TABULAR_PREDICT_THREADS
+
+        threads = torch.get_num_threads()
+        torch.set_num_threads(TABULAR_PREDICT_THREADS)
+        try:
+            result = score_candidates(clf, catalog, views, neighbors)
+        finally:
+            torch.set_num_threads(threads)
+    else:
+        result = score_candidates(clf, catalog, views, neighbors)
+    result["model"] = record["model"]
     output.parent.mkdir(parents=True, exist_ok=True)
     result.to_csv(output, index=False)
+    from exomesa import __version__
+    from exomesa.utils import write_json
+
+    n_train = int(result["in_training"].sum()) if "in_training" in result else 0
+    write_json(
+        sidecar_path(output),
+        {**record, "input": str(input_path), "n_rows": len(result), "n_in_training": n_train,
+         "exomesa_version": __version__},
+    )  # fmt: skip
     n_bad = int((~result["scored"]).sum())
     counts = result.loc[result["scored"], "predicted"].value_counts().to_dict()
     logger.info(
@@ -188,7 +304,12 @@ def predict_table(
         ", ".join(f"{k}: {v}" for k, v in counts.items()) or "none",
         ", ".join(f"{k}: {v}" for k, v in result["lightcurve"].value_counts().items()),
     )
+    if n_train:
+        logger.warning(
+            "%d row(s) were training rows of the model (in_training): their scores are not predictions",
+            n_train,
+        )
     if n_bad:
         logger.warning("%d row(s) could not be scored; see the 'reason' column of %s", n_bad, output)
-    logger.info("wrote %s", output)
+    logger.info("wrote %s and %s", output, sidecar_path(output))
     return result

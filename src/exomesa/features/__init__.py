@@ -10,6 +10,7 @@ from exomesa.features.groups import (
     feature_columns,
     required_columns,
     resolve_feature_set,
+    richest_preset,
 )
 from exomesa.features.preprocessor import TabularPreprocessor
 
@@ -24,4 +25,5 @@ __all__ = [
     "feature_columns",
     "required_columns",
     "resolve_feature_set",
+    "richest_preset",
 ]

@@ -10,9 +10,10 @@ Groups (what each MESA encoder reads):
   few derived consistency checks (see :data:`DERIVED_FEATURES`).
 
 Presets: ``seed`` (the original five: period, depth, planet radius / stellar temperature, stellar radius),
-``full`` (every non-leaky, informative numeric DR25 column in its group, plus the derived ones), ``shared``
-(what Kepler and TESS tables share: the seed five + duration + SNR) and ``toi`` (the TESS TOI table's
-physical columns under their canonical names).
+``archive`` (the 13 feature columns of the NASA Exoplanet Archive's default KOI export, see
+:data:`ARCHIVE_PRESET`), ``full`` (every non-leaky, informative numeric DR25 column in its group, plus the
+derived ones), ``shared`` (what Kepler and TESS tables share: the seed five + duration + SNR) and ``toi``
+(the TESS TOI table's physical columns under their canonical names).
 
 Left out of ``full`` on purpose: the vetting outcome and its proxies (see :mod:`exomesa.data.catalog`'s leak
 guard); every ``*_err`` uncertainty of the planet and stellar fits (stellar uncertainties reveal which stars
@@ -27,7 +28,7 @@ Derived columns are computed in :mod:`.derived`; the train-fitted scaling is :mo
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
@@ -39,10 +40,12 @@ __all__ = [
     "DERIVED_FEATURES",
     "FEATURE_GROUPS",
     "PRESETS",
+    "ARCHIVE_PRESET",
     "resolve_feature_set",
     "required_columns",
     "check_columns",
     "feature_columns",
+    "richest_preset",
 ]
 
 logger = logging.getLogger(__name__)
@@ -197,8 +200,19 @@ FEATURE_GROUPS: dict[str, list[str]] = {
     + list(DERIVED_FEATURES),
 }
 
+#: The feature columns of the NASA Exoplanet Archive's default ``cumulative`` KOI export (the 49-column
+#: ``cumulative.csv`` most users download). Left out of those 49: identifiers and positions (kepid, kepoi_name,
+#: ra, dec), the epoch koi_time0bk (as in ``full``), every ``_err1``/``_err2`` (follow-up proxies) and the
+#: leaky koi_disposition, koi_pdisposition, koi_score, koi_fpflag_*, kepler_name, koi_tce_delivname.
+ARCHIVE_PRESET: dict[str, list[str]] = {
+    "planet": ["koi_period", "koi_depth", "koi_prad", "koi_duration", "koi_impact", "koi_teq", "koi_insol"],
+    "stellar": ["koi_steff", "koi_slogg", "koi_srad", "koi_kepmag"],
+    "diagnostics": ["koi_model_snr", "koi_tce_plnt_num"],
+}
+
 PRESETS: dict[str, dict[str, list[str]]] = {
     "seed": {"planet": ["koi_period", "koi_depth", "koi_prad"], "stellar": ["koi_steff", "koi_srad"]},
+    "archive": ARCHIVE_PRESET,
     "full": FEATURE_GROUPS,
     # The columns Kepler KOI and TESS TOI tables share: the seed five + duration + SNR (transfer between
     # missions trains on these).
@@ -220,7 +234,7 @@ _VALID_GROUPS = ("planet", "stellar", "diagnostics")
 
 
 def resolve_feature_set(spec: str | Mapping[str, list[str]]) -> dict[str, list[str]]:
-    """A preset name (``"seed"``/``"full"``) or a ``{group: [columns]}`` mapping → validated feature set.
+    """A preset name (``"seed"``/``"archive"``/``"full"``) or a ``{group: [columns]}`` mapping → validated feature set.
 
     Raises:
         ExomesaError: unknown preset/group, an empty set, a duplicated column, or a leaky column.
@@ -277,3 +291,25 @@ def check_columns(
             "those columns (e.g. a NASA archive KOI export or `exomesa data prepare` output; empty values are "
             "imputed), or use a model trained with `--features seed` for seed-format CSVs."
         )
+
+
+def richest_preset(columns: Iterable[str], source: str = "the input table") -> str:
+    """The preset with the most input columns that ``columns`` fully covers (``full`` > ``archive`` > ``seed``).
+
+    Raises:
+        ExomesaError: no preset is covered (one line: what each preset lacks).
+    """
+    have = set(columns)
+    needs = {name: required_columns(resolve_feature_set(name)) for name in PRESETS}
+    lacks = {name: [c for c in cols if c not in have] for name, cols in needs.items()}
+    ok = [name for name in PRESETS if not lacks[name]]
+    if ok:
+        return max(ok, key=lambda name: len(needs[name]))
+    detail = "; ".join(
+        f"{name} lacks {', '.join(cols[:5])}{f' ... ({len(cols)} in all)' if len(cols) > 5 else ''}"
+        for name, cols in lacks.items()
+    )
+    raise ExomesaError(
+        f"{source}: has the columns of no feature preset ({detail}); give a NASA archive KOI export or a "
+        "seed-format CSV."
+    )

@@ -1,0 +1,148 @@
+"""Bundled models and the `archive` preset: scoring the archive's default KOI export with no --model_path,
+the automatic choice, --allow-missing, and the refusals (no usable column, version mismatch)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from exomesa import ExomesaError
+from exomesa.bundled import (
+    ARCHIVE_KOI_COLUMNS,
+    BUNDLED_MODELS,
+    REBUILD_COMMAND,
+    bundled_dir,
+    choose_bundled,
+    load_bundled,
+    write_archive_table,
+)
+from exomesa.data import is_leaky, load_dr25
+from exomesa.features import PRESETS, required_columns, resolve_feature_set, richest_preset
+
+ARCHIVE = next(e for e in BUNDLED_MODELS if e.preset == "archive")
+
+
+@pytest.fixture(scope="module")
+def dr25() -> pd.DataFrame:
+    return load_dr25()
+
+
+@pytest.fixture
+def archive_csv(dr25: pd.DataFrame, tmp_path: Path) -> Path:
+    """200 DR25 KOIs in the archive's 49-column default layout, `#` header lines included."""
+    return write_archive_table(dr25.sample(200, random_state=0), tmp_path / "cumulative.csv")
+
+
+def _needs_bundled(entry=ARCHIVE) -> None:
+    if not (bundled_dir() / entry.file).is_file():
+        pytest.fail(f"bundled model {entry.file} missing; run `{REBUILD_COMMAND}`")
+
+
+def test_archive_preset_reads_only_default_export_columns() -> None:
+    cols = required_columns(resolve_feature_set("archive"))
+    assert len(ARCHIVE_KOI_COLUMNS) == 49
+    assert set(cols) <= set(ARCHIVE_KOI_COLUMNS)
+    assert not any(is_leaky(c) or c.endswith(("_err1", "_err2")) for c in cols)
+    assert {"ra", "dec", "kepid", "koi_time0bk"}.isdisjoint(cols)
+    assert len(cols) == 13
+    assert richest_preset(ARCHIVE_KOI_COLUMNS) == "archive"
+    assert richest_preset(required_columns(PRESETS["full"])) == "full"
+
+
+def test_choice_is_the_richest_covered_model(dr25: pd.DataFrame) -> None:
+    assert choose_bundled(ARCHIVE_KOI_COLUMNS).entry.name == "kepler_archive"
+    assert choose_bundled(dr25.columns).entry.name == "kepler_full"
+    seed_cols = required_columns(resolve_feature_set("seed"))
+    choice = choose_bundled(seed_cols)
+    assert choice.entry.name == "kepler_seed" and "kepler_archive lacks" in choice.reason
+    # archive minus one column: only --allow-missing keeps the archive model (imputing that column)
+    cols = [c for c in ARCHIVE_KOI_COLUMNS if c != "koi_kepmag"]
+    assert choose_bundled(cols).entry.name == "kepler_seed"
+    assert choose_bundled(cols[:12], allow_missing=True).missing  # seed incomplete: imputes
+
+
+def test_no_usable_column_is_one_line_listing_what_is_missing() -> None:
+    with pytest.raises(ExomesaError) as err:
+        choose_bundled(["kepid", "kepoi_name", "ra", "dec"], source="mine.csv")
+    msg = str(err.value)
+    assert "\n" not in msg and msg.startswith("mine.csv: no bundled model")
+    assert "kepler_seed lacks koi_period" in msg and "kepler_archive lacks" in msg
+
+
+def test_predict_archive_table_without_model_path(archive_csv: Path, tmp_path: Path, dr25) -> None:
+    _needs_bundled()
+    from exomesa.cli import main
+
+    out = tmp_path / "p.csv"
+    assert main(["predict", "--input", str(archive_csv), "--output", str(out)]) == 0
+    res = pd.read_csv(out)
+    assert len(res) == 200 and res["scored"].all()
+    assert (res["model"] == "bundled:kepler_archive").all()
+    assert (res["lightcurve"] == "none").all() and (res["missing_features"] >= 0).all()
+    np.testing.assert_allclose(
+        res[["prob_confirmed", "prob_candidate", "prob_false_positive"]].sum(1), 1, atol=1e-5
+    )
+    sidecar = json.loads((tmp_path / "p.model.json").read_text())
+    assert sidecar["model"] == "bundled:kepler_archive" and sidecar["preset"] == "archive"
+    assert sidecar["imputed_columns"] == [] and "richest" in sidecar["reason"]
+    # rows of the bundled model's training split are marked; the held-out ones are not
+    train_names = set(load_bundled(ARCHIVE).reference_["kepoi_name"])
+    assert res["in_training"].tolist() == [n in train_names for n in res["kepoi_name"]]
+    assert 0 < res["in_training"].sum() < 200
+    # the scores beat chance clearly on these (mostly training) KOIs
+    truth = dr25.set_index("kepoi_name").loc[res["kepoi_name"], "koi_disposition"].to_numpy()
+    assert (res["predicted"].to_numpy() == truth).mean() > 0.6
+
+
+def test_model_path_missing_columns_names_working_bundled_models_and_allow_missing(
+    archive_csv: Path, tmp_path: Path, caplog
+) -> None:
+    _needs_bundled()
+    from exomesa.evaluation.scoring import predict_table
+
+    table = pd.read_csv(archive_csv, comment="#").drop(columns=["koi_kepmag"])
+    path = tmp_path / "no_kepmag.csv"
+    table.to_csv(path, index=False)
+    model = bundled_dir() / ARCHIVE.file
+    with pytest.raises(ExomesaError, match=r"koi_kepmag.*kepler_seed \(preset seed\).*--allow-missing"):
+        predict_table(model, path, tmp_path / "a.csv")
+    res = predict_table(model, path, tmp_path / "a.csv", allow_missing=True)
+    assert res["scored"].all() and (res["missing_features"] >= 1).all()
+    assert "imputed as missing values" in caplog.text
+    assert json.loads((tmp_path / "a.model.json").read_text())["imputed_columns"] == ["koi_kepmag"]
+
+
+def test_version_mismatch_is_refused_naming_the_rebuild_command(monkeypatch) -> None:
+    _needs_bundled()
+    import exomesa
+
+    monkeypatch.setattr(exomesa, "__version__", "99.0.0")
+    with pytest.raises(ExomesaError, match="built by exomesa .* but exomesa 99.0.0") as err:
+        load_bundled(ARCHIVE)
+    assert REBUILD_COMMAND in str(err.value)
+
+
+def test_every_bundled_model_is_small_and_records_its_build() -> None:
+    import torch
+
+    for entry in BUNDLED_MODELS:
+        path = bundled_dir() / entry.file
+        _needs_bundled(entry)
+        assert path.stat().st_size < 1_000_000, entry.file
+        ckpt = torch.load(path, weights_only=True)
+        rec = ckpt["bundled"]
+        assert rec["preset"] == entry.preset and rec["split"]["seed"] == 42
+        assert rec["versions"]["exomesa"] == ckpt["exomesa_version"]
+        assert len(rec["data"]["sha256"]) == 64
+        assert "physics" not in ckpt["reference"]  # no embedding bank: small files
+
+
+def test_a_kepler_model_is_never_chosen_for_a_tess_table() -> None:
+    cols = [*ARCHIVE_KOI_COLUMNS, "mission"]
+    assert choose_bundled(cols, mission="Kepler").entry.name == "kepler_archive"
+    with pytest.raises(ExomesaError, match="no bundled model for TESS tables yet.*--model_path"):
+        choose_bundled(cols, mission="TESS", source="tois.csv")
