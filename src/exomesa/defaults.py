@@ -77,12 +77,29 @@ MESA_PARAMS: dict[str, Any] = {
     # for no measured gain. True / False force it.
     "augment": "auto",
     "inference_batch_size": 1024,  # batch size for predict/embed
+    # issue 15: physics tower numeric embeddings (Gorishniy et al. 2022) and deep ensembles
+    "num_embedding": "none",  # none | periodic | ple: per-feature embedding before the group MLPs
+    "num_embedding_dim": 8,  # embedding size per numeric feature
+    "num_embedding_bins": 16,  # periodic frequencies / piecewise-linear quantile bins
+    "periodic_sigma": 0.5,  # std of the initial periodic frequencies (inputs are normal scores)
+    "ensemble": 1,  # deep-ensemble members (different seeds) in one checkpoint; 1 = a single model
+    "ensemble_workers": 1,  # processes training members side by side (1: in-process, one after another)
 }
 
 #: Named architecture presets: parameter overrides on top of :data:`MESA_PARAMS`.
 MESA_PRESETS: dict[str, dict[str, Any]] = {
     # the original design: MLP encoders, d_model 32, 2 heads, 1 layer
-    "seed": {"d_model": 32, "n_heads": 2, "n_layers": 1, "ff_dim": 64, "tab_hidden": 32},
+    "seed": {
+        "d_model": 32,
+        "n_heads": 2,
+        "n_layers": 1,
+        "ff_dim": 64,
+        "tab_hidden": 32,
+        "num_embedding": "none",
+        "batch_size": 16,
+        "learning_rate": 1e-4,
+        "ensemble": 1,
+    },
 }
 
 #: Fixed parts of the model that are not constructor parameters (see MesaConfig).
