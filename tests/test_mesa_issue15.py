@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 import torch
 from sklearn.base import clone
+from tests.test_api import FAST, synthetic_catalog
 
 from exomesa.mesa.classifier import MesaClassifier
 from exomesa.mesa.config import MesaConfig
 from exomesa.mesa.ensemble import ensemble_logits, ensemble_proba
 from exomesa.mesa.model import MESAModel
 from exomesa.mesa.physics_encoder import NumericEmbedding
-from tests.test_api import FAST, synthetic_catalog
 
 
 @pytest.mark.parametrize("kind", ["periodic", "ple"])

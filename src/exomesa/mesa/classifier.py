@@ -263,8 +263,8 @@ class MesaClassifier(BaseEstimator):
         from exomesa.features import TabularPreprocessor, resolve_feature_set
         from exomesa.lightcurves import augment_views
         from exomesa.mesa.batches import align_views, build_arrays
-        from exomesa.mesa.model import MESAModel, count_parameters
         from exomesa.mesa.ensemble import ensemble_logits, member_seeds, train_members
+        from exomesa.mesa.model import MESAModel, count_parameters
         from exomesa.mesa.trainer import fit_temperature, predict_arrays
         from exomesa.utils import resolve_device, seed_everything
 
