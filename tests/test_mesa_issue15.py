@@ -93,3 +93,29 @@ def test_gaia_group_joins_on_kepid_and_folds_ao_flags():
     toi = add_derived_features(df.assign(kepoi_name="TOI-100.01"))
     assert toi["gaia_rad"].isna().all()  # a TIC id never matches a KIC
     assert "gaia" in resolve_feature_set("full_gaia") and "gaia" not in resolve_feature_set("full")
+
+
+def test_recall_at_precision_picks_the_largest_safe_threshold():
+    from exomesa.evaluation.vetting_metrics import recall_at_precision
+
+    y = np.array([1, 1, 1, 0, 1, 0, 0])
+    s = np.array([0.9, 0.8, 0.7, 0.65, 0.6, 0.2, 0.1])
+    out = recall_at_precision(y, s, precision=0.99)
+    assert out["recall"] == 0.75 and out["threshold"] == 0.7  # 3 of 4 positives before the first negative
+    assert recall_at_precision(y, s, precision=0.8)["recall"] == 1.0  # 4/5 = 0.8 at 0.6
+    assert recall_at_precision(np.ones(3), np.ones(3))["recall"] is None
+
+
+def test_evaluate_has_the_vetting_block():
+    from exomesa.evaluation.metrics import evaluate
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 200)
+    proba = np.full((200, 3), 0.1)
+    proba[np.arange(200), y] = 0.8
+    res = evaluate(y, proba, strata={"koi_model_snr": rng.uniform(0, 200, 200)}, proba_std=np.zeros((200, 3)))
+    v = res["vetting"]
+    assert res["summary"]["confirmed_recall_at_99_precision"] == 1.0
+    assert sum(b["n"] for b in v["accuracy_by_bin"]["koi_model_snr"]) == 200
+    assert all(b["accuracy"] in (None, 1.0) for b in v["accuracy_by_bin"]["koi_model_snr"])
+    assert v["uncertainty"]["mean_proba_std"]["CONFIRMED"] == 0.0

@@ -84,6 +84,7 @@ MESA_PARAMS: dict[str, Any] = {
     "periodic_sigma": 0.5,  # std of the initial periodic frequencies (inputs are normal scores)
     "ensemble": 1,  # deep-ensemble members (different seeds) in one checkpoint; 1 = a single model
     "ensemble_workers": 1,  # processes training members side by side (1: in-process, one after another)
+    "preset": None,  # named architecture preset of MESA_PRESETS (e.g. "seed"); its values win
 }
 
 #: Named architecture presets: parameter overrides on top of :data:`MESA_PARAMS`.
@@ -134,6 +135,15 @@ TSFRESH_N_JOBS = 0  # tsfresh worker processes (0: in-process; its pool costs mo
 
 # ------------------------------------------------------------------------------------------ evaluation
 TSNE_MAX_POINTS = 2000  # t-SNE on at most this many KOIs (seeded subsample beyond)
+#: Vetters' metrics (issue 15): the precision at which CONFIRMED-vs-FP recall is read (ExoMiner's headline),
+#: and the bin edges of accuracy by transit SNR (koi_model_snr) and by orbital period (koi_period, days).
+#: SNR: 7.1 is the Kepler pipeline's detection threshold, 10-20 the marginal range, > 100 bright signals;
+#: period: < 1 d ultra-short, 1-10 d short, 10-100 d the bulk, > 100 d few transits per quarter.
+VETTING_PRECISION = 0.99
+VETTING_BINS: dict[str, tuple[float, ...]] = {
+    "koi_model_snr": (0.0, 10.0, 20.0, 50.0, 100.0, float("inf")),
+    "koi_period": (0.0, 1.0, 3.0, 10.0, 30.0, 100.0, float("inf")),
+}
 
 # ------------------------------------------------------------------------------------------ file names
 MODEL_FILE = "mesa_model.pth"  # `exomesa train` checkpoint

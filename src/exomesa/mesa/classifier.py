@@ -99,7 +99,7 @@ class MesaClassifier(BaseEstimator):
         periodic_sigma: float = _D["periodic_sigma"],
         ensemble: int = _D["ensemble"],
         ensemble_workers: int = _D["ensemble_workers"],
-        preset: str | None = None,
+        preset: str | None = _D["preset"],
     ) -> None:
         self.features = features
         self.epochs = epochs
@@ -498,7 +498,7 @@ class MesaClassifier(BaseEstimator):
         from exomesa.utils import resolve_device
 
         ckpt = load_checkpoint(path)
-        params = {k: v for k, v in ckpt.get("params", {}).items() if k in _D or k == "preset"}
+        params = {k: v for k, v in ckpt.get("params", {}).items() if k in _D}
         params["device"] = device
         clf = cls(**params)
         clf.device_ = resolve_device(device)
