@@ -302,6 +302,16 @@ MESA_VARIANTS: dict[str, tuple[str, str, dict[str, Any]]] = {
         {"batch_size": 64, "learning_rate": 4e-4},
     ),
     "mesa_ensemble3": ("MESA ensemble of 3", "deep ensemble, 3 seeds", {"ensemble": 3}),
+    "mesa_ensemble3_b64": (
+        "MESA ensemble of 3, batch 64",
+        "deep ensemble, 3 seeds, batch 64, learning rate 4e-4",
+        {"ensemble": 3, "batch_size": 64, "learning_rate": 4e-4},
+    ),
+    "mesa_ensemble5_b64": (
+        "MESA ensemble of 5, batch 64",
+        "deep ensemble, 5 seeds, batch 64, learning rate 4e-4",
+        {"ensemble": 5, "batch_size": 64, "learning_rate": 4e-4},
+    ),
     "mesa_no_lc": ("MESA without light-curve tower", "ablation: towers='physics'", {"towers": "physics"}),
     "mesa_no_phys": ("MESA without physics tower", "ablation: towers='lightcurve'", {"towers": "lightcurve"}),
     "mesa_no_infonce": (
