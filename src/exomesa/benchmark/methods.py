@@ -279,7 +279,8 @@ register_method(
 )
 
 
-#: The methods a run uses when ``--methods`` is not given: all registered above, in this order.
+#: The methods a run uses when ``--methods`` is not given: all registered above, in this order (the
+#: variants, ablations and Gaia methods registered below run by name only).
 DEFAULT_METHODS: tuple[str, ...] = tuple(BENCHMARK_METHODS)
 
 # -------------------------------------------------------------------- issue 15: MESA variants, ablations
