@@ -286,6 +286,9 @@ DEFAULT_METHODS: tuple[str, ...] = tuple(BENCHMARK_METHODS)
 # -------------------------------------------------------------------- issue 15: MESA variants, ablations
 #: name → (label, description, MesaClassifier overrides on the ``full`` features). Run them by name
 #: (``--methods mesa_full,mesa_no_lc``); they are not in DEFAULT_METHODS so the default run keeps its cost.
+#: The batch-64 training recipe (4x cheaper per epoch than batch 16, same accuracy on folds 0-1); the
+#: ablations use it so that they measure a part of the model, not the cost of training it.
+_B64: dict[str, Any] = {"batch_size": 64, "learning_rate": 4e-4}
 MESA_VARIANTS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "mesa_periodic": (
         "MESA periodic embeddings",
@@ -297,37 +300,47 @@ MESA_VARIANTS: dict[str, tuple[str, str, dict[str, Any]]] = {
         "physics tower with piecewise-linear quantile embeddings",
         {"num_embedding": "ple"},
     ),
-    "mesa_batch64": (
-        "MESA batch 64",
-        "batch 64, learning rate 4e-4",
-        {"batch_size": 64, "learning_rate": 4e-4},
-    ),
-    "mesa_ensemble3": ("MESA ensemble of 3", "deep ensemble, 3 seeds", {"ensemble": 3}),
+    "mesa_batch64": ("MESA batch 64", "batch 64, learning rate 4e-4", dict(_B64)),
+    "mesa_ensemble3": ("MESA ensemble of 3", "deep ensemble, 3 seeds, batch 16", {"ensemble": 3}),
     "mesa_ensemble3_b64": (
         "MESA ensemble of 3, batch 64",
         "deep ensemble, 3 seeds, batch 64, learning rate 4e-4",
-        {"ensemble": 3, "batch_size": 64, "learning_rate": 4e-4},
+        {"ensemble": 3, **_B64},
     ),
     "mesa_ensemble5_b64": (
         "MESA ensemble of 5, batch 64",
         "deep ensemble, 5 seeds, batch 64, learning rate 4e-4",
-        {"ensemble": 5, "batch_size": 64, "learning_rate": 4e-4},
+        {"ensemble": 5, **_B64},
     ),
-    "mesa_no_lc": ("MESA without light-curve tower", "ablation: towers='physics'", {"towers": "physics"}),
-    "mesa_no_phys": ("MESA without physics tower", "ablation: towers='lightcurve'", {"towers": "lightcurve"}),
+    "mesa_no_lc": (
+        "MESA without light-curve tower",
+        "ablation of one batch-64 model: towers='physics'",
+        {"towers": "physics", "ensemble": 1, **_B64},
+    ),
+    "mesa_no_phys": (
+        "MESA without physics tower",
+        "ablation of one batch-64 model: towers='lightcurve'",
+        {"towers": "lightcurve", "ensemble": 1, **_B64},
+    ),
     "mesa_no_infonce": (
         "MESA without InfoNCE",
-        "ablation: contrastive_weight=0",
-        {"contrastive_weight": 0.0},
+        "ablation of one batch-64 model: contrastive_weight=0",
+        {"contrastive_weight": 0.0, "ensemble": 1, **_B64},
+    ),
+    "mesa_gaia_b64": (
+        "MESA batch 64 (full + Gaia DR2)",
+        "one batch-64 model on the full_gaia preset (compare with mesa_batch64)",
+        {"features": "full_gaia", "ensemble": 1, **_B64},
     ),
     "mesa_seed_preset": (
         "MESA seed preset",
-        "the seed architecture preset (full features)",
+        "the seed architecture and training preset (full features)",
         {"preset": "seed"},
     ),
 }
 for _name, (_label, _desc, _over) in MESA_VARIANTS.items():
-    register_method(MethodSpec(_name, _label, _desc, _mesa_method("full", **_over)))
+    _kw = dict(_over)
+    register_method(MethodSpec(_name, _label, _desc, _mesa_method(_kw.pop("features", "full"), **_kw)))
 register_method(
     MethodSpec(
         "mesa_full_gaia",

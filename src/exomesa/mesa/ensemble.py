@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from typing import Any
 
@@ -89,6 +89,9 @@ def train_members(
             pool.submit(_train_one, s, model_cfg, train_cfg, train, val, device, augment, None, state)
             for s in seeds
         ]
+        for done, future in enumerate(as_completed(futures), 1):  # progress: one line per finished member
+            history = future.result()[1]
+            logger.info("ensemble member %d/%d trained (%d epochs)", done, len(seeds), len(history))
         return [f.result() for f in futures]
 
 
