@@ -78,12 +78,30 @@ MESA_PARAMS: dict[str, Any] = {
     # for no measured gain. True / False force it.
     "augment": "auto",
     "inference_batch_size": 1024,  # batch size for predict/embed
+    # issue 15: physics tower numeric embeddings (Gorishniy et al. 2022) and deep ensembles
+    "num_embedding": "none",  # none | periodic | ple: per-feature embedding before the group MLPs
+    "num_embedding_dim": 8,  # embedding size per numeric feature
+    "num_embedding_bins": 16,  # periodic frequencies / piecewise-linear quantile bins
+    "periodic_sigma": 0.5,  # std of the initial periodic frequencies (inputs are normal scores)
+    "ensemble": 1,  # deep-ensemble members (different seeds) in one checkpoint; 1 = a single model
+    "ensemble_workers": 1,  # processes training members side by side (1: in-process, one after another)
+    "preset": None,  # named architecture preset of MESA_PRESETS (e.g. "seed"); its values win
 }
 
 #: Named architecture presets: parameter overrides on top of :data:`MESA_PARAMS`.
 MESA_PRESETS: dict[str, dict[str, Any]] = {
     # the original design: MLP encoders, d_model 32, 2 heads, 1 layer
-    "seed": {"d_model": 32, "n_heads": 2, "n_layers": 1, "ff_dim": 64, "tab_hidden": 32},
+    "seed": {
+        "d_model": 32,
+        "n_heads": 2,
+        "n_layers": 1,
+        "ff_dim": 64,
+        "tab_hidden": 32,
+        "num_embedding": "none",
+        "batch_size": 16,
+        "learning_rate": 1e-4,
+        "ensemble": 1,
+    },
 }
 
 #: Fixed parts of the model that are not constructor parameters (see MesaConfig).
@@ -122,6 +140,15 @@ TSFRESH_N_JOBS = 0  # tsfresh worker processes (0: in-process; its pool costs mo
 # ------------------------------------------------------------------------------------------ evaluation
 TSNE_MAX_POINTS = 2000  # t-SNE on at most this many KOIs (seeded subsample beyond)
 PREDICT_CHUNK_SIZE = 50_000  # rows scored at a time by streaming predict (~0.5 GB of views per chunk)
+#: Vetters' metrics (issue 15): the precision at which CONFIRMED-vs-FP recall is read (ExoMiner's headline),
+#: and the bin edges of accuracy by transit SNR (koi_model_snr) and by orbital period (koi_period, days).
+#: SNR: 7.1 is the Kepler pipeline's detection threshold, 10-20 the marginal range, > 100 bright signals;
+#: period: < 1 d ultra-short, 1-10 d short, 10-100 d the bulk, > 100 d few transits per quarter.
+VETTING_PRECISION = 0.99
+VETTING_BINS: dict[str, tuple[float, ...]] = {
+    "koi_model_snr": (0.0, 10.0, 20.0, 50.0, 100.0, float("inf")),
+    "koi_period": (0.0, 1.0, 3.0, 10.0, 30.0, 100.0, float("inf")),
+}
 
 # ------------------------------------------------------------------------------------------ file names
 MODEL_FILE = "mesa_model.pth"  # `exomesa train` checkpoint

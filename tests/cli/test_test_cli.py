@@ -130,7 +130,9 @@ def _assert_schema(res: dict, n: int, temperature: float = 1.7) -> None:
         "ece_uncalibrated",
         "retrieval_lc_to_phys_recall@1",
         "retrieval_chance_recall@1",
+        "confirmed_recall_at_99_precision",  # issue 15
     }
+    assert set(res["vetting"]["accuracy_by_bin"]) <= {"koi_model_snr", "koi_period"}
     assert set(c["classification_report"]) == {*CLASSES, "macro avg", "weighted avg"}
     for block in ("calibrated", "uncalibrated"):
         assert set(cal[block]) == {"ece", "nll", "brier", "mean_confidence", "accuracy", "reliability"}

@@ -82,6 +82,10 @@ def fold_metrics(y_true: np.ndarray, proba: np.ndarray) -> dict[str, Any]:
         "macro_f1": res["summary"]["macro_f1"],
         "f1": {c: report[c]["f1-score"] for c in CLASSES},
         "roc_auc_confirmed_vs_fp": res["summary"]["confirmed_vs_fp_roc_auc"],
+        # issue 15: vetters' metrics
+        "pr_auc_confirmed_vs_fp": res["summary"]["confirmed_vs_fp_pr_auc"],
+        "confirmed_recall_at_99_precision": res["summary"]["confirmed_recall_at_99_precision"],
+        "ece": res["summary"]["ece"],
     }
 
 
@@ -96,7 +100,16 @@ def summarize(folds: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Mean ± std over folds of every metric and cost of one method."""
 
     out: dict[str, Any] = {}
-    for key in ("accuracy", "macro_f1", "roc_auc_confirmed_vs_fp", "train_seconds", "throughput_kois_per_s"):
+    for key in (
+        "accuracy",
+        "macro_f1",
+        "roc_auc_confirmed_vs_fp",
+        "pr_auc_confirmed_vs_fp",  # issue 15
+        "confirmed_recall_at_99_precision",  # issue 15
+        "ece",  # issue 15
+        "train_seconds",
+        "throughput_kois_per_s",
+    ):
         out[key] = _mean_std([f.get(key) for f in folds])
     out["f1"] = {c: _mean_std([f["f1"][c] for f in folds]) for c in CLASSES}
     out["peak_rss_mb"] = _mean_std([f.get("peak_rss_mb") for f in folds])

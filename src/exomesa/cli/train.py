@@ -25,11 +25,14 @@ import argparse
 from pathlib import Path
 
 from exomesa.defaults import MESA_PARAMS as D
+from exomesa.defaults import MESA_PRESETS
 
 __all__ = ["register"]
 
 #: flags that override MesaClassifier parameters (default None so only explicit ones override --config)
 _PARAM_FLAGS = ("epochs", "batch_size", "learning_rate", "val_split", "device", "seed", "patience")
+#: issue 15: architecture preset, numeric embeddings, deep ensembles
+_PARAM_FLAGS += ("preset", "num_embedding", "ensemble", "ensemble_workers")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -63,9 +66,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--features",
         default="auto",
-        choices=["auto", "seed", "archive", "full", "shared", "toi"],
+        choices=["auto", "seed", "archive", "full", "shared", "toi", "full_gaia"],
         help="feature preset; auto = toi for TESS TOI tables, else the richest of full, archive, seed whose "
         "(default auto)",
+    )
+    p.add_argument(
+        "--preset",
+        choices=sorted(MESA_PRESETS),
+        help="named architecture preset; 'seed' = the original MESA (MLP encoders, d_model 32, 1 layer)",
+    )
+    p.add_argument(
+        "--num_embedding",
+        choices=["none", "periodic", "ple"],
+        help=f"per-feature numeric embedding of the physics tower (default {D['num_embedding']})",
+    )
+    p.add_argument(
+        "--ensemble",
+        type=int,
+        help=f"deep-ensemble members (different seeds) in one checkpoint (default {D['ensemble']})",
+    )
+    p.add_argument(
+        "--ensemble_workers",
+        type=int,
+        help=f"processes training ensemble members side by side (default {D['ensemble_workers']})",
     )
     p.add_argument("--config", type=Path, help="JSON file of MesaClassifier parameters")
     p.add_argument(

@@ -442,6 +442,8 @@ def evaluate(
     phys_emb: np.ndarray | None = None,
     temperature: float | None = None,
     n_bins: int = ECE_BINS,
+    strata: dict[str, np.ndarray] | None = None,
+    proba_std: np.ndarray | None = None,
 ) -> dict:
     """All test-set metrics in one JSON-able dict (schema: ``docs/results_schema.md``).
 
@@ -457,6 +459,10 @@ def evaluate(
         Light-curve and physics projections of the same rows, for the alignment scores.
     temperature : float, optional
         The temperature the calibrated probabilities used (recorded only).
+    strata : {column: [N]}, optional
+        Catalog columns for the accuracy-by-bin of the ``vetting`` block (koi_model_snr, koi_period).
+    proba_std : [N, C] float, optional
+        Per-class std of an ensemble's members (``vetting.uncertainty``).
 
     Returns
     -------
@@ -491,6 +497,9 @@ def evaluate(
         results["alignment"] = None
         results["alignment_reason"] = "light-curve/physics embeddings were not provided"
 
+    from exomesa.evaluation.vetting_metrics import vetting_metrics
+
+    results["vetting"] = vetting_metrics(y, p, strata, proba_std)
     cvfp = results["ranking"].get("confirmed_vs_false_positive", {})
     align = results["alignment"] or {}
     retrieval = align.get("retrieval") or {}
@@ -501,6 +510,7 @@ def evaluate(
         "macro_roc_auc": results["ranking"]["macro_roc_auc"],
         "confirmed_vs_fp_roc_auc": cvfp.get("roc_auc"),
         "confirmed_vs_fp_pr_auc": cvfp.get("pr_auc"),
+        "confirmed_recall_at_99_precision": results["vetting"]["confirmed_recall_at_precision"]["recall"],
         "ece": results["calibration"]["ece"],
         "ece_uncalibrated": results["calibration"]["ece_uncalibrated"],
         "retrieval_lc_to_phys_recall@1": (retrieval.get("lightcurve_to_physics") or {}).get("recall@1"),

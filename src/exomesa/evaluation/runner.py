@@ -32,6 +32,7 @@ from exomesa.defaults import (
     SPLIT_SEED,
     TEST_SIZE,
     TSNE_MAX_POINTS,
+    VETTING_BINS,
 )
 from exomesa.errors import ExomesaError
 
@@ -176,9 +177,13 @@ def evaluate_model(
         lc_emb=out.get("lightcurve"),
         phys_emb=out.get("physics"),
         temperature=temperature,
+        strata={c: pd.to_numeric(df[c], errors="coerce").to_numpy(float) for c in VETTING_BINS if c in df},
+        proba_std=out.get("proba_std"),
     )
     output_dir.mkdir(parents=True, exist_ok=True)
-    names = write_predictions(output_dir / PREDICTIONS_FILE, df, y_true, proba, sources)
+    names = write_predictions(
+        output_dir / PREDICTIONS_FILE, df, y_true, proba, sources, proba_std=out.get("proba_std")
+    )
     lap("metrics_and_predictions")
 
     figures: dict[str, Path] = {}
@@ -236,17 +241,26 @@ def evaluate_model(
 
 
 def write_predictions(
-    path: Path, df: pd.DataFrame, y_true: np.ndarray, proba: np.ndarray, sources: np.ndarray
+    path: Path,
+    df: pd.DataFrame,
+    y_true: np.ndarray,
+    proba: np.ndarray,
+    sources: np.ndarray,
+    proba_std: np.ndarray | None = None,
 ) -> np.ndarray:
     """Write the per-KOI ``predictions.csv`` (schema in docs/results_schema.md); returns the KOI names [N].
 
     Args:
-        y_true: [N] class indices; proba: [N, 3] in CLASSES order; sources: [N] light-curve source per row.
+        y_true: [N] class indices; proba: [N, 3] in CLASSES order; sources: [N] light-curve source per row;
+        proba_std: [N, 3] per-class ensemble std (MESA), written as ``score_std_<class>`` columns.
     """
     from exomesa.data import CLASSES
 
     names = df["kepoi_name"].astype(str).to_numpy() if "kepoi_name" in df else np.arange(len(df)).astype(str)
     pred = proba.argmax(axis=1)
+    std = {}
+    if proba_std is not None:  # issue 15: deep-ensemble spread per class
+        std = {f"score_std_{c.lower().replace(' ', '_')}": proba_std[:, i] for i, c in enumerate(CLASSES)}
     pd.DataFrame(
         {
             "kepoi_name": names,
@@ -257,6 +271,7 @@ def write_predictions(
             "prob_false_positive": proba[:, 2],
             "correct": pred == y_true,
             "lightcurve_source": sources,
+            **std,
         }
     ).to_csv(path, index=False, float_format="%.6f")
     return names

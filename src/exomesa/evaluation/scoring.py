@@ -32,6 +32,8 @@ logger = logging.getLogger(__name__)
 
 #: Class → probability column of the output.
 PROBA_COLUMNS = {c: "prob_" + c.lower().replace(" ", "_") for c in CLASSES}
+#: Class → per-class ensemble std column (MESA only; 0 for a single model). Issue 15.
+STD_COLUMNS = {c: "score_std_" + c.lower().replace(" ", "_") for c in CLASSES}
 
 
 def real_views(
@@ -132,6 +134,11 @@ def score_candidates(
             col[rows] = proba[:, j]
             out[PROBA_COLUMNS[str(cls)]] = col
         out.loc[ok, "predicted"] = np.asarray(clf.classes_)[proba.argmax(axis=1)]
+        if "proba_std" in scores:  # deep-ensemble spread (issue 15)
+            for j, cls in enumerate(clf.classes_):
+                col = np.full(len(out), np.nan)
+                col[rows] = scores["proba_std"][:, j]
+                out[STD_COLUMNS[str(cls)]] = col
         if neighbors > 0 and "lightcurve" in scores:
             ref = clf.reference_
             idx, sim = nearest_neighbors(

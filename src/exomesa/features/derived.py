@@ -80,3 +80,7 @@ def _add_derived_inplace(out: pd.DataFrame) -> None:
         out["snr_per_transit"] = _ratio(out["koi_model_snr"], np.sqrt(out["koi_num_transits"].astype(float)))
     if has("koi_max_mult_ev", "koi_model_snr"):
         out["mes_snr_ratio"] = _ratio(out["koi_max_mult_ev"], out["koi_model_snr"])
+    if has("kepid"):  # the optional gaia group (issue 15); the table is read once per process (~0.3 s)
+        from exomesa.features.gaia import add_gaia_columns
+
+        add_gaia_columns(out)

@@ -39,6 +39,7 @@ __all__ = [
     "COLUMN_INFO",
     "DERIVED_FEATURES",
     "FEATURE_GROUPS",
+    "GAIA_FEATURES",
     "PRESETS",
     "ARCHIVE_PRESET",
     "resolve_feature_set",
@@ -209,6 +210,22 @@ ARCHIVE_PRESET: dict[str, list[str]] = {
     "stellar": ["koi_steff", "koi_slogg", "koi_srad", "koi_kepmag"],
     "diagnostics": ["koi_model_snr", "koi_tce_plnt_num"],
 }
+#: The optional ``gaia`` group (issue 15): Gaia DR2 stellar properties joined on kepid (:mod:`.gaia`).
+#: Registered as derived features (after ``diagnostics`` took its list) so required_columns expands them.
+GAIA_FEATURES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "gaia_teff": ("K", "Gaia DR2 effective temperature (Berger et al. 2018)", ("kepid", "kepoi_name")),
+    "gaia_dist": ("pc", "Gaia DR2 distance", ("kepid", "kepoi_name")),
+    "gaia_rad": ("solar radii", "Gaia DR2 stellar radius", ("kepid", "kepoi_name")),
+    "gaia_av": ("mag", "V-band extinction", ("kepid", "kepoi_name")),
+    "gaia_evstate": (
+        "",
+        "evolutionary state: 0 main sequence, 1 subgiant, 2 red giant",
+        ("kepid", "kepoi_name"),
+    ),
+    "gaia_binary": ("", "1 if binaryFlag == 1 (Gaia radius excess), else 0", ("kepid", "kepoi_name")),
+    "gaia_prad": ("Earth radii", "koi_ror x Gaia stellar radius", ("kepid", "kepoi_name", "koi_ror")),
+}
+DERIVED_FEATURES.update(GAIA_FEATURES)
 
 PRESETS: dict[str, dict[str, list[str]]] = {
     "seed": {"planet": ["koi_period", "koi_depth", "koi_prad"], "stellar": ["koi_steff", "koi_srad"]},
@@ -228,9 +245,10 @@ PRESETS: dict[str, dict[str, list[str]]] = {
         "stellar": ["koi_steff", "koi_srad", "koi_slogg", "koi_smass", "tess_mag", "st_dist"],
         "diagnostics": ["koi_model_snr"],
     },
+    "full_gaia": {**FEATURE_GROUPS, "gaia": list(GAIA_FEATURES)},
 }
 
-_VALID_GROUPS = ("planet", "stellar", "diagnostics")
+_VALID_GROUPS = ("planet", "stellar", "diagnostics", "gaia")
 
 
 def resolve_feature_set(spec: str | Mapping[str, list[str]]) -> dict[str, list[str]]:

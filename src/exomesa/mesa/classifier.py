@@ -93,6 +93,13 @@ class MesaClassifier(BaseEstimator):
         warmup_epochs: float = _D["warmup_epochs"],
         augment: bool | str = _D["augment"],
         inference_batch_size: int = _D["inference_batch_size"],
+        num_embedding: str = _D["num_embedding"],
+        num_embedding_dim: int = _D["num_embedding_dim"],
+        num_embedding_bins: int = _D["num_embedding_bins"],
+        periodic_sigma: float = _D["periodic_sigma"],
+        ensemble: int = _D["ensemble"],
+        ensemble_workers: int = _D["ensemble_workers"],
+        preset: str | None = _D["preset"],
     ) -> None:
         self.features = features
         self.epochs = epochs
@@ -125,35 +132,57 @@ class MesaClassifier(BaseEstimator):
         self.warmup_epochs = warmup_epochs
         self.augment = augment
         self.inference_batch_size = inference_batch_size
+        self.num_embedding = num_embedding
+        self.num_embedding_dim = num_embedding_dim
+        self.num_embedding_bins = num_embedding_bins
+        self.periodic_sigma = periodic_sigma
+        self.ensemble = ensemble
+        self.ensemble_workers = ensemble_workers
+        self.preset = preset
+
+    def _p(self, name: str) -> Any:
+        """Parameter ``name`` as used: a named ``preset`` (defaults.MESA_PRESETS) overrides the attribute."""
+        from exomesa.defaults import MESA_PRESETS
+
+        if self.preset is not None:
+            if self.preset not in MESA_PRESETS:
+                raise ExomesaError(f"unknown preset {self.preset!r}; choose one of {sorted(MESA_PRESETS)}.")
+            if name in MESA_PRESETS[self.preset]:
+                return MESA_PRESETS[self.preset][name]
+        return getattr(self, name)
 
     def _model_config(self, tabular_dims: dict[str, int]):
         from exomesa.mesa.model import MesaConfig
 
         return MesaConfig(
             tabular_dims=dict(tabular_dims),
-            d_model=int(self.d_model),
-            n_heads=int(self.n_heads),
-            n_layers=int(self.n_layers),
-            ff_dim=int(self.ff_dim),
-            tab_hidden=int(self.tab_hidden),
-            phys_dim=int(self.phys_dim),
-            embed_dim=int(self.embed_dim),
-            head_hidden=int(self.head_hidden),
+            d_model=int(self._p("d_model")),
+            n_heads=int(self._p("n_heads")),
+            n_layers=int(self._p("n_layers")),
+            ff_dim=int(self._p("ff_dim")),
+            tab_hidden=int(self._p("tab_hidden")),
+            phys_dim=int(self._p("phys_dim")),
+            embed_dim=int(self._p("embed_dim")),
+            head_hidden=int(self._p("head_hidden")),
             dropout=float(self.dropout),
             init_temperature=float(self.temperature),
             learnable_temperature=bool(self.learnable_temperature),
             towers=str(self.towers),
+            num_embedding=str(self._p("num_embedding")),
+            num_embedding_dim=int(self._p("num_embedding_dim")),
+            num_embedding_bins=int(self._p("num_embedding_bins")),
+            periodic_sigma=float(self._p("periodic_sigma")),
         )
 
     def _train_config(self, class_weights: list[float] | None, freeze_backbone: bool):
         from exomesa.mesa.trainer import TrainConfig
 
         return TrainConfig(
-            epochs=int(self.epochs),
-            batch_size=int(self.batch_size),
-            learning_rate=float(self.learning_rate),
-            weight_decay=float(self.weight_decay),
-            warmup_epochs=float(self.warmup_epochs),
+            epochs=int(self._p("epochs")),
+            batch_size=int(self._p("batch_size")),
+            learning_rate=float(self._p("learning_rate")),
+            weight_decay=float(self._p("weight_decay")),
+            warmup_epochs=float(self._p("warmup_epochs")),
             grad_clip=float(self.grad_clip),
             patience=int(self.patience),
             monitor=str(self.monitor),
@@ -234,8 +263,9 @@ class MesaClassifier(BaseEstimator):
         from exomesa.features import TabularPreprocessor, resolve_feature_set
         from exomesa.lightcurves import augment_views
         from exomesa.mesa.batches import align_views, build_arrays
+        from exomesa.mesa.ensemble import ensemble_logits, member_seeds, train_members
         from exomesa.mesa.model import MESAModel, count_parameters
-        from exomesa.mesa.trainer import fit_temperature, predict_arrays, train_model
+        from exomesa.mesa.trainer import fit_temperature, predict_arrays
         from exomesa.utils import resolve_device, seed_everything
 
         if LABEL not in train_df.columns:
@@ -289,34 +319,58 @@ class MesaClassifier(BaseEstimator):
         )
 
         cfg = self._model_config(self.preprocessor_.output_dims)
-        model = MESAModel(cfg)
+        state = None
         if ckpt is not None:
             try:
-                model.load_state_dict(ckpt["state_dict"])
+                MESAModel(cfg).load_state_dict(ckpt["state_dict"])
             except RuntimeError as exc:
                 raise ExomesaError(
                     f"pretrained model {pretrained}: weights do not fit this model ({exc})."
                 ) from exc
+            state = ckpt["state_dict"]
             logger.info("starting from pretrained weights %s", pretrained)
         train_cfg = self._train_config(self._class_weights(y_all[tr_idx]), freeze_backbone)
         self.train_config_ = dataclasses.asdict(train_cfg)
-        self.history_ = train_model(
-            model, train_arrays, val_arrays, train_cfg, self.device_, augment=augment_views, progress=progress
+        if int(self._p("ensemble")) < 1:
+            raise ExomesaError(f"ensemble must be at least 1 member, got {self._p('ensemble')}.")
+        trained = train_members(
+            cfg.to_dict(),
+            self.train_config_,
+            train_arrays,
+            val_arrays,
+            seeds=member_seeds(int(self.seed), int(self._p("ensemble"))),
+            device=self.device_,
+            workers=int(self.ensemble_workers),
+            augment=augment_views,
+            progress=progress,
+            state=state,
         )
-        for p in model.parameters():
-            p.requires_grad_(p is not model.logit_scale or cfg.learnable_temperature)
-        self.model_ = model.eval()
-        self.n_parameters_ = count_parameters(model)
+        self.members_ = []
+        for member_state, _ in trained:
+            model = MESAModel(cfg)
+            model.load_state_dict(member_state)
+            for p in model.parameters():
+                p.requires_grad_(p is not model.logit_scale or cfg.learnable_temperature)
+            self.members_.append(model.to(self.device_).eval())
+        self.model_ = self.members_[0]  # embeddings and the similarity bank come from member 0
+        self.history_ = trained[0][1]
+        self.member_histories_ = [h for _, h in trained[1:]]
+        self.n_parameters_ = count_parameters(self.model_) * len(self.members_)
 
         if val_arrays is not None:
-            val_out = predict_arrays(model, val_arrays, int(self.inference_batch_size), self.device_)
-            self.temperature_ = fit_temperature(val_out["logits"], y_all[va_idx])
+            z = np.stack(
+                [
+                    predict_arrays(m, val_arrays, int(self.inference_batch_size), self.device_)["logits"]
+                    for m in self.members_
+                ]
+            )
+            self.temperature_ = fit_temperature(ensemble_logits(z), y_all[va_idx])
         else:
             self.temperature_ = 1.0
         logger.info("calibration temperature %.3f (fitted on the validation split)", self.temperature_)
 
         bank = predict_arrays(
-            model, take(np.arange(len(train_df))), int(self.inference_batch_size), self.device_
+            self.model_, take(np.arange(len(train_df))), int(self.inference_batch_size), self.device_
         )
         self.reference_ = {
             "kepoi_name": train_df["kepoi_name"].astype(str).to_numpy(),
@@ -344,13 +398,33 @@ class MesaClassifier(BaseEstimator):
                 out["phys_embedding"] = np.zeros((0, cfg.embed_dim), np.float32)
             return out
         arrays = self._arrays(df.reset_index(drop=True), views)
-        return predict_arrays(self.model_, arrays, int(self.inference_batch_size), self.device_)
+        out = predict_arrays(self.model_, arrays, int(self.inference_batch_size), self.device_)
+        others = [
+            predict_arrays(m, arrays, int(self.inference_batch_size), self.device_)["logits"]
+            for m in self._members()[1:]
+        ]
+        out["member_logits"] = np.stack([out["logits"], *others])  # [K, N, 3]
+        return out
 
-    def _proba(self, logits: np.ndarray, calibrated: bool) -> np.ndarray:
-        logits = logits.astype(np.float64)
+    def _members(self) -> list:
+        return list(getattr(self, "members_", None) or [self.model_])
+
+    def _proba(self, out: dict[str, np.ndarray], calibrated: bool) -> np.ndarray:
+        from exomesa.mesa.ensemble import ensemble_logits
+
+        z = out.get("member_logits")
+        logits = ensemble_logits(z) if z is not None else out["logits"].astype(np.float64)
         if calibrated:
             logits = logits / self.temperature_
         return _softmax(logits)
+
+    def _proba_std(self, out: dict[str, np.ndarray]) -> np.ndarray:
+        from exomesa.mesa.ensemble import ensemble_proba
+
+        z = out.get("member_logits")
+        if z is None:
+            return np.zeros_like(out["logits"], dtype=np.float64)
+        return ensemble_proba(z, self.temperature_)[1]
 
     @staticmethod
     def _embeddings(out: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -361,7 +435,12 @@ class MesaClassifier(BaseEstimator):
         self, df: pd.DataFrame, views: Any | None = None, calibrated: bool = True
     ) -> np.ndarray:
         """Class probabilities ``[N, 3]`` in ``classes_`` order (temperature-scaled when ``calibrated``)."""
-        return self._proba(self._forward(df, views)["logits"], calibrated)
+        return self._proba(self._forward(df, views), calibrated)
+
+    def predict_proba_std(self, df: pd.DataFrame, views: Any | None = None) -> np.ndarray:
+        """Per-class standard deviation ``[N, 3]`` of the ensemble members' calibrated probabilities (0 for
+        a single model); see :mod:`exomesa.mesa.ensemble`."""
+        return self._proba_std(self._forward(df, views))
 
     def predict(self, df: pd.DataFrame, views: Any | None = None) -> np.ndarray:
         """Predicted dispositions ``[N]`` (strings from ``classes_``)."""
@@ -375,11 +454,12 @@ class MesaClassifier(BaseEstimator):
     def outputs(self, df: pd.DataFrame, views: Any | None = None) -> dict[str, np.ndarray]:
         """Every per-KOI output from one preprocessing and model pass: ``proba`` [N, 3] (calibrated, as
         :meth:`predict_proba`), ``proba_uncalibrated`` [N, 3], and :meth:`embed`'s ``lightcurve``,
-        ``physics`` [N, P] and ``fused`` [N, F]."""
+        ``physics`` [N, P] and ``fused`` [N, F], and ``proba_std`` [N, 3] (:meth:`predict_proba_std`)."""
         out = self._forward(df, views)
         return {
-            "proba": self._proba(out["logits"], True),
-            "proba_uncalibrated": self._proba(out["logits"], False),
+            "proba": self._proba(out, True),
+            "proba_uncalibrated": self._proba(out, False),
+            "proba_std": self._proba_std(out),
             **self._embeddings(out),
         }
 
@@ -402,6 +482,10 @@ class MesaClassifier(BaseEstimator):
             "train_config": getattr(self, "train_config_", {}),
             "history": self.history_,
             "reference": self.reference_,
+            # deep ensemble: the weights of members 1..K-1 (member 0 is state_dict)
+            "members": [
+                {k: v.detach().cpu() for k, v in m.state_dict().items()} for m in self._members()[1:]
+            ],
         }
         return save_checkpoint(path, payload)
 
@@ -424,6 +508,16 @@ class MesaClassifier(BaseEstimator):
         except RuntimeError as exc:
             raise ExomesaError(f"{path}: the weights do not fit the stored model config ({exc}).") from exc
         clf.model_ = model.to(clf.device_).eval()
+        clf.members_ = [clf.model_]
+        for i, member_state in enumerate(ckpt.get("members") or []):
+            member = MESAModel(MesaConfig.from_dict(ckpt["model_config"]))
+            try:
+                member.load_state_dict(member_state)
+            except RuntimeError as exc:
+                raise ExomesaError(
+                    f"{path}: ensemble member {i + 1} does not fit the model ({exc})."
+                ) from exc
+            clf.members_.append(member.to(clf.device_).eval())
         clf.preprocessor_ = TabularPreprocessor.from_state_dict(ckpt["preprocessor"])
         clf.feature_set_ = {g: list(c) for g, c in clf.preprocessor_.feature_set_.items()}
         clf.classes_ = np.array(ckpt["classes"])
@@ -431,7 +525,7 @@ class MesaClassifier(BaseEstimator):
         clf.history_ = list(ckpt.get("history", []))
         clf.train_config_ = dict(ckpt.get("train_config", {}))
         clf.augment_ = bool(clf.train_config_.get("augment", False))
-        clf.n_parameters_ = count_parameters(model)
+        clf.n_parameters_ = count_parameters(model) * len(clf.members_)
         clf.exomesa_version_ = ckpt.get("exomesa_version")
         ref = ckpt.get("reference") or {}
         clf.reference_ = {

@@ -58,10 +58,17 @@ class MesaConfig(_DictMixin):
     init_temperature: float = _P["temperature"]  # InfoNCE temperature; logit scale = 1 / temperature
     learnable_temperature: bool = _P["learnable_temperature"]  # learn log(1/temperature) (scale <= 100)
     towers: str = _P["towers"]  # "both", "lightcurve" (light-curve tower only) or "physics" (tabular only)
+    # issue 15: per-feature numeric embeddings of the physics tower (see mesa/physics_encoder.py)
+    num_embedding: str = "none"  # "none" (seed; old checkpoints), "periodic" or "ple"
+    num_embedding_dim: int = _P["num_embedding_dim"]  # embedding size per numeric feature
+    num_embedding_bins: int = _P["num_embedding_bins"]  # periodic frequencies / PLE quantile bins
+    periodic_sigma: float = _P["periodic_sigma"]  # std of the initial periodic frequencies
 
     def __post_init__(self) -> None:
         if self.towers not in TOWERS:
             raise ValueError(f"towers must be one of {TOWERS}, not {self.towers!r}")
+        if self.num_embedding not in ("none", "periodic", "ple"):
+            raise ValueError(f"num_embedding must be none, periodic or ple, not {self.num_embedding!r}")
 
 
 @dataclass

@@ -137,6 +137,20 @@ def render_markdown(results: Mapping[str, Any] | None, extra_files: Sequence[Pat
                 + " | ".join(_ms((s.get("f1") or {}).get(c)) for c in CLASSES)
                 + f" | {_ms(s.get('roc_auc_confirmed_vs_fp'))} |"
             )
+        # issue 15: vetters' metrics (older results files lack them: shown as n/a)
+        lines += [
+            "",
+            "## Vetters' metrics (mean ± std over folds; CONFIRMED vs FALSE POSITIVE rows)",
+            "",
+            "| method | recall at 99 % precision | PR-AUC | ECE |",
+            "|---|---|---|---|",
+        ]
+        for name, m in methods.items():
+            s = m.get("summary", {})
+            lines.append(
+                f"| {m.get('label', name)} | {_ms(s.get('confirmed_recall_at_99_precision'))} | "
+                f"{_ms(s.get('pr_auc_confirmed_vs_fp'))} | {_ms(s.get('ece'))} |"
+            )
         lines += [
             "",
             "## Cost (mean ± std over folds)",
