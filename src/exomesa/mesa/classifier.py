@@ -82,6 +82,7 @@ class MesaClassifier(BaseEstimator):
         head_hidden: int = _D["head_hidden"],
         dropout: float = _D["dropout"],
         towers: str = _D["towers"],
+        lc_encoder: str = _D["lc_encoder"],
         contrastive_weight: float = _D["contrastive_weight"],
         classification_weight: float = _D["classification_weight"],
         temperature: float = _D["temperature"],
@@ -114,6 +115,7 @@ class MesaClassifier(BaseEstimator):
         self.head_hidden = head_hidden
         self.dropout = dropout
         self.towers = towers
+        self.lc_encoder = lc_encoder
         self.contrastive_weight = contrastive_weight
         self.classification_weight = classification_weight
         self.temperature = temperature
@@ -143,6 +145,7 @@ class MesaClassifier(BaseEstimator):
             init_temperature=float(self.temperature),
             learnable_temperature=bool(self.learnable_temperature),
             towers=str(self.towers),
+            lc_encoder=str(self.lc_encoder),
         )
 
     def _train_config(self, class_weights: list[float] | None, freeze_backbone: bool):
