@@ -110,3 +110,24 @@ def test_one_tower_models_have_no_contrastive_term(towers):
 def test_unknown_towers_value_is_refused():
     with pytest.raises(ValueError, match="towers"):
         MesaConfig(towers="both-ish")
+
+
+def test_astronet_encoder_gives_the_same_shapes_and_reads_the_transit_shape():
+    from exomesa.mesa.lightcurve_encoder import AstroNetEncoder, PatchEncoder
+
+    cfg = MesaConfig(tabular_dims={"planet": 6, "stellar": 4}, lc_encoder="astronet")
+    model = MESAModel(cfg).eval()
+    assert isinstance(model.lc_encoder, AstroNetEncoder)
+    assert isinstance(MESAModel(MesaConfig(tabular_dims={"planet": 6})).lc_encoder, PatchEncoder)
+    b = _batch(4)
+    out = model(b)
+    assert out["logits"].shape == (4, 3) and out["lc_embedding"].shape == (4, cfg.embed_dim)
+    # a V-shaped local transit of the same depth gives another representation than a box
+    v = dict(b, local_view=b["local_view"].clone())
+    v["local_view"][:, 80:120] *= torch.abs(torch.linspace(-1, 1, 40))[None] + 0.05
+    assert not torch.allclose(
+        model.lc_encoder(b["global_view"], b["local_view"]),
+        model.lc_encoder(v["global_view"], v["local_view"]),
+    )
+    with pytest.raises(ValueError, match="lc_encoder"):
+        MesaConfig(lc_encoder="resnet")

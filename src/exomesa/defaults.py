@@ -22,6 +22,7 @@ __all__ = [
     "TEST_SIZE",
     "SPLIT_SEED",
     "N_FOLDS",
+    "BENCHMARK_REAL_SUITE",
     "MODEL_FILE",
     "HISTORY_FILE",
     "CONFIG_FILE",
@@ -39,6 +40,9 @@ __all__ = [
 TEST_SIZE = 0.2  # held-out fraction of stars in the default split (`data prepare`, `train`, `test`)
 SPLIT_SEED = 42  # seed of the default train/test split and of the benchmark folds
 N_FOLDS = 5  # cross-validation folds of `exomesa benchmark`
+#: `exomesa benchmark --suite real` sizes (1,029 KOIs with real views; the suite must run in < 10 min on 2
+#: cores): MESA epochs from scratch, fine-tuning epochs, and epochs of the one rendered-view pretraining run.
+BENCHMARK_REAL_SUITE = {"epochs": 20, "finetune_epochs": 10, "pretrain_epochs": 4}
 
 # ------------------------------------------------------------------------------------------------- MESA
 #: :class:`~exomesa.mesa.classifier.MesaClassifier` constructor defaults (also the keys `--config` takes).
@@ -63,6 +67,9 @@ MESA_PARAMS: dict[str, Any] = {
     "head_hidden": 64,  # classifier hidden width
     "dropout": 0.1,  # dropout on tokens, MLPs and classifier (attention dropout is always 0)
     "towers": "both",  # both | lightcurve | physics: which towers feed the classifier (ablations, AstroNet-like)
+    # light-curve tower: "patch" (patch Transformer) | "astronet" (separate global/local 1-D conv columns);
+    # the real-view benchmark (benchmarks/results_real.json) compares them; the DR25 default stays "patch"
+    "lc_encoder": "patch",
     "contrastive_weight": 0.1,  # weight of the InfoNCE term (needs both towers)
     "classification_weight": 1.0,  # weight of the classification term
     "temperature": 0.07,  # InfoNCE temperature

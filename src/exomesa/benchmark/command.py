@@ -19,29 +19,41 @@ from exomesa.errors import ExomesaError
 from exomesa.reporting.markdown import render_markdown
 from exomesa.utils import check_writable, write_json
 
-__all__ = ["DEFAULT_OUT_DIR", "run_benchmark_command", "write_outputs"]
+__all__ = ["DEFAULT_OUT_DIR", "RESULTS_FILES", "run_benchmark_command", "write_outputs"]
 
 logger = logging.getLogger(__name__)
 
 #: Where a full run writes (the folder the README quotes), relative to the working directory.
 DEFAULT_OUT_DIR = Path("benchmarks")
+#: results file of each suite (``--suite``), in ``out_dir``
+RESULTS_FILES = {"default": "results.json", "real": "results_real.json"}
 
 
-def write_outputs(results: Mapping[str, Any] | None, out_dir: Path | str) -> tuple[Path | None, Path]:
-    """Write ``results.json`` (when given) and ``RESULTS.md`` into ``out_dir``; returns their paths."""
+def _read_json(path: Path) -> dict[str, Any] | None:
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def write_outputs(
+    results: Mapping[str, Any] | None, out_dir: Path | str, suite: str = "default"
+) -> tuple[Path | None, Path]:
+    """Write the suite's results file (when given; ``results.json`` or ``results_real.json``) and
+    ``RESULTS.md`` (both suites' tables, whichever files exist) into ``out_dir``; returns their paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    json_path = write_json(out_dir / "results.json", results) if results is not None else None
+    name = RESULTS_FILES[suite]
+    json_path = write_json(out_dir / name, results) if results is not None else None
     extra = sorted((out_dir / "results").glob("*.json")) if (out_dir / "results").is_dir() else []
-    md = render_markdown(results, extra)
+    main = results if suite == "default" else _read_json(out_dir / RESULTS_FILES["default"])
+    real = results if suite == "real" else _read_json(out_dir / RESULTS_FILES["real"])
+    md = render_markdown(main, extra, real_results=real)
     md_path = out_dir / "RESULTS.md"
     md_path.write_text(md, encoding="utf-8")
     return json_path, md_path
 
 
-def _holds_full_results(out_dir: Path) -> bool:
-    """Whether ``out_dir/results.json`` exists and is not itself a quick run's output."""
-    path = out_dir / "results.json"
+def _holds_full_results(out_dir: Path, name: str = "results.json") -> bool:
+    """Whether ``out_dir/name`` exists and is not itself a quick run's output."""
+    path = out_dir / name
     if not path.exists():
         return False
     try:
@@ -68,25 +80,32 @@ def run_benchmark_command(
         render_only: run nothing; rebuild ``RESULTS.md`` from ``out_dir``'s JSON files (returns their results).
         command: the command line recorded in the results.
     """
+    name = RESULTS_FILES.get(config.suite, RESULTS_FILES["default"])
     if render_only:
         out_dir = Path(out_dir or DEFAULT_OUT_DIR)
-        json_path = out_dir / "results.json"
-        results = json.loads(json_path.read_text(encoding="utf-8")) if json_path.is_file() else None
+        results = _read_json(out_dir / RESULTS_FILES["default"])
         _, md = write_outputs(results, out_dir)
         logger.info("wrote %s", md)
         return results
 
     if config.quick:
         out_dir = Path(out_dir) if out_dir else Path(tempfile.mkdtemp(prefix="exomesa-bench-quick-"))
-        if _holds_full_results(out_dir) or out_dir.resolve() == DEFAULT_OUT_DIR.resolve():
+        if _holds_full_results(out_dir, name) or out_dir.resolve() == DEFAULT_OUT_DIR.resolve():
             raise ExomesaError(
-                f"--quick never writes over {out_dir / 'results.json'} (the full benchmark's results); "
+                f"--quick never writes over {out_dir / name} (the full benchmark's results); "
                 "choose another --out_dir or omit it (a temporary folder is used)."
             )
     else:
         out_dir = Path(out_dir or DEFAULT_OUT_DIR)
-    check_writable([out_dir / "results.json", out_dir / "RESULTS.md"], force, "benchmark results")
-    results = run_benchmark(config, command=command)
-    json_path, md_path = write_outputs(results, out_dir)
+    check_writable([out_dir / name, out_dir / "RESULTS.md"], force, "benchmark results")
+    if config.suite == "real":
+        from exomesa.benchmark.suites import run_real_benchmark
+
+        results = run_real_benchmark(config, command=command)
+    else:
+        results = run_benchmark(config, command=command)
+    json_path, md_path = write_outputs(
+        results, out_dir, config.suite if config.suite in RESULTS_FILES else "default"
+    )
     logger.info("wrote %s and %s", json_path, md_path)
     return results

@@ -10,10 +10,15 @@ import os
 from dataclasses import asdict, dataclass
 
 from exomesa.benchmark.methods import BENCHMARK_METHODS, DEFAULT_METHODS
-from exomesa.defaults import LGBM_PARAMS, N_FOLDS, SPLIT_SEED, TSFRESH_PRESET
+from exomesa.benchmark.real_methods import REAL_DEFAULT_METHODS, REAL_METHODS
+from exomesa.defaults import BENCHMARK_REAL_SUITE, LGBM_PARAMS, N_FOLDS, SPLIT_SEED, TSFRESH_PRESET
 from exomesa.errors import ExomesaError
 
-__all__ = ["QUICK", "BenchmarkConfig"]
+__all__ = ["QUICK", "SUITES", "BenchmarkConfig"]
+
+#: Benchmark suites: ``default`` (all DR25 KOIs, rendered unless --lightcurves) and ``real`` (only the KOIs
+#: with real views; :mod:`exomesa.benchmark.suites`).
+SUITES = ("default", "real")
 
 #: ``--quick`` sizes: checks the harness end to end in about a minute, not the methods' numbers.
 QUICK = {
@@ -48,20 +53,37 @@ class BenchmarkConfig:
     workers: int | None = None  # processes running units at once (None = min(2, CPUs); quick: 1)
     lightcurves: str | None = None  # ViewSet .npz with real views (others rendered)
     catalog: str = "dr25"  # catalog source for load_catalog
+    suite: str = "default"  # "default" or "real" (KOIs with real views only; needs lightcurves)
+    pretrain_epochs: int | None = None  # real suite: epochs of the rendered-view pretraining (None: default)
 
     def resolved(self) -> BenchmarkConfig:
         """A copy with every ``None`` default filled in (quick or full sizes); unknown methods and folds,
         and fewer than one worker, are an :class:`ExomesaError`."""
         q = self.quick
+        if self.suite not in SUITES:
+            raise ExomesaError(f"unknown benchmark suite {self.suite!r}; available: {', '.join(SUITES)}.")
+        real = self.suite == "real"
+        registry = REAL_METHODS if real else BENCHMARK_METHODS
         out = BenchmarkConfig(**asdict(self))
         out.n_kois = self.n_kois if self.n_kois is not None else (QUICK["n_kois"] if q else None)
         if self.folds is not None:
             out.folds = list(self.folds)
         else:
             out.folds = list(QUICK["folds"]) if q else list(range(self.n_splits))
-        out.methods = list(self.methods) if self.methods is not None else list(DEFAULT_METHODS)
-        out.epochs = self.epochs if self.epochs is not None else (QUICK["epochs"] if q else None)
-        out.finetune_epochs = self.finetune_epochs if self.finetune_epochs is not None else out.epochs
+        default_methods = REAL_DEFAULT_METHODS if real else DEFAULT_METHODS
+        out.methods = list(self.methods) if self.methods is not None else list(default_methods)
+        suite_epochs = BENCHMARK_REAL_SUITE["epochs"] if real else None
+        out.epochs = self.epochs if self.epochs is not None else (QUICK["epochs"] if q else suite_epochs)
+        if self.finetune_epochs is not None:
+            out.finetune_epochs = self.finetune_epochs
+        elif real and not q and self.epochs is None:
+            out.finetune_epochs = BENCHMARK_REAL_SUITE["finetune_epochs"]
+        else:
+            out.finetune_epochs = out.epochs
+        if self.pretrain_epochs is not None:
+            out.pretrain_epochs = self.pretrain_epochs
+        elif real:
+            out.pretrain_epochs = QUICK["epochs"] if q else BENCHMARK_REAL_SUITE["pretrain_epochs"]
         out.batch_size = (
             self.batch_size if self.batch_size is not None else (QUICK["batch_size"] if q else None)
         )
@@ -84,9 +106,11 @@ class BenchmarkConfig:
         bad = [k for k in out.folds if not 0 <= k < self.n_splits]
         if bad:
             raise ExomesaError(f"fold(s) {bad} do not exist; folds are numbered 0..{self.n_splits - 1}.")
-        unknown = [m for m in out.methods if m not in BENCHMARK_METHODS]
+        unknown = [m for m in out.methods if m not in registry]
         if unknown:
             raise ExomesaError(
-                f"unknown benchmark method(s) {unknown}; available: {', '.join(BENCHMARK_METHODS)}."
+                f"unknown benchmark method(s) {unknown} for suite {self.suite!r}; available: "
+                f"{', '.join(registry)}."
             )
+
         return out

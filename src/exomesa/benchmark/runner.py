@@ -53,6 +53,7 @@ from exomesa.baselines.tsfresh_features import extract_lightcurve_features
 from exomesa.benchmark.config import BenchmarkConfig
 from exomesa.benchmark.methods import BENCHMARK_METHODS, FoldData, MethodSpec
 from exomesa.benchmark.probes import MEMORY_MEASURE, PeakMemory, machine_info, versions
+from exomesa.benchmark.real_methods import REAL_METHODS
 from exomesa.data import CLASSES, LABEL, group_kfold, labels_to_index, load_catalog
 from exomesa.data.toi import data_provenance
 from exomesa.errors import ExomesaError
@@ -168,6 +169,11 @@ class FoldRunner:
     cfg: BenchmarkConfig  # resolved
     context: dict[str, Any]  # run-wide method context (tsfresh cache folder, extraction timing)
 
+    @property
+    def registry(self) -> dict[str, MethodSpec]:
+        """The method registry of the run's suite (looked up by name: specs hold closures, not picklable)."""
+        return REAL_METHODS if self.cfg.suite == "real" else BENCHMARK_METHODS
+
     def fold_data(self, k: int) -> FoldData:
         """Test fold ``k`` with its training, pretraining and fine-tuning parts (fine-tuning fold (k+1) mod n)."""
         tr, te = self.folds[k]
@@ -205,7 +211,7 @@ class FoldRunner:
                     len(te),
                 )
                 with PeakMemory() as mem:
-                    out = BENCHMARK_METHODS[name].run(data, self.cfg, context)
+                    out = self.registry[name].run(data, self.cfg, context)
                 proba = np.asarray(out.proba, dtype=np.float64)
                 if proba.shape != (len(te), len(CLASSES)):
                     raise ExomesaError(

@@ -6,6 +6,7 @@ Examples::
     exomesa benchmark --quick                      # smoke run (600 KOIs, one fold) into a temporary folder
     exomesa benchmark --methods lgbm_tabular_full,tsfresh_lgbm_full --folds 0
     exomesa benchmark --render_only                # rebuild RESULTS.md from benchmarks/*.json
+    exomesa benchmark --suite real --lightcurves views.npz   # only the KOIs with real views → results_real.json
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from __future__ import annotations
 import argparse
 import shlex
 
-from exomesa.benchmark.config import BenchmarkConfig
+from exomesa.benchmark.config import SUITES, BenchmarkConfig
 from exomesa.benchmark.methods import BENCHMARK_METHODS
-from exomesa.defaults import LGBM_PARAMS, N_FOLDS, SPLIT_SEED, TSFRESH_PRESET
+from exomesa.benchmark.real_methods import REAL_METHODS
+from exomesa.defaults import BENCHMARK_REAL_SUITE, LGBM_PARAMS, N_FOLDS, SPLIT_SEED, TSFRESH_PRESET
 
 __all__ = ["register", "add_arguments", "command_line", "config_from_args", "run"]
 
@@ -44,6 +46,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="overwrite existing results files")
     parser.add_argument(
         "--render_only", action="store_true", help="only rebuild RESULTS.md from the JSON files"
+    )
+    parser.add_argument(
+        "--suite",
+        choices=SUITES,
+        default="default",
+        help="default: all DR25 KOIs (results.json); real: only the KOIs with real views in --lightcurves "
+        "(results_real.json; methods: " + ", ".join(REAL_METHODS) + ")",
+    )
+    parser.add_argument(
+        "--pretrain_epochs",
+        type=int,
+        default=None,
+        help=f"--suite real: epochs of the rendered-view pretraining (default {BENCHMARK_REAL_SUITE['pretrain_epochs']})",
     )
     parser.add_argument(
         "--methods",
@@ -139,6 +154,8 @@ def config_from_args(args: argparse.Namespace) -> BenchmarkConfig:
         n_jobs=args.n_jobs,
         workers=args.workers,
         lightcurves=args.lightcurves,
+        suite=args.suite,
+        pretrain_epochs=args.pretrain_epochs,
     )
 
 

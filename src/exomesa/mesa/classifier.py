@@ -82,6 +82,7 @@ class MesaClassifier(BaseEstimator):
         head_hidden: int = _D["head_hidden"],
         dropout: float = _D["dropout"],
         towers: str = _D["towers"],
+        lc_encoder: str = _D["lc_encoder"],
         contrastive_weight: float = _D["contrastive_weight"],
         classification_weight: float = _D["classification_weight"],
         temperature: float = _D["temperature"],
@@ -121,6 +122,7 @@ class MesaClassifier(BaseEstimator):
         self.head_hidden = head_hidden
         self.dropout = dropout
         self.towers = towers
+        self.lc_encoder = lc_encoder
         self.contrastive_weight = contrastive_weight
         self.classification_weight = classification_weight
         self.temperature = temperature
@@ -172,6 +174,7 @@ class MesaClassifier(BaseEstimator):
             num_embedding_dim=int(self._p("num_embedding_dim")),
             num_embedding_bins=int(self._p("num_embedding_bins")),
             periodic_sigma=float(self._p("periodic_sigma")),
+            lc_encoder=str(self._p("lc_encoder")),
         )
 
     def _train_config(self, class_weights: list[float] | None, freeze_backbone: bool):

@@ -12,10 +12,13 @@ from typing import Any
 
 from exomesa.defaults import MESA_PARAMS, MESA_VIEW_PATCHES, MIN_LR_RATIO, TRAIN_THREADS
 
-__all__ = ["MesaConfig", "TrainConfig", "MONITORS", "TOWERS"]
+__all__ = ["MesaConfig", "TrainConfig", "MONITORS", "TOWERS", "LC_ENCODERS"]
 
 #: Which towers feed the classifier: both (MESA), only the light curve (AstroNet-like), only the tables.
 TOWERS = ("both", "lightcurve", "physics")
+
+#: Light-curve tower forms: patch Transformer (default) or AstroNet-like separate conv columns.
+LC_ENCODERS = ("patch", "astronet")
 
 #: Early-stopping metrics of the validation split → True when larger is better.
 MONITORS = {"val_classification": False, "val_loss": False, "val_macro_f1": True, "val_accuracy": True}
@@ -63,12 +66,15 @@ class MesaConfig(_DictMixin):
     num_embedding_dim: int = _P["num_embedding_dim"]  # embedding size per numeric feature
     num_embedding_bins: int = _P["num_embedding_bins"]  # periodic frequencies / PLE quantile bins
     periodic_sigma: float = _P["periodic_sigma"]  # std of the initial periodic frequencies
+    lc_encoder: str = _P["lc_encoder"]  # light-curve tower: "patch" Transformer or "astronet" convs
 
     def __post_init__(self) -> None:
         if self.towers not in TOWERS:
             raise ValueError(f"towers must be one of {TOWERS}, not {self.towers!r}")
         if self.num_embedding not in ("none", "periodic", "ple"):
             raise ValueError(f"num_embedding must be none, periodic or ple, not {self.num_embedding!r}")
+        if self.lc_encoder not in LC_ENCODERS:
+            raise ValueError(f"lc_encoder must be one of {LC_ENCODERS}, not {self.lc_encoder!r}")
 
 
 @dataclass

@@ -89,8 +89,99 @@ def _kv_section(title: str, data: Any, max_rows: int = 80) -> list[str]:
     return [*lines, ""]
 
 
-def render_markdown(results: Mapping[str, Any] | None, extra_files: Sequence[Path] = ()) -> str:
-    """RESULTS.md text: the accuracy and cost tables, setup, and one key/value section per extra JSON file."""
+def _accuracy_rows(methods: Mapping[str, Any]) -> list[str]:
+    lines = [
+        "| method | accuracy | macro-F1 | "
+        + " | ".join(f"F1 {c}" for c in CLASSES)
+        + " | ROC-AUC CONFIRMED vs FP |",
+        "|---|" + "---|" * (3 + len(CLASSES)),
+    ]
+    for name, m in methods.items():
+        s = m.get("summary", {})
+        lines.append(
+            f"| {m.get('label', name)} | {_ms(s.get('accuracy'))} | {_ms(s.get('macro_f1'))} | "
+            + " | ".join(_ms((s.get("f1") or {}).get(c)) for c in CLASSES)
+            + f" | {_ms(s.get('roc_auc_confirmed_vs_fp'))} |"
+        )
+    return lines
+
+
+def render_real_section(results: Mapping[str, Any]) -> list[str]:
+    """The real-view suite's section (``results_real.json``): setup, accuracy table, paired comparisons
+    against LightGBM tabular (with "inside the std" marks), training time and the view-source check."""
+    ds, cfg = results.get("dataset", {}), results.get("config", {})
+    methods = results.get("methods", {})
+    lines = [
+        "## Real light curves (`exomesa benchmark --suite real`)",
+        "",
+        "```",
+        str(results.get("command") or "exomesa benchmark --suite real"),
+        "```",
+        "",
+    ]
+    if results.get("quick"):
+        lines += ["**Quick smoke run (`--quick`): these numbers check the harness, not the methods.**", ""]
+    lines += [
+        f"- Created: {results.get('created')}; wall time {_fmt(results.get('wall_seconds'), 0)} s",
+        f"- Data: {ds.get('n_kois')} KOIs with real views on {ds.get('n_stars')} stars; classes "
+        + ", ".join(f"{k} {v}" for k, v in (ds.get("class_counts") or {}).items())
+        + f"; fold sizes {ds.get('fold_sizes')}; folds run {cfg.get('folds')}",
+        f"- MESA: {cfg.get('epochs')} epochs from scratch, {cfg.get('finetune_epochs')} fine-tuning epochs "
+        f"after {cfg.get('pretrain_epochs')} pretraining epochs on {ds.get('pretrain_kois')} rendered-view "
+        f"KOIs of other stars ({_fmt(results.get('pretrain_seconds'), 0)} s, once)",
+        "",
+        *_accuracy_rows(methods),
+        "",
+    ]
+    comp = results.get("comparisons") or {}
+    if comp:
+        lines += [
+            "Paired per-fold difference against LightGBM tabular (mean ± std over folds; *inside* = the "
+            "difference is within its std, the folds cannot tell the two apart):",
+            "",
+            "| method | Δ accuracy | Δ macro-F1 | Δ ROC-AUC |",
+            "|---|---|---|---|",
+        ]
+        for name, c in comp.items():
+            cells = []
+            for key in ("accuracy", "macro_f1", "roc_auc_confirmed_vs_fp"):
+                d = c.get(key) or {}
+                if d.get("mean_diff") is None:
+                    cells.append("–")
+                    continue
+                mark = " (inside)" if d.get("inside_std") else ""
+                cells.append(f"{d['mean_diff']:+.3f} ± {d['std_diff']:.3f}{mark}")
+            lines.append(f"| {methods.get(name, {}).get('label', name)} | " + " | ".join(cells) + " |")
+        lines.append("")
+    lines += ["| method | training time (s) | model size |", "|---|---|---|"]
+    for name, m in methods.items():
+        s = m.get("summary", {})
+        lines.append(
+            f"| {m.get('label', name)} | {_ms(s.get('train_seconds'), 1)} | {_size_text(s.get('size') or {})} |"
+        )
+    mixed = (results.get("source_check") or {}).get("mixed_dr25") or {}
+    if mixed:
+        per = mixed.get("per_source") or {}
+        lines += [
+            "",
+            "View source check: on the mixed DR25 table (real views where available, rendered elsewhere) "
+            "the CONFIRMED fraction is "
+            + ", ".join(
+                f"{_fmt(v.get('confirmed_fraction'))} for {k} ({v.get('n')} KOIs)" for k, v in per.items()
+            )
+            + f'; "is real" alone scores ROC-AUC {_fmt(mixed.get("roc_auc_real_confirmed_vs_fp"))} (CONFIRMED vs FP). '
+            "Every training set of this suite holds one view source, so the source cannot stand in for the label.",
+        ]
+    return [*lines, ""]
+
+
+def render_markdown(
+    results: Mapping[str, Any] | None,
+    extra_files: Sequence[Path] = (),
+    real_results: Mapping[str, Any] | None = None,
+) -> str:
+    """RESULTS.md text: the accuracy and cost tables, setup, the real-view suite's section (when
+    ``real_results`` is given) and one key/value section per extra JSON file."""
 
     lines = ["# exomesa benchmark results", ""]
     if results:
@@ -124,19 +215,9 @@ def render_markdown(results: Mapping[str, Any] | None, extra_files: Sequence[Pat
             "",
             "## Accuracy (mean ± std over folds)",
             "",
-            "| method | accuracy | macro-F1 | "
-            + " | ".join(f"F1 {c}" for c in CLASSES)
-            + " | ROC-AUC CONFIRMED vs FP |",
-            "|---|" + "---|" * (3 + len(CLASSES)),
         ]
         methods = results.get("methods", {})
-        for name, m in methods.items():
-            s = m.get("summary", {})
-            lines.append(
-                f"| {m.get('label', name)} | {_ms(s.get('accuracy'))} | {_ms(s.get('macro_f1'))} | "
-                + " | ".join(_ms((s.get("f1") or {}).get(c)) for c in CLASSES)
-                + f" | {_ms(s.get('roc_auc_confirmed_vs_fp'))} |"
-            )
+        lines += _accuracy_rows(methods)
         # issue 15: vetters' metrics (older results files lack them: shown as n/a)
         lines += [
             "",
@@ -192,6 +273,8 @@ def render_markdown(results: Mapping[str, Any] | None, extra_files: Sequence[Pat
         lines += _kv_section("Versions", results.get("versions", {}))
     else:
         lines += ["No `results.json` yet: run `exomesa benchmark`.", ""]
+    if real_results:
+        lines += render_real_section(real_results)
     extra_files = [Path(p) for p in extra_files]
     if extra_files:
         lines += ["## Other benchmark scripts", ""]
