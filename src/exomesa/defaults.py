@@ -30,6 +30,7 @@ __all__ = [
     "REPORT_FILE",
     "FIGURE_FILES",
     "TSNE_MAX_POINTS",
+    "VETTING",
     "cache_dir",
     "mesa_params",
 ]
@@ -117,6 +118,26 @@ TSFRESH_N_JOBS = 0  # tsfresh worker processes (0: in-process; its pool costs mo
 
 # ------------------------------------------------------------------------------------------ evaluation
 TSNE_MAX_POINTS = 2000  # t-SNE on at most this many KOIs (seeded subsample beyond)
+
+# --------------------------------------------------------------------------------------------- vetting
+#: `exomesa vet`. A candidate is flagged "needs a human" when the top-two probability margin is below
+#: ``margin_threshold`` (the model hesitates between two classes) OR the ensemble spread (std) of its predicted
+#: class exceeds ``std_threshold`` (members disagree; single models have no spread and use the margin only).
+VETTING: dict[str, Any] = {
+    "margin_threshold": 0.20,  # P(top) - P(second) below this -> needs a human
+    "std_threshold": 0.10,  # ensemble std of P(predicted class) above this -> needs a human
+    "neighbors": 5,  # nearest training KOIs shown per sheet
+    "top_features": 8,  # features listed in "why this score"
+    "ig_steps": 16,  # Integrated Gradients steps (Gauss-Legendre); completeness error is shown on the sheet
+    "ig_batch_size": 64,  # candidates per attribution batch (each expands to ig_steps model rows)
+    "plot_points": 500,  # max points per light-curve plot (global view is median-downsampled)
+    "diagnostic_columns": {  # catalog diagnostics shown against their training-class distribution
+        "dikco_msky_sig": "centroid offset from the KIC position (sigma)",
+        "koi_bin_oedp_sig": "odd-even depth significance (DV, sigma)",
+        "koi_model_snr": "transit model SNR",
+        "koi_count": "number of KOIs on the star (multiplicity)",
+    },
+}
 
 # ------------------------------------------------------------------------------------------ file names
 MODEL_FILE = "mesa_model.pth"  # `exomesa train` checkpoint
