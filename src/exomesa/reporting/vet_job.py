@@ -126,8 +126,12 @@ def vet_candidates(
     if files:
         from exomesa.lightcurves.preprocess import build_views
 
-        curves = real_curves(df, files)  # raises when no file belongs to a candidate's star
-        views, skipped = build_views(df, files)
+        # the star's other KOIs (e.g. Kepler-90's six other planets) come from the whole catalog, so their
+        # transits are masked even when only one of them is vetted
+        mates = catalog[catalog["kepid"].isin(df["kepid"])] if "kepid" in catalog.columns else df
+        mates = mates if len(mates) else df
+        curves = real_curves(mates, files)  # raises when no file belongs to a candidate's star
+        views, _skipped = build_views(mates, files)
     elif lightcurves is not None:
         from exomesa.lightcurves import ViewSet
 
