@@ -39,5 +39,8 @@ def vet_pages(tiny_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Pat
     from exomesa.cli import main
 
     out = tmp_path_factory.mktemp("vet") / "v"
-    assert main(["vet", "--model_path", str(tiny_model), "--koi", "K00752.01", "K00002.01", "--out", str(out)]) == 0
+    assert (
+        main(["vet", "--model_path", str(tiny_model), "--koi", "K00752.01", "K00002.01", "--out", str(out)])
+        == 0
+    )
     return out

@@ -21,7 +21,7 @@ def test_pages_are_self_contained_and_complete(vet_pages: Path) -> None:
     index = (vet_pages / "index.html").read_text()
     assert 'href="K00752.01.html"' in index and "<script>" in index
     sheet = (vet_pages / "K00752.01.html").read_text()
-    assert "http://" not in sheet and "https://" not in sheet and "<link rel=\"stylesheet\"" not in sheet
+    assert "http://" not in sheet and "https://" not in sheet and '<link rel="stylesheet"' not in sheet
     for text in (
         "Identity and provenance",
         "SHA-256",
@@ -74,7 +74,9 @@ def test_lightgbm_attributions_are_shap_values() -> None:
     assert np.isfinite(att["features"]).all() and np.abs(att["features"]).sum() > 0
 
 
-def test_unknown_koi_existing_out_and_foreign_fits_write_nothing(tiny_model: Path, tmp_path: Path, capsys) -> None:
+def test_unknown_koi_existing_out_and_foreign_fits_write_nothing(
+    tiny_model: Path, tmp_path: Path, capsys
+) -> None:
     out = tmp_path / "v"
     assert main(["vet", "--model_path", str(tiny_model), "--koi", "K99999.01", "--out", str(out)]) == 2
     assert "K99999.01" in capsys.readouterr().err and not out.exists()
@@ -87,7 +89,17 @@ def test_unknown_koi_existing_out_and_foreign_fits_write_nothing(tiny_model: Pat
     fits.mkdir()
     (fits / "a_llc.fits").symlink_to(sorted(MULTIQUARTER.glob("kplr006862328-*_llc.fits"))[0])
     out2 = tmp_path / "v2"
-    args = ["vet", "--model_path", str(tiny_model), "--koi", "K00752.01", "--fits_dir", str(fits), "--out", str(out2)]
+    args = [
+        "vet",
+        "--model_path",
+        str(tiny_model),
+        "--koi",
+        "K00752.01",
+        "--fits_dir",
+        str(fits),
+        "--out",
+        str(out2),
+    ]
     assert main(args) == 2
     err = capsys.readouterr().err
     assert "none of the files belongs" in err and "Kepler 6862328" in err and not out2.exists()
@@ -98,7 +110,10 @@ def test_select_candidates_names() -> None:
     from exomesa.evaluation.vet_inputs import select_candidates
 
     cat = load_dr25()
-    assert select_candidates(cat, ["752.01", "K00002.01"])["kepoi_name"].tolist() == ["K00752.01", "K00002.01"]
+    assert select_candidates(cat, ["752.01", "K00002.01"])["kepoi_name"].tolist() == [
+        "K00752.01",
+        "K00002.01",
+    ]
     with pytest.raises(ExomesaError, match="no 'toi' column"):
         select_candidates(cat, tois=["101.01"])
 
@@ -114,7 +129,9 @@ def test_real_multiquarter_diagnostics_are_pinned(tiny_model: Path, tmp_path: Pa
     args = ["vet", "--model_path", str(tiny_model), "--koi", "K00351.01", "K00865.01"]
     assert main([*args, "--fits_dir", str(MULTIQUARTER), "--out", str(out)]) == 0
     sheet = (out / "K00351.01.html").read_text()
-    assert "real</b> (fits)" in sheet and "6 other KOI(s) are masked" in sheet and "cannot be made" not in sheet
+    assert (
+        "real</b> (fits)" in sheet and "6 other KOI(s) are masked" in sheet and "cannot be made" not in sheet
+    )
     assert "8067 ± 48 / 7870 ± 29 ppm" in sheet and "3 of 5 expected transits observed" in sheet
     assert "11 of 12 expected transits observed" in (out / "K00865.01.html").read_text()
 

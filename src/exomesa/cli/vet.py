@@ -1,7 +1,7 @@
 """``exomesa vet``: one self-contained HTML vetting sheet per candidate, plus a sortable index.
 
-    exomesa vet --model_path output/mesa_model.pth --koi K00752.01 K00002.01 --out vet/
-    exomesa vet --model_path M --koi K00351.01 --fits_dir ../shared/data/kepler-multiquarter --out vet/
+exomesa vet --model_path output/mesa_model.pth --koi K00752.01 K00002.01 --out vet/
+exomesa vet --model_path M --koi K00351.01 --fits_dir ../shared/data/kepler-multiquarter --out vet/
 """
 
 from __future__ import annotations
@@ -21,12 +21,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "with uncertainty and a needs-a-human flag, light curve with the transit model, light-curve diagnostics "
         "(real data), catalog diagnostics, attributions and the nearest training KOIs. Pages are self-contained.",
     )
-    p.add_argument("--model_path", type=Path, required=True, help="a MESA checkpoint or a baseline model file")
+    p.add_argument(
+        "--model_path", type=Path, required=True, help="a MESA checkpoint or a baseline model file"
+    )
     who = p.add_mutually_exclusive_group(required=True)
-    who.add_argument("--koi", nargs="+", default=(), help="KOI names in the DR25 table (or --input), e.g. K00752.01")
-    who.add_argument("--toi", nargs="+", default=(), help="TOI numbers in the --input table (needs a toi column)")
+    who.add_argument(
+        "--koi", nargs="+", default=(), help="KOI names in the DR25 table (or --input), e.g. K00752.01"
+    )
+    who.add_argument(
+        "--toi", nargs="+", default=(), help="TOI numbers in the --input table (needs a toi column)"
+    )
     who.add_argument("--input", type=Path, default=None, help="candidates CSV (every row gets a sheet)")
-    p.add_argument("--table", type=Path, default=None, help="catalog to look --koi/--toi up in (default: DR25)")
+    p.add_argument(
+        "--table", type=Path, default=None, help="catalog to look --koi/--toi up in (default: DR25)"
+    )
     src = p.add_mutually_exclusive_group()
     src.add_argument("--fits_dir", type=Path, default=None, help="folder of Kepler/TESS FITS light curves")
     src.add_argument("--lightcurves", type=Path, default=None, help="views .npz of real light curves")

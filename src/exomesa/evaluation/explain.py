@@ -101,7 +101,9 @@ def explain_mesa(
         targets.append(target.cpu().numpy())
         deltas.append(delta.detach().cpu().numpy())
     model.train(was_training)
-    cat = {k: np.concatenate(v) if v else np.zeros((0, arrays[k].shape[1]), np.float32) for k, v in parts.items()}
+    cat = {
+        k: np.concatenate(v) if v else np.zeros((0, arrays[k].shape[1]), np.float32) for k, v in parts.items()
+    }
     names: list[str] = []
     feats: list[np.ndarray] = []
     for g in groups:

@@ -64,8 +64,8 @@ def select_candidates(
         index = {str(n): i for i, n in enumerate(catalog["kepoi_name"].astype(str))}
         for k in kois:
             key = str(k).strip()
-            if key not in index and key.upper().startswith("K") is False:
-                key = f"K{float(key):08.2f}" if key.replace(".", "", 1).isdigit() else key
+            if key not in index and key.replace(".", "", 1).isdigit():  # "752.01" -> "K00752.01"
+                key = f"K{float(key):08.2f}"
             if key in index:
                 picks.append(index[key])
             else:

@@ -73,7 +73,9 @@ def _catalog_diagnostics(row: pd.Series, dists: dict | None) -> list[dict[str, A
         for cls, arr in (dists or {}).get(col, {}).items():
             if arr.size == 0:
                 continue
-            pct = None if item["value"] is None else float(100.0 * np.searchsorted(arr, v, "right") / arr.size)
+            pct = (
+                None if item["value"] is None else float(100.0 * np.searchsorted(arr, v, "right") / arr.size)
+            )
             per_class[cls] = {
                 "percentile": pct,
                 "median": float(np.median(arr)),

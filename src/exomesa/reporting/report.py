@@ -45,7 +45,6 @@ FIGURE_CAPTIONS: dict[str, str] = {
 }
 
 
-
 # ------------------------------------------------------------------------------------------ formatting
 def _esc(x: Any) -> str:
     return html.escape(str(x), quote=True)

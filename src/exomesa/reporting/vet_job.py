@@ -13,14 +13,19 @@ import datetime as _dt
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from exomesa import __version__
 from exomesa.errors import ExomesaError
+from exomesa.utils import to_jsonable
 
-__all__ = ["vet_candidates", "model_meta"]
+#: Machine-readable summary written next to the pages.
+VET_JSON = "vet.json"
+
+__all__ = ["vet_candidates", "model_meta", "record_summary", "VET_JSON"]
 
 logger = logging.getLogger(__name__)
 
@@ -66,6 +71,37 @@ def model_meta(clf: Any, model_path: Path) -> dict[str, Any]:
     }
 
 
+def _scalars(obj: Any) -> Any:
+    """``obj`` without its long arrays (binned folds, per-bin values): lists of more than 50 items are dropped."""
+    if isinstance(obj, dict):
+        return {k: _scalars(v) for k, v in obj.items() if not (isinstance(v, list) and len(v) > 50)}
+    return obj
+
+
+def record_summary(rec: dict[str, Any]) -> dict[str, Any]:
+    """The JSON-able part of a vetting record (no views or per-bin arrays)."""
+    why = rec.get("why") or {}
+    diag = rec.get("lc_diagnostics")
+    return {
+        "name": rec["name"],
+        "predicted": rec["predicted"],
+        "proba": rec["proba"],
+        "proba_std": rec["proba_std"],
+        "uncertainty_reason": rec["uncertainty_reason"],
+        "margin": rec["margin"],
+        "needs_human": rec["needs_human"],
+        "human_reasons": rec["human_reasons"],
+        "lightcurve": {
+            k: v for k, v in rec["lightcurve"].items() if k in ("source", "provenance", "files", "periods")
+        },
+        "lc_diagnostics": None if diag is None else _scalars(diag.to_dict()),
+        "lc_diagnostics_reason": rec["lc_diagnostics_reason"],
+        "catalog_diagnostics": rec["catalog_diagnostics"],
+        "top_features": why.get("top"),
+        "neighbors": [{k: v for k, v in n.items() if k != "local_view"} for n in rec.get("neighbors") or []],
+    }
+
+
 def vet_candidates(
     model_path: str | Path,
     out: str | Path,
@@ -93,6 +129,8 @@ def vet_candidates(
     from exomesa.evaluation.vetting import vet_records
     from exomesa.reporting.vetting import write_vet_pages
 
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
     out, model_path = Path(out), Path(model_path)
     if out.exists() and not force:
         raise ExomesaError(
@@ -102,7 +140,9 @@ def vet_candidates(
     if out.exists() and not out.is_dir():
         raise ExomesaError(f"--out {out} is a file; pass a folder.")
     if not input and not kois and not tois:
-        raise ExomesaError("name the candidates: --koi K00752.01 ..., --toi 101.01 ..., or --input table.csv.")
+        raise ExomesaError(
+            "name the candidates: --koi K00752.01 ..., --toi 101.01 ..., or --input table.csv."
+        )
     clf = load_model(model_path, device=device)
     source = str(input) if input else "the embedded DR25 KOI table"
     catalog = load_catalog(input, require_label=False) if input else load_dr25()
@@ -117,7 +157,9 @@ def vet_candidates(
         p = Path(fits_dir)
         files = [p] if p.is_file() else find_fits_files(p)
         if not files:
-            raise ExomesaError(f"{fits_dir}: no .fits files found; pass a folder of *_llc.fits / *_lc.fits files.")
+            raise ExomesaError(
+                f"{fits_dir}: no .fits files found; pass a folder of *_llc.fits / *_lc.fits files."
+            )
     elif download:
         from exomesa.defaults import cache_dir
         from exomesa.lightcurves.download import download_kepler_lightcurves
@@ -141,10 +183,20 @@ def vet_candidates(
     ref = getattr(clf, "reference_", None) or {}
     meta["neighbors_reason"] = (
         "the model holds no bank of training embeddings (a baseline or a one-tower MESA)"
-        if not len(ref.get("physics", [])) else "not computed"
+        if not len(ref.get("physics", []))
+        else "not computed"
     )
+    timings["inputs"] = time.perf_counter() - t0
+    t1 = time.perf_counter()
     records = vet_records(clf, df, views, curves=curves, explain=explain, show_progress=show_progress)
+    timings["records"] = time.perf_counter() - t1
+    t1 = time.perf_counter()
     index = write_vet_pages(records, out, meta, show_progress=show_progress)
+    timings["pages"] = time.perf_counter() - t1
+    timings["total"] = time.perf_counter() - t0
+    summary = {"meta": meta, "timings_seconds": {k: round(v, 3) for k, v in timings.items()}}
+    summary["candidates"] = [record_summary(r) for r in records]
+    (out / VET_JSON).write_text(json.dumps(to_jsonable(summary), indent=1) + "\n", encoding="utf-8")
     n_flag = sum(bool(r["needs_human"]) for r in records)
     logger.info("wrote %s and %d sheet(s); %d need a human", index, len(records), n_flag)
     return index

@@ -97,7 +97,10 @@ def _lc_figures(rec: Mapping[str, Any]) -> list[dict[str, str]]:
                 "alt": "local view",
                 "caption": f"Local view ({kind}) with the batman transit model (red).",
                 "uri": svg_plot(
-                    [Series(t, lc["local"] * 1e6, COLORS["data"]), Series(t, lc["model_local"] * 1e6, COLORS["model"], 1.2)],
+                    [
+                        Series(t, lc["local"] * 1e6, COLORS["data"]),
+                        Series(t, lc["model_local"] * 1e6, COLORS["model"], 1.2),
+                    ],
                     title="Local view",
                     xlabel="hours from mid-transit",
                     ylabel="flux − 1 [ppm]",
@@ -113,7 +116,11 @@ def _diag_content(rec: Mapping[str, Any]) -> tuple[list[list[str]], list[dict[st
         return [], []
     oe, sec, pt = d.odd_even, d.secondary, d.per_transit
     rows = [
-        ["Cadences used", f"{d.n_points:,}", f"point scatter {_num(d.sigma_point_ppm, 3)} ppm ({d.noise_source})"],
+        [
+            "Cadences used",
+            f"{d.n_points:,}",
+            f"point scatter {_num(d.sigma_point_ppm, 3)} ppm ({d.noise_source})",
+        ],
         [
             "Odd / even depth",
             f"{_num(oe.depth_odd_ppm)} ± {_num(oe.depth_odd_err_ppm, 2)} / {_num(oe.depth_even_ppm)} ± "
@@ -154,7 +161,9 @@ def _diag_content(rec: Mapping[str, Any]) -> tuple[list[list[str]], list[dict[st
                 "uri": svg_plot(
                     [
                         Series(t, np.asarray(fold.local_flux_at_0) * 1e6, COLORS["data"], label="phase 0"),
-                        Series(t, np.asarray(fold.local_flux_at_half) * 1e6, COLORS["half"], label="phase 0.5"),
+                        Series(
+                            t, np.asarray(fold.local_flux_at_half) * 1e6, COLORS["half"], label="phase 0.5"
+                        ),
                     ],
                     title=f"Fold at {label}",
                     xlabel="hours from position",
@@ -166,8 +175,14 @@ def _diag_content(rec: Mapping[str, Any]) -> tuple[list[list[str]], list[dict[st
     if len(pt.epoch_index):
         odd = np.asarray(pt.epoch_index) % 2 == 1
         series = [
-            Series(np.asarray(pt.mid_time)[m], np.asarray(pt.depth_ppm)[m], c, kind="dots",
-                   err=np.asarray(pt.depth_err_ppm)[m], label=lab)
+            Series(
+                np.asarray(pt.mid_time)[m],
+                np.asarray(pt.depth_ppm)[m],
+                c,
+                kind="dots",
+                err=np.asarray(pt.depth_err_ppm)[m],
+                label=lab,
+            )
             for m, c, lab in ((odd, COLORS["odd"], "odd"), (~odd, COLORS["even"], "even"))
             if m.any()
         ]
@@ -175,8 +190,13 @@ def _diag_content(rec: Mapping[str, Any]) -> tuple[list[list[str]], list[dict[st
             {
                 "alt": "per-transit depths",
                 "caption": f"Depth of each transit (duration {dur_h:.3g} h); odd epochs blue, even orange.",
-                "uri": svg_plot(series, title="Per-transit depths", xlabel="mid-transit time [days]",
-                                ylabel="depth [ppm]", width=420),
+                "uri": svg_plot(
+                    series,
+                    title="Per-transit depths",
+                    xlabel="mid-transit time [days]",
+                    ylabel="depth [ppm]",
+                    width=420,
+                ),
             }
         )
     return rows, figs
@@ -188,12 +208,18 @@ def _lc_text(rec: Mapping[str, Any]) -> str:
         unit = "quarters" if lc["mission"] == "Kepler" else "sectors"
         periods = ", ".join(str(q) for q in lc["periods"]) or "unknown"
         if lc["files"]:
-            masked = f"; the transits of the star's {lc['n_other_kois']} other KOI(s) are masked" if lc["n_other_kois"] else ""
+            masked = (
+                f"; the transits of the star's {lc['n_other_kois']} other KOI(s) are masked"
+                if lc["n_other_kois"]
+                else ""
+            )
             return f"phase-folded {lc['mission']} photometry from {len(lc['files'])} file(s), {unit} {periods}{masked}."
         return "phase-folded photometry from a views file (no raw light curve given, so no light-curve diagnostics)."
     if lc["source"] == "flat":
         return "no usable period/duration: a flat view (the model used the tabular features only)."
-    return "rendered: a batman transit model drawn from the catalog parameters with noise; NOT an observation."
+    return (
+        "rendered: a batman transit model drawn from the catalog parameters with noise; NOT an observation."
+    )
 
 
 def render_sheet(rec: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
@@ -222,13 +248,20 @@ def render_sheet(rec: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
         for c in cls_names:
             b = item["classes"].get(c)
             cells.append(
-                "n/a" if not b else f"{_num(b['percentile'], 3)}% ({_num(b['median'], 3)} [{_num(b['p16'], 3)}–{_num(b['p84'], 3)}])"
+                "n/a"
+                if not b
+                else f"{_num(b['percentile'], 3)}% ({_num(b['median'], 3)} [{_num(b['p16'], 3)}–{_num(b['p84'], 3)}])"
             )
         catalog_rows.append(cells)
     why, why_rows, saliency = rec.get("why"), [], None
     if why:
         why_rows = [
-            [t["name"], _num(t["value"]), f"{t['attribution']:+.3g}", "↑ up" if t["direction"] == "up" else "↓ down"]
+            [
+                t["name"],
+                _num(t["value"]),
+                f"{t['attribution']:+.3g}",
+                "↑ up" if t["direction"] == "up" else "↓ down",
+            ]
             for t in why["top"]
         ]
         strip = why.get("local_strip")
@@ -247,7 +280,12 @@ def render_sheet(rec: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
         v = n.get("local_view")
         y = np.zeros(201) if v is None else np.asarray(v) * 1e6
         neighbors.append(
-            {**n, "uri": svg_plot([Series(np.arange(y.size), y, COLORS["data"])], title=n["name"], width=200, height=110)}
+            {
+                **n,
+                "uri": svg_plot(
+                    [Series(np.arange(y.size), y, COLORS["data"])], title=n["name"], width=200, height=110
+                ),
+            }
         )
     diag_rows, diag_figs = _diag_content(rec)
     return render(
@@ -283,7 +321,11 @@ def render_index(records: Sequence[Mapping[str, Any]], meta: Mapping[str, Any]) 
     for rec in records:
         proba = rec.get("proba") or {}
         std = rec.get("proba_std")
-        unc = (std[rec["predicted"]], f"{std[rec['predicted']]:.3f}") if std and rec["predicted"] else ("", "n/a")
+        unc = (
+            (std[rec["predicted"]], f"{std[rec['predicted']]:.3f}")
+            if std and rec["predicted"]
+            else ("", "n/a")
+        )
         rows.append(
             {
                 "name": rec["name"],
@@ -295,7 +337,14 @@ def render_index(records: Sequence[Mapping[str, Any]], meta: Mapping[str, Any]) 
                 "lc": rec["lightcurve"]["source"],
             }
         )
-    header = ["Name", "Predicted", *[f"P({c})" for c in classes], "Uncertainty", "Needs a human", "Light curve"]
+    header = [
+        "Name",
+        "Predicted",
+        *[f"P({c})" for c in classes],
+        "Uncertainty",
+        "Needs a human",
+        "Light curve",
+    ]
     return render(
         "vet_index.html.j2",
         title="exomesa vetting index",
@@ -307,7 +356,10 @@ def render_index(records: Sequence[Mapping[str, Any]], meta: Mapping[str, Any]) 
 
 
 def write_vet_pages(
-    records: Sequence[Mapping[str, Any]], out: str | Path, meta: Mapping[str, Any], show_progress: bool = False
+    records: Sequence[Mapping[str, Any]],
+    out: str | Path,
+    meta: Mapping[str, Any],
+    show_progress: bool = False,
 ) -> Path:
     """Write ``out/index.html`` and ``out/<name>.html`` per record; returns the index path."""
     out = Path(out)
