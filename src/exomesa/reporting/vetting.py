@@ -222,8 +222,22 @@ def _lc_text(rec: Mapping[str, Any]) -> str:
     )
 
 
+def _with_defaults(meta: Mapping[str, Any]) -> dict[str, Any]:
+    """``meta`` with the date, exomesa version and model placeholders filled in where absent."""
+    from exomesa import __version__
+
+    defaults = {
+        "date": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        "exomesa_version": __version__,
+        "model_name": "(not given)",
+        "model_sha256": "(not given)",
+    }
+    return {**defaults, **meta}
+
+
 def render_sheet(rec: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
     """One candidate's sheet as an HTML string (see the module docstring)."""
+    meta = _with_defaults(meta)
     row = rec["row"]
     classes = list(rec["proba"] or {})
     params = [[label, _num(row.get(col), 8), unit] for col, label, unit in PARAMS if col in row.index]
@@ -316,6 +330,7 @@ def render_sheet(rec: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
 
 def render_index(records: Sequence[Mapping[str, Any]], meta: Mapping[str, Any]) -> str:
     """The sortable, filterable index of ``records`` as an HTML string."""
+    meta = _with_defaults(meta)
     classes = ["CONFIRMED", "CANDIDATE", "FALSE POSITIVE"]
     rows = []
     for rec in records:
@@ -364,7 +379,7 @@ def write_vet_pages(
     """Write ``out/index.html`` and ``out/<name>.html`` per record; returns the index path."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    meta = {"date": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"), **meta}
+    meta = _with_defaults(meta)
     items = records
     if show_progress:
         from tqdm.auto import tqdm
