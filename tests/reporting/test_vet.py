@@ -17,7 +17,7 @@ MULTIQUARTER = Path(__file__).resolve().parents[2].parent / "shared" / "data" / 
 
 def test_pages_are_self_contained_and_complete(vet_pages: Path) -> None:
     names = sorted(p.name for p in vet_pages.iterdir())
-    assert names == ["K00002.01.html", "K00752.01.html", "index.html"]
+    assert names == ["K00002.01.html", "K00752.01.html", "index.html", "vet.json"]
     index = (vet_pages / "index.html").read_text()
     assert 'href="K00752.01.html"' in index and "<script>" in index
     sheet = (vet_pages / "K00752.01.html").read_text()
