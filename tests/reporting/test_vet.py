@@ -150,3 +150,22 @@ def test_real_multiquarter_diagnostics_are_pinned(tiny_model: Path, tmp_path: Pa
         assert d.secondary.depth_ppm == pytest.approx(sec, abs=0.5)
         assert (d.per_transit.n_expected, d.per_transit.n_observed) == (n_exp, n_obs)
     assert curves["K00351.01"].n_other_kois == 6  # Kepler-90's other planets masked
+
+
+def test_human_flag_uses_margin_and_ensemble_spread() -> None:
+    from exomesa.evaluation.vetting import human_flag
+
+    assert human_flag(np.array([0.8, 0.15, 0.05]), None)[0] is False
+    flag, margin, reasons = human_flag(np.array([0.45, 0.40, 0.15]), None)
+    assert flag and margin == pytest.approx(0.05) and "margin" in reasons[0]
+    flag, _, reasons = human_flag(np.array([0.8, 0.15, 0.05]), np.array([0.2, 0.1, 0.05]))
+    assert flag and "ensemble std 0.20" in reasons[0]
+
+
+def test_vet_json_summary(vet_pages: Path) -> None:
+    import json
+
+    summary = json.loads((vet_pages / "vet.json").read_text())
+    assert [c["name"] for c in summary["candidates"]] == ["K00752.01", "K00002.01"]
+    assert set(summary["timings_seconds"]) == {"inputs", "records", "pages", "total"}
+    assert len(summary["meta"]["model_sha256"]) == 64
