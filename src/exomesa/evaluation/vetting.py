@@ -192,6 +192,11 @@ def vet_records(
                 )
             except Exception as exc:  # noqa: BLE001 - a failed check is reported on the sheet, not fatal
                 rec["lc_diagnostics_reason"] = f"the diagnostics failed: {exc}"
+        elif aligned.source[i] == "real":
+            rec["lc_diagnostics_reason"] = (
+                "only the folded, binned views were given (a views file), not the light curve itself, so "
+                "odd/even, secondary-eclipse, fold and per-transit checks cannot be made (pass --fits_dir)"
+            )
         else:
             rec["lc_diagnostics_reason"] = (
                 "the light curve was rendered from the catalog parameters, so odd/even, secondary-eclipse, "
