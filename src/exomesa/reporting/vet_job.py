@@ -174,6 +174,13 @@ def vet_candidates(
         mates = mates if len(mates) else df
         curves = real_curves(mates, files)  # raises when no file belongs to a candidate's star
         views, _skipped = build_views(mates, files)
+        without = [n for n in df["kepoi_name"].astype(str) if n not in curves]
+        if without:
+            logger.warning(
+                "no light-curve file for %d candidate(s) (%s); their sheets use rendered curves",
+                len(without),
+                ", ".join(without[:10]),
+            )
     elif lightcurves is not None:
         from exomesa.lightcurves import ViewSet
 
