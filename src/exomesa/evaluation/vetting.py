@@ -133,11 +133,18 @@ def vet_records(
     idx = np.flatnonzero(ok)
     outs: dict[str, np.ndarray] = {}
     att: dict[str, Any] = {}
+    why_reason = "the candidate was not scored"
     if idx.size:
         sub, sub_views = df.iloc[idx].reset_index(drop=True), aligned.take(idx)
         outs = model_outputs(clf, sub, sub_views)
         if explain:
-            att = explain_fn(clf, sub, sub_views, show_progress=show_progress)
+            try:
+                att = explain_fn(clf, sub, sub_views, show_progress=show_progress)
+            except TypeError as exc:  # a model kind without an attribution method (e.g. a future ensemble)
+                logger.warning("no attributions: %s", exc)
+                why_reason = str(exc)
+        else:
+            why_reason = "attributions were switched off (--no_explain)"
     pos = {int(i): j for j, i in enumerate(idx)}
 
     ref = getattr(clf, "reference_", None) or {}
@@ -208,6 +215,7 @@ def vet_records(
             rec["human_reasons"] = [rec["reason"]]
             rec["uncertainty_reason"] = rec["reason"]
             rec["why"], rec["neighbors"] = None, []
+            rec["why_reason"] = rec["reason"]
             records.append(rec)
             continue
         j = pos[i]
@@ -221,7 +229,7 @@ def vet_records(
         )
         rec["predicted"] = classes[int(np.argmax(p))]
         rec.update(margin=margin, needs_human=flag, human_reasons=reasons)
-        rec["why"] = None
+        rec["why"], rec["why_reason"] = None, why_reason
         if att:
             rec["why"] = {
                 "method": att["method"],

@@ -320,7 +320,7 @@ def render_sheet(rec: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
         catalog_rows=catalog_rows,
         why=why,
         why_rows=why_rows,
-        why_reason="the candidate was not scored" if not rec["scored"] else "attributions were switched off",
+        why_reason=rec.get("why_reason") or "not computed",
         saliency=saliency,
         neighbors=neighbors,
         neighbor_rows=[[n["name"], n["disposition"], f"{n['similarity']:.3f}"] for n in neighbors],
