@@ -144,7 +144,7 @@ def vet_records(
                 logger.warning("no attributions: %s", exc)
                 why_reason = str(exc)
         else:
-            why_reason = "attributions were switched off (--no_explain)"
+            why_reason = "switched off with --no_explain"
     pos = {int(i): j for j, i in enumerate(idx)}
 
     ref = getattr(clf, "reference_", None) or {}
