@@ -5,7 +5,6 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 RUN_DIR ?= runs/demo
-EPOCHS  ?= 50
 
 .PHONY: install run test lint bench clean
 
@@ -20,7 +19,7 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 run: install
-	$(BIN)/exomesa run --out $(RUN_DIR) --epochs $(EPOCHS) --force
+	$(BIN)/exomesa run --out $(RUN_DIR) --force
 
 test: install
 	$(BIN)/python -m pytest

@@ -177,8 +177,8 @@ def real_star_seconds() -> float | None:
 def plan_and_hash_seconds(folder: Path, n: int = 2000) -> float:
     """The input-side work of a resume check for ``n`` stars: index ``n`` file names, match a catalog, hash
     every file's name/size/mtime and KOI row (the files are empty stubs: the check never opens them)."""
-    from exomesa.lightcurves.parallel import plan_star_tasks
     from exomesa.lightcurves.shards import star_fingerprint
+    from exomesa.lightcurves.star_tasks import plan_star_tasks
 
     folder.mkdir(parents=True, exist_ok=True)
     files = []

@@ -31,6 +31,7 @@ __all__ = [
     "FIGURE_FILES",
     "TSNE_MAX_POINTS",
     "VETTING",
+    "PREDICT_CHUNK_SIZE",
     "cache_dir",
     "mesa_params",
 ]
@@ -118,6 +119,7 @@ TSFRESH_N_JOBS = 0  # tsfresh worker processes (0: in-process; its pool costs mo
 
 # ------------------------------------------------------------------------------------------ evaluation
 TSNE_MAX_POINTS = 2000  # t-SNE on at most this many KOIs (seeded subsample beyond)
+PREDICT_CHUNK_SIZE = 50_000  # rows scored at a time by streaming predict (~0.5 GB of views per chunk)
 
 # --------------------------------------------------------------------------------------------- vetting
 #: `exomesa vet`. A candidate is flagged "needs a human" when the top-two probability margin is below

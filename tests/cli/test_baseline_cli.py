@@ -103,3 +103,44 @@ def test_missing_files_are_clear_errors(tmp_path, capsys):
         == 2
     )
     assert "none.csv" in capsys.readouterr().err
+
+
+def test_exomesa_test_writes_the_same_files_for_a_baseline_and_a_mesa_checkpoint(csvs, tmp_path):
+    """One evaluation runner: `exomesa test` takes either model kind and writes the same set of files."""
+    from exomesa.defaults import FIGURE_FILES
+
+    train, test = csvs
+    base_args = ["--data_path", str(train), "--output_dir"]
+    assert (
+        main(
+            [
+                "baseline",
+                "train",
+                "--method",
+                "tabular",
+                *base_args,
+                str(tmp_path / "b"),
+                "--features",
+                "seed",
+            ]
+        )
+        == 0
+    )
+    assert main(["train", *base_args, str(tmp_path / "m"), "--epochs", "1", "--features", "seed"]) == 0
+    written = {}
+    for kind, model in (
+        ("baseline", tmp_path / "b" / "baseline_tabular.json"),
+        ("mesa", tmp_path / "m" / "mesa_model.pth"),
+    ):
+        out = tmp_path / f"res_{kind}"
+        args = ["test", "--model_path", str(model), "--test_data", str(test), "--output_dir", str(out)]
+        assert main([*args, "--visualize"]) == 0
+        written[kind] = sorted(p.name for p in out.iterdir())
+        res = json.loads((out / "test_results.json").read_text())
+        assert res["n_samples"] == 30 and res["run"]["model"]["class"] in (
+            "TabularLightGBM",
+            "MesaClassifier",
+        )
+    assert written["baseline"] == written["mesa"]
+    assert set(FIGURE_FILES.values()) <= set(written["mesa"])
+    assert {"test_results.json", "predictions.csv", "report.html"} <= set(written["mesa"])

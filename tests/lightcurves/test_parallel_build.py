@@ -89,7 +89,7 @@ def test_dask_cluster_equals_serial(real_inputs, serial_views, cluster, tmp_path
 
 
 def test_process_pool_fallback_equals_serial(real_inputs, serial_views, tmp_path, monkeypatch):
-    monkeypatch.setattr(parallel, "_distributed_available", lambda: False)
+    monkeypatch.setattr(parallel, "distributed_available", lambda: False)
     catalog, files = real_inputs
     files = [f for f in files if f.parent == LIGHTCURVES]  # KOI-2 and the two TOIs: keep the test short
     out = tmp_path / "views.npz"

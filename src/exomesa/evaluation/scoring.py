@@ -52,9 +52,12 @@ def real_views(
     return None
 
 
-def score_candidates(clf, catalog: pd.DataFrame, real_views=None, neighbors: int = 0) -> pd.DataFrame:
+def score_candidates(
+    clf, catalog: pd.DataFrame, real_views=None, neighbors: int = 0, *, view_cache: str | Path | None = "auto"
+) -> pd.DataFrame:
     """One output row per catalog row: probabilities, class, light-curve source, reason, neighbours.
 
+    ``view_cache``: the rendered-views cache folder (``"auto"``: ``$EXOMESA_CACHE/views``; None: no cache).
     Rows without a usable ephemeris (flat view) or with every feature missing are kept, unscored, with the
     reason in the ``reason`` column.
     """
@@ -63,7 +66,7 @@ def score_candidates(clf, catalog: pd.DataFrame, real_views=None, neighbors: int
     from exomesa.features import add_derived_features, feature_columns
     from exomesa.lightcurves import views_for_catalog
 
-    views = views_for_catalog(catalog, real_views)
+    views = views_for_catalog(catalog, real_views, cache_dir=view_cache)
     frame = add_derived_features(catalog)
     feats = [c for c in feature_columns(clf.feature_set_) if c in frame.columns]
     all_missing = frame[feats].isna().all(axis=1).to_numpy() if feats else np.ones(len(frame), bool)

@@ -26,14 +26,12 @@ Examples::
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import logging
 import os
 import re
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -42,15 +40,12 @@ import pandas as pd
 from exomesa.errors import ExomesaError
 from exomesa.lightcurves import preprocess
 from exomesa.lightcurves import views as views_mod
-from exomesa.lightcurves.fitsio import BKJD_REF, read_header_ids, read_lightcurve, stitch
-from exomesa.lightcurves.preprocess import make_views
+from exomesa.lightcurves.executors import distributed_available, executor
 from exomesa.lightcurves.shards import (
     FAILURES_NAME,
     FORMAT_NAME,
     FORMAT_VERSION,
     MANIFEST_NAME,
-    KoiSpec,
-    StarTask,
     check_out,
     collect_failures,
     load_shard_folder,
@@ -60,15 +55,13 @@ from exomesa.lightcurves.shards import (
     write_manifest,
     write_shard,
 )
+from exomesa.lightcurves.star_tasks import StarResult, plan_star_tasks
 from exomesa.lightcurves.views import GLOBAL_BINS, LOCAL_BINS, ViewSet
 from exomesa.utils import check_writable
 
 __all__ = [
     "DEFAULT_SHARD_SIZE",
     "BuildResult",
-    "StarResult",
-    "plan_star_tasks",
-    "run_star",
     "build_views_parallel",
 ]
 
@@ -76,31 +69,6 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_SHARD_SIZE = 200  # stars per shard: ~1 MB of views, a few seconds of work per worker
 _MAX_LOGGED_SKIPS = 20
-
-_KEPLER_NAME = re.compile(r"^kplr(\d{9})-\d+_[ls]lc\.fits(\.gz)?$", re.IGNORECASE)
-_TESS_NAME = re.compile(r"^tess\d+-s\d+-(\d{16})-\d+-[sf]_lc\.fits(\.gz)?$", re.IGNORECASE)
-
-
-@dataclass
-class StarResult:
-    """What one star's task returns.
-
-    Attributes:
-        rows: [K] int64 catalog rows of the views built; names: [K] KOI names.
-        global_view: [K, GLOBAL_BINS] float32; local_view: [K, LOCAL_BINS] float32.
-        failures: rows of (star, kepoi_name, stage, file, reason), see :data:`FAILURE_COLUMNS`.
-        failed: True when the star gave nothing at all (no file readable, or an unexpected error).
-        seconds: wall time of the task; peak_rss_mb: the worker process's peak resident memory so far [MiB].
-    """
-
-    rows: np.ndarray
-    names: list[str]
-    global_view: np.ndarray
-    local_view: np.ndarray
-    failures: list[list[str]] = field(default_factory=list)
-    failed: bool = False
-    seconds: float = 0.0
-    peak_rss_mb: float = 0.0
 
 
 @dataclass
@@ -128,283 +96,6 @@ class BuildResult:
     seconds: float
     peak_rss_mb: float = 0.0
     dashboard: str | None = None
-
-
-# ---------------------------------------------------------------------------------------------- planning
-
-
-def _numeric(catalog: pd.DataFrame, column: str) -> np.ndarray:
-    if column not in catalog.columns:
-        return np.full(len(catalog), np.nan)
-    return pd.to_numeric(catalog[column], errors="coerce").to_numpy(dtype=np.float64)
-
-
-def _index_files(paths: Iterable[Path | str]) -> tuple[dict[tuple[str, int], list[Path]], list[list[str]]]:
-    """Group files by (mission, target id): from MAST file names when they follow the standard pattern
-    (``kplr<KIC>-<time>_llc.fits``, ``tess<time>-s<sector>-<TIC>-<n>-s_lc.fits``), else from the header.
-    A misnamed file is caught when the star's files are stitched (the star then fails, named in failures)."""
-    groups: dict[tuple[str, int], list[Path]] = {}
-    failures: list[list[str]] = []
-    for path in paths:
-        path = Path(path)
-        m = _KEPLER_NAME.match(path.name)
-        t = None if m else _TESS_NAME.match(path.name)
-        if m:
-            key = ("Kepler", int(m.group(1)))
-        elif t:
-            key = ("TESS", int(t.group(1)))
-        else:
-            try:
-                key = read_header_ids(path)
-            except ExomesaError as exc:
-                logger.warning("skipping %s: %s", path, exc)
-                failures.append(["", "", "index", path.name, str(exc)])
-                continue
-        groups.setdefault(key, []).append(path)
-    return groups, failures
-
-
-def plan_star_tasks(
-    catalog: pd.DataFrame, fits_paths: Iterable[Path | str]
-) -> tuple[list[StarTask], list[list[str]]]:
-    """One :class:`StarTask` per star that has files and catalog KOIs, ordered by the star's first catalog row.
-
-    Kepler files match ``kepid`` (KEPLERID), TESS files ``tic_id`` (TICID); Kepler first when a row has both.
-
-    Returns:
-        (tasks, failure rows for files that could not be indexed).
-    """
-    if "kepoi_name" not in catalog.columns:
-        raise ExomesaError("the catalog has no 'kepoi_name' column; cannot name the views.")
-    groups, failures = _index_files(fits_paths)
-    kepids = preprocess._ids(catalog, "kepid")
-    ticids = preprocess._ids(catalog, "tic_id")
-    period = _numeric(catalog, "koi_period")
-    duration = _numeric(catalog, "koi_duration")
-    t0bk = _numeric(catalog, "koi_time0bk")
-    t0 = np.where(np.isfinite(t0bk), t0bk + BKJD_REF, _numeric(catalog, "koi_time0"))  # as epoch_bjd()
-    names = catalog["kepoi_name"].astype(str).tolist()
-    kepler_ids = {k[1] for k in groups if k[0] == "Kepler"}
-    tess_ids = {k[1] for k in groups if k[0] == "TESS"}
-    kois: dict[tuple[str, int], list[KoiSpec]] = {}
-    for i in range(len(catalog)):
-        if kepids[i] >= 0 and int(kepids[i]) in kepler_ids:
-            key = ("Kepler", int(kepids[i]))
-        elif ticids[i] >= 0 and int(ticids[i]) in tess_ids:
-            key = ("TESS", int(ticids[i]))
-        else:
-            continue
-        kois.setdefault(key, []).append(
-            KoiSpec(i, names[i], float(period[i]), float(t0[i]), float(duration[i]))
-        )
-    tasks = [
-        StarTask(key[0], key[1], tuple(str(p) for p in sorted(groups[key])), tuple(specs))
-        for key, specs in kois.items()  # dicts keep insertion order: first catalog row
-    ]
-    return tasks, failures
-
-
-# ---------------------------------------------------------------------------------------------- one star
-
-
-def _peak_rss_mb() -> float:
-    try:
-        import resource
-
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
-    except (ImportError, OSError):  # pragma: no cover - Windows
-        return 0.0
-
-
-def run_star(task: StarTask) -> StarResult:
-    """Read and stitch one star's files and fold each of its KOIs; never raises (failures are returned)."""
-    start = time.perf_counter()
-    rows: list[int] = []
-    names: list[str] = []
-    g_views: list[np.ndarray] = []
-    l_views: list[np.ndarray] = []
-    failures: list[list[str]] = []
-    failed = False
-    files = ";".join(Path(p).name for p in task.paths)
-    try:
-        good, errors = [], []
-        for path in sorted(Path(p) for p in task.paths):  # the order of build_views' _read_star
-            try:
-                good.append(read_lightcurve(path))
-            except ExomesaError as exc:
-                errors.append((path, exc))
-            except Exception as exc:  # noqa: BLE001 - e.g. a truncated file fails while its table is read
-                errors.append(
-                    (path, ExomesaError(f"{path} could not be read ({type(exc).__name__}: {exc})."))
-                )
-        if not good:
-            failed = True
-            reason = errors[0][1] if len(errors) == 1 else "; ".join(str(e) for _, e in errors)
-            for k in task.kois:
-                failures.append([task.name, k.name, "read", files, f"unreadable light curve: {reason}"])
-        else:
-            for path, exc in errors:
-                failures.append([task.name, "", "file", path.name, f"left out: {exc}"])
-            lc = stitch(good)
-            for k in task.kois:
-                # the star's other KOIs' transits are masked, exactly as build_views does
-                others = [(o.period, o.t0_bjd, o.duration_hours) for o in task.kois if o is not k]
-                try:
-                    g, loc = make_views(
-                        lc, k.period, k.t0_bjd, k.duration_hours, name=k.name, other_transits=others
-                    )
-                except ExomesaError as exc:
-                    failures.append([task.name, k.name, "views", files, str(exc)])
-                    continue
-                except Exception as exc:  # noqa: BLE001 - a bad KOI must not stop its star
-                    failures.append([task.name, k.name, "error", files, f"{type(exc).__name__}: {exc}"])
-                    continue
-                rows.append(k.row)
-                names.append(k.name)
-                g_views.append(g)
-                l_views.append(loc)
-    except Exception as exc:  # noqa: BLE001 - a bad star must not stop the run
-        failed, rows, names, g_views, l_views = True, [], [], [], []
-        failures = [[task.name, k.name, "error", files, f"{type(exc).__name__}: {exc}"] for k in task.kois]
-    return StarResult(
-        rows=np.asarray(rows, dtype=np.int64),
-        names=names,
-        global_view=np.stack(g_views) if g_views else np.zeros((0, GLOBAL_BINS), np.float32),
-        local_view=np.stack(l_views) if l_views else np.zeros((0, LOCAL_BINS), np.float32),
-        failures=failures,
-        failed=failed,
-        seconds=time.perf_counter() - start,
-        peak_rss_mb=_peak_rss_mb(),
-    )
-
-
-def _worker_failure(task: StarTask, exc: BaseException) -> StarResult:
-    reason = f"the worker failed: {type(exc).__name__}: {exc}"
-    files = ";".join(Path(p).name for p in task.paths)
-    return StarResult(
-        rows=np.zeros(0, np.int64),
-        names=[],
-        global_view=np.zeros((0, GLOBAL_BINS), np.float32),
-        local_view=np.zeros((0, LOCAL_BINS), np.float32),
-        failures=[[task.name, k.name, "worker", files, reason] for k in task.kois],
-        failed=True,
-    )
-
-
-# ---------------------------------------------------------------------------------------------- executors
-
-
-def _distributed_available() -> bool:
-    return importlib.util.find_spec("distributed") is not None
-
-
-def _run_serial(tasks: Sequence[StarTask]) -> Iterator[tuple[int, StarResult]]:
-    for i, task in enumerate(tasks):
-        yield i, run_star(task)
-
-
-def _run_pool(tasks: Sequence[StarTask], workers: int) -> Iterator[tuple[int, StarResult]]:
-    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-    from concurrent.futures.process import BrokenProcessPool
-
-    window = max(4 * workers, 16)
-    todo = iter(enumerate(tasks))
-    pending: dict = {}
-    executor = ProcessPoolExecutor(max_workers=workers)
-    try:
-
-        def fill() -> None:
-            while len(pending) < window:
-                item = next(todo, None)
-                if item is None:
-                    return
-                pending[executor.submit(run_star, item[1])] = item[0]
-
-        fill()
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                i = pending.pop(fut)
-                try:
-                    result = fut.result()
-                except BrokenProcessPool as exc:
-                    raise ExomesaError(
-                        f"a worker process died ({exc}); the finished shards are kept: rerun the same command "
-                        "to resume (fewer --workers if memory ran out)."
-                    ) from exc
-                except Exception as exc:  # noqa: BLE001 - e.g. a result that cannot be pickled
-                    result = _worker_failure(tasks[i], exc)
-                yield i, result
-            fill()
-    finally:
-        executor.shutdown(wait=True, cancel_futures=True)
-
-
-@contextmanager
-def _dask_client(workers: int, scheduler):
-    from distributed import Client, LocalCluster
-
-    if scheduler is not None and not isinstance(scheduler, str):  # a Client given by the caller
-        yield scheduler
-        return
-    cluster = None
-    try:
-        if scheduler:
-            client = Client(scheduler, timeout="20s")
-        else:
-            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True)
-            client = Client(cluster)
-    except (OSError, TimeoutError) as exc:
-        if cluster is not None:
-            cluster.close()
-        raise ExomesaError(
-            f"cannot reach the Dask scheduler {scheduler or 'LocalCluster'} ({exc}); start it first "
-            "(`dask scheduler`, see docs/scaling.md) or drop --scheduler to run locally."
-        ) from exc
-    logger.info("Dask dashboard: %s", client.dashboard_link)
-    try:
-        yield client
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()
-
-
-def _run_dask(tasks: Sequence[StarTask], client) -> Iterator[tuple[int, StarResult]]:
-    from distributed import as_completed
-    from distributed.scheduler import KilledWorker
-
-    slots = sum(client.nthreads().values()) or 1
-    window = max(4 * slots, 16)
-    todo = iter(enumerate(tasks))
-    index_of: dict[str, int] = {}
-    live: dict[str, object] = {}
-    queue = as_completed()
-
-    def submit_next() -> None:
-        item = next(todo, None)
-        if item is not None:
-            fut = client.submit(run_star, item[1], pure=False)
-            index_of[fut.key] = item[0]
-            live[fut.key] = fut
-            queue.add(fut)
-
-    for _ in range(window):
-        submit_next()
-    try:
-        for fut in queue:
-            i = index_of.pop(fut.key)
-            live.pop(fut.key, None)
-            try:
-                result = fut.result()
-            except KilledWorker as exc:  # the star killed workers repeatedly (memory?): a failure, not a stop
-                result = _worker_failure(tasks[i], exc)
-            fut.release()
-            yield i, result
-            submit_next()
-    finally:
-        for fut in live.values():
-            fut.cancel()
 
 
 # ---------------------------------------------------------------------------------------------- the build
@@ -534,7 +225,7 @@ def build_views_parallel(
         raise ExomesaError(f"--workers must be at least 1 (got {workers}).")
     if backend not in ("auto", "dask", "processes", "serial"):
         raise ExomesaError(f"unknown backend {backend!r}; use 'auto', 'dask', 'processes' or 'serial'.")
-    if scheduler is not None and not _distributed_available():
+    if scheduler is not None and not distributed_available():
         raise ExomesaError("--scheduler needs dask.distributed: pip install 'exomesa[distributed]'.")
     single_file = out.suffix == ".npz"
     folder = Path(f"{out}.shards") if single_file else out
@@ -579,8 +270,8 @@ def build_views_parallel(
         mode = "resume"
     elif backend == "serial" or (scheduler is None and n_workers == 1):
         mode = "serial"
-    elif scheduler is not None or backend == "dask" or (backend == "auto" and _distributed_available()):
-        if not _distributed_available():
+    elif scheduler is not None or backend == "dask" or (backend == "auto" and distributed_available()):
+        if not distributed_available():
             raise ExomesaError("backend 'dask' needs dask.distributed: pip install 'exomesa[distributed]'.")
         mode = "dask"
     else:
@@ -607,7 +298,7 @@ def build_views_parallel(
         from tqdm.auto import tqdm
 
         with (
-            _executor(mode, todo, n_workers, scheduler) as (results, dashboard),
+            executor(mode, todo, n_workers, scheduler) as (results, dashboard),
             tqdm(
                 total=len(todo), desc="building views", unit="star", disable=not progress, mininterval=0.5
             ) as bar,
@@ -677,26 +368,6 @@ def build_views_parallel(
         peak_rss_mb=peak,
         dashboard=dashboard,
     )
-
-
-@contextmanager
-def _executor(mode: str, tasks: Sequence[StarTask], workers: int, scheduler):
-    """Yields (iterator of (task index, StarResult) as tasks complete, dashboard URL or None)."""
-    if mode == "serial":
-        yield _run_serial(tasks), None
-    elif mode == "processes":
-        results = _run_pool(tasks, workers)
-        try:
-            yield results, None
-        finally:
-            results.close()
-    else:
-        with _dask_client(workers, scheduler) as client:
-            results = _run_dask(tasks, client)
-            try:
-                yield results, client.dashboard_link
-            finally:
-                results.close()
 
 
 def _finish_shard(

@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from exomesa.errors import ExomesaError
-from exomesa.lightcurves.fitsio import BKJD_REF, LightCurve, read_header_ids, read_lightcurve, stitch
+from exomesa.lightcurves.fitsio import BKJD_REF, LightCurve
 from exomesa.lightcurves.render import flat_reason
 from exomesa.lightcurves.views import (
     GLOBAL_BINS,
@@ -55,7 +55,7 @@ __all__ = [
     "fill_empty_bins",
     "make_views",
     "epoch_bjd",
-    "index_fits_files",
+    "catalog_ids",
     "build_views",
 ]
 
@@ -287,125 +287,66 @@ def make_views(
     return global_view.astype(np.float32), local_view.astype(np.float32)
 
 
-def index_fits_files(paths: Iterable[Path | str]) -> dict[tuple[str, int], list[Path]]:
-    """Group light-curve files by (mission, target id) from their headers; unreadable files are warned about."""
-    groups: dict[tuple[str, int], list[Path]] = {}
-    for path in paths:
-        try:
-            key = read_header_ids(path)
-        except ExomesaError as exc:
-            logger.warning("skipping %s: %s", path, exc)
-            continue
-        groups.setdefault(key, []).append(Path(path))
-    return groups
-
-
-def _ids(catalog: pd.DataFrame, column: str) -> np.ndarray:
+def catalog_ids(catalog: pd.DataFrame, column: str) -> np.ndarray:
+    """Integer ids [N] of ``column`` (``kepid`` or ``tic_id``); -1 where missing or absent."""
     if column not in catalog.columns:
         return np.full(len(catalog), -1, dtype=np.int64)
     values = pd.to_numeric(catalog[column], errors="coerce")
     return values.fillna(-1).astype(np.int64).to_numpy()
 
 
-def _ephemeris(row: pd.Series) -> tuple[float, float, float]:
-    """(koi_period [d], epoch [BJD], koi_duration [h]) of a catalog row, NaN where missing."""
-    period = float(pd.to_numeric(pd.Series([row.get("koi_period")]), errors="coerce").iloc[0])
-    duration = float(pd.to_numeric(pd.Series([row.get("koi_duration")]), errors="coerce").iloc[0])
-    return period, epoch_bjd(row), duration
-
-
-def _read_star(paths: list[Path]) -> LightCurve | ExomesaError:
-    """Stitch the readable files of one star; a file that is not a usable light curve is left out with a
-    warning naming it. Returns the error (not raised) when no file of the star can be read."""
-    good: list[LightCurve] = []
-    errors: list[ExomesaError] = []
-    for path in sorted(paths):
-        try:
-            good.append(read_lightcurve(path))
-        except ExomesaError as exc:
-            errors.append(exc)
-    if not good:
-        return errors[0] if len(errors) == 1 else ExomesaError("; ".join(str(e) for e in errors))
-    for exc in errors:
-        logger.warning("leaving out a file of %s: %s", good[0].name, exc)
-    return stitch(good)
-
-
 def build_views(
     catalog: pd.DataFrame, fits_paths: Iterable[Path | str], *, show_progress: bool = False
 ) -> tuple[ViewSet, list[tuple[str, str]]]:
-    """Real views for every catalog KOI whose star has light-curve files.
+    """Real views for every catalog KOI whose star has light-curve files, in this process.
 
     Kepler files match ``kepid`` through their ``KEPLERID``; TESS files match a ``tic_id`` column (when the
     catalog has one) through ``TICID``. Every KOI of a star gets its own view from the same stitched curve,
     with the transits of the star's other catalog KOIs (their ``koi_period``, epoch and ``koi_duration``)
-    masked out first.
+    masked out first. This runs the same per-star tasks as the parallel build
+    (:mod:`exomesa.lightcurves.star_tasks`), one after the other, so both give identical views.
 
     Returns:
         (ViewSet of the KOIs built, source ``"real"``, in catalog order;
          skipped: list of (kepoi_name, reason) for KOIs with files that could not be built).
     """
-    if "kepoi_name" not in catalog.columns:
-        raise ExomesaError("the catalog has no 'kepoi_name' column; cannot name the views.")
-    groups = index_fits_files(fits_paths)
-    kepids = _ids(catalog, "kepid")
-    ticids = _ids(catalog, "tic_id")
-    curves: dict[tuple[str, int], LightCurve | ExomesaError] = {}
+    from exomesa.lightcurves.star_tasks import plan_star_tasks, run_star  # it imports this module
 
-    names, globals_, locals_, skipped = [], [], [], []
-    kepler_ids = {k[1] for k in groups if k[0] == "Kepler"}
-    tess_ids = {k[1] for k in groups if k[0] == "TESS"}
-    keys_by_row: dict[int, tuple[str, int]] = {}
-    for i in range(len(catalog)):  # Kepler first when a row has both ids
-        if kepids[i] >= 0 and int(kepids[i]) in kepler_ids:
-            keys_by_row[i] = ("Kepler", int(kepids[i]))
-        elif ticids[i] >= 0 and int(ticids[i]) in tess_ids:
-            keys_by_row[i] = ("TESS", int(ticids[i]))
-    rows = sorted(keys_by_row)
-    ephemeris = {i: _ephemeris(catalog.iloc[i]) for i in rows}
-    rows_of_key: dict[tuple[str, int], list[int]] = {}
-    for i in rows:
-        rows_of_key.setdefault(keys_by_row[i], []).append(i)
+    tasks, _ = plan_star_tasks(catalog, fits_paths)  # unreadable files are warned about there
     if show_progress:
         from tqdm.auto import tqdm
 
-        rows = tqdm(rows, desc="building views", unit="KOI")
-    for i in rows:
-        row = catalog.iloc[i]
-        name = str(row["kepoi_name"])
-        key = keys_by_row[i]
-        if key not in curves:
-            curves[key] = _read_star(groups[key])
-        lc = curves[key]
-        if isinstance(lc, ExomesaError):
-            skipped.append((name, f"unreadable light curve: {lc}"))
-            continue
-        others = [ephemeris[j] for j in rows_of_key[key] if j != i]
-        try:
-            g, loc = make_views(lc, *ephemeris[i], name=name, other_transits=others)
-        except ExomesaError as exc:
-            skipped.append((name, str(exc)))
-            continue
-        names.append(name)
-        globals_.append(g)
-        locals_.append(loc)
-
-    for name, reason in skipped:
+        tasks = tqdm(tasks, desc="building views", unit="star")
+    rows, globals_, locals_, skipped = [], [], [], []
+    for task in tasks:
+        result = run_star(task)
+        rows.extend(result.rows.tolist())
+        globals_.extend(result.global_view)
+        locals_.extend(result.local_view)
+        for _star, name, stage, file, reason in result.failures:
+            if name:
+                skipped.append((int(next(k.row for k in task.kois if k.name == name)), name, reason))
+            else:
+                logger.warning("leaving out %s (%s): %s", file, stage, reason)
+    skipped.sort()
+    for _row, name, reason in skipped:
         logger.warning("no real view for %s (train/test render it from the catalog): %s", name, reason)
+    order = np.argsort(rows, kind="stable")
+    names = catalog["kepoi_name"].astype(str).to_numpy()
     views = (
         ViewSet(
-            kepoi_name=names,
-            global_view=np.stack(globals_),
-            local_view=np.stack(locals_),
-            source=["real"] * len(names),
+            kepoi_name=names[np.asarray(rows)[order]],
+            global_view=np.stack(globals_)[order],
+            local_view=np.stack(locals_)[order],
+            source=["real"] * len(rows),
         )
-        if names
+        if rows
         else ViewSet.empty()
     )
     logger.info(
         "built %d real view(s) from the files of %d star(s); skipped %d KOI(s)",
         len(views),
-        len(groups),
+        len(tasks),
         len(skipped),
     )
-    return views, skipped
+    return views, [(name, reason) for _row, name, reason in skipped]

@@ -1,0 +1,88 @@
+"""Streaming predict: peak memory and throughput from 10k to 1M rows (the memory must stay flat).
+
+Each size runs in a fresh process (so its peak resident memory is its own): a synthetic candidates table of
+N rows (DR25 rows repeated with new names) is written as CSV, then scored with
+``stream_predictions(..., chunk_size=50_000)`` by a small MESA model trained here (1 epoch, seed features).
+
+    python benchmarks/bench_predict_stream.py --sizes 10000 100000 1000000
+Writes benchmarks/results/predict_stream.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+COLUMNS = [
+    "kepid", "kepoi_name", "koi_period", "koi_depth", "koi_prad", "koi_steff", "koi_srad", "koi_duration",
+    "koi_impact", "koi_model_snr", "koi_num_transits", "koi_ror", "koi_dor",
+]  # fmt: skip
+
+
+def _child(model: str, table: str, out: str, chunk: int) -> None:
+    import resource
+
+    from exomesa.evaluation.streaming import stream_predictions
+
+    t0 = time.perf_counter()
+    summary = stream_predictions(model, table, out, chunk_size=chunk, progress=False, force=True)
+    seconds = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    print(json.dumps({**summary, "seconds": round(seconds, 2), "peak_rss_mb": round(peak, 1)}))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--chunk_size", type=int, default=50_000)
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _child(args.child[0], args.child[1], args.child[2], int(args.child[3]))
+        return
+
+    import numpy as np
+
+    from exomesa import MesaClassifier
+    from exomesa.data import load_dr25
+
+    dr25 = load_dr25()
+    work = Path(tempfile.mkdtemp(prefix="exomesa-stream-"))
+    model = MesaClassifier(features="seed", epochs=1, seed=0).fit(dr25.iloc[:2000]).save(work / "m.pth")
+    base = dr25[COLUMNS].reset_index(drop=True)
+    runs = []
+    for n in args.sizes:
+        table = work / f"t{n}.csv"
+        reps = int(np.ceil(n / len(base)))
+        frame = base.iloc[np.arange(n) % len(base)].copy()
+        frame["kepoi_name"] = [f"S{i:08d}.01" for i in range(n)]
+        frame["kepid"] = np.arange(n) + 10**8
+        frame.to_csv(table, index=False)
+        del frame
+        t0 = time.perf_counter()
+        res = subprocess.run(
+            [sys.executable, __file__, "--child", str(model), str(table), str(work / f"o{n}.csv"),
+             str(args.chunk_size)],
+            capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        row = json.loads(res.stdout.strip().splitlines()[-1])
+        row.update(
+            rows_requested=n, repeats_of_dr25=reps, wall_with_startup_s=round(time.perf_counter() - t0, 2)
+        )
+        row["rows_per_s"] = round(row["rows"] / row["seconds"], 1)
+        print(row, flush=True)
+        runs.append(row)
+        table.unlink()
+    out = Path(__file__).parent / "results" / "predict_stream.json"
+    out.write_text(json.dumps({"chunk_size": args.chunk_size, "model": "MESA seed features, 1 epoch", "runs": runs},
+                              indent=2) + "\n")  # fmt: skip
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
