@@ -108,80 +108,67 @@ def _header_period(path: Path) -> int | None:
 
 
 def real_curves(catalog: pd.DataFrame, fits_paths: Iterable[Path | str]) -> dict[str, RealCurve]:
-    """Detrended real curves for the catalog KOIs whose star has files among ``fits_paths`` (by KEPLERID/TICID).
+    """Detrended real curves for the catalog KOIs whose star has files among ``fits_paths`` (by KEPLERID/TICID,
+    matched as :func:`exomesa.lightcurves.star_tasks.plan_star_tasks` matches them for the views).
 
     Raises:
         ExomesaError: files were given but none belongs to a star of the catalog (names the files' targets and
             the candidates' stars), so a FITS file of another star is never used silently.
     """
-    from exomesa.lightcurves.fitsio import read_lightcurve, stitch
-    from exomesa.lightcurves.preprocess import (
-        TRANSIT_MASK_DURATIONS,
-        _ephemeris,
-        _ids,
-        detrend,
-        fold_time,
-        index_fits_files,
-        other_transits_mask,
-    )
+    from exomesa.lightcurves.fitsio import read_header_ids, read_lightcurve, stitch
+    from exomesa.lightcurves.preprocess import TRANSIT_MASK_DURATIONS, detrend, fold_time, other_transits_mask
     from exomesa.lightcurves.render import flat_reason
+    from exomesa.lightcurves.star_tasks import plan_star_tasks
 
     paths = [Path(p) for p in fits_paths]
-    groups = index_fits_files(paths)
-    kepids, ticids = _ids(catalog, "kepid"), _ids(catalog, "tic_id")
-    key_of: dict[int, tuple[str, int]] = {}
-    for i in range(len(catalog)):
-        if ("Kepler", int(kepids[i])) in groups:
-            key_of[i] = ("Kepler", int(kepids[i]))
-        elif ("TESS", int(ticids[i])) in groups:
-            key_of[i] = ("TESS", int(ticids[i]))
-    if paths and not key_of:
-        found = ", ".join(f"{m} {t}" for m, t in sorted(groups)) or "no readable light curve"
-        wanted = ", ".join(f"{n} (KIC {k})" for n, k in zip(catalog["kepoi_name"], kepids, strict=False))
+    tasks, _failures = plan_star_tasks(catalog, paths)
+    if paths and not tasks:
+        found = set()
+        for p in paths[:20]:
+            try:
+                found.add(read_header_ids(p))
+            except ExomesaError:
+                continue
+        held = ", ".join(f"{m} {t}" for m, t in sorted(found)) or "no readable light curve"
+        kepids = pd.to_numeric(catalog.get("kepid", pd.Series(dtype=float)), errors="coerce")
+        wanted = ", ".join(f"{n} (KIC {k:.0f})" for n, k in zip(catalog["kepoi_name"], kepids, strict=False))
         raise ExomesaError(
-            f"the FITS files given hold {found}, but the candidates are {wanted}: none of the files belongs to "
+            f"the FITS files given hold {held}, but the candidates are {wanted}: none of the files belongs to "
             "a candidate's star. Pass the files of the candidates' stars (KEPLERID/TICID in the header)."
         )
     out: dict[str, RealCurve] = {}
-    stars: dict[tuple[str, int], object] = {}
-    rows_of: dict[tuple[str, int], list[int]] = {}
-    for i, key in key_of.items():
-        rows_of.setdefault(key, []).append(i)
-    for i, key in key_of.items():
-        name = str(catalog.iloc[i]["kepoi_name"])
-        if key not in stars:
-            try:
-                stars[key] = stitch([read_lightcurve(p) for p in sorted(groups[key])])
-            except ExomesaError as exc:
-                logger.warning("no real light curve for %s: %s", name, exc)
-                stars[key] = exc
-        lc = stars[key]
-        if isinstance(lc, ExomesaError):
+    for task in tasks:
+        try:
+            lc = stitch([read_lightcurve(p) for p in task.paths])
+        except ExomesaError as exc:
+            logger.warning("no real light curve for %s: %s", task.name, exc)
             continue
-        period, t0_bjd, dur_h = _ephemeris(catalog.iloc[i])
-        if flat_reason(period, dur_h) is not None or not np.isfinite(t0_bjd):
-            logger.warning("%s: no usable ephemeris, the real curve is not used for diagnostics", name)
-            continue
-        others = [_ephemeris(catalog.iloc[j]) for j in rows_of[key] if j != i]
-        mask = other_transits_mask(lc.time, others, lc.bjd_ref)
-        epoch = t0_bjd - lc.bjd_ref
-        duration = dur_h / 24.0
-        own = np.abs(fold_time(lc.time, period, epoch)) < 0.5 * TRANSIT_MASK_DURATIONS * duration
-        keep = ~mask & np.isfinite(lc.flux) & np.isfinite(lc.time)
-        trend = detrend(lc.time[keep], lc.flux[keep], own[keep], knot_spacing=max(1.5, 3.0 * duration))
         files = [Path(p).name for p in lc.paths]
         periods = sorted({q for q in (_header_period(Path(p)) for p in lc.paths) if q is not None})
-        out[name] = RealCurve(
-            time=lc.time[keep],
-            flux=lc.flux[keep] / trend - 1.0,
-            flux_err=lc.flux_err[keep] / trend,
-            epoch=float(epoch),
-            mask=np.zeros(int(keep.sum()), bool),
-            mission=lc.mission,
-            target_id=int(lc.target_id),
-            bjd_ref=float(lc.bjd_ref),
-            files=files,
-            periods=periods,
-            n_other_kois=len(others),
-        )
+        for koi in task.kois:
+            if flat_reason(koi.period, koi.duration_hours) is not None or not np.isfinite(koi.t0_bjd):
+                logger.warning(
+                    "%s: no usable ephemeris, the real curve is not used for diagnostics", koi.name
+                )
+                continue
+            others = [(k.period, k.t0_bjd, k.duration_hours) for k in task.kois if k.name != koi.name]
+            mask = other_transits_mask(lc.time, others, lc.bjd_ref)
+            epoch = koi.t0_bjd - lc.bjd_ref
+            duration = koi.duration_hours / 24.0
+            own = np.abs(fold_time(lc.time, koi.period, epoch)) < 0.5 * TRANSIT_MASK_DURATIONS * duration
+            keep = ~mask & np.isfinite(lc.flux) & np.isfinite(lc.time)
+            trend = detrend(lc.time[keep], lc.flux[keep], own[keep], knot_spacing=max(1.5, 3.0 * duration))
+            out[koi.name] = RealCurve(
+                time=lc.time[keep],
+                flux=lc.flux[keep] / trend - 1.0,
+                flux_err=lc.flux_err[keep] / trend,
+                epoch=float(epoch),
+                mask=np.zeros(int(keep.sum()), bool),
+                mission=lc.mission,
+                target_id=int(lc.target_id),
+                bjd_ref=float(lc.bjd_ref),
+                files=files,
+                periods=periods,
+                n_other_kois=len(others),
+            )
     return out
