@@ -72,6 +72,33 @@ def test_lightgbm_attributions_are_shap_values() -> None:
     att = explain(clf, df.head(5))
     assert att["features"].shape == (5, len(clf.feature_names_)) and "TreeSHAP" in att["method"]
     assert np.isfinite(att["features"]).all() and np.abs(att["features"]).sum() > 0
+    # SHAP values add up: bias + contributions = the booster's raw score of the explained class
+    X = clf._design(df.head(5), None).to_numpy(np.float64)
+    X = np.where(np.isnan(X), clf.medians_[None, :], X)
+    raw = clf.booster_.predict(X, raw_score=True)
+    full = clf.booster_.predict(X, pred_contrib=True).reshape(5, raw.shape[1], -1)
+    rows = np.arange(5)
+    assert np.allclose(
+        full[rows, att["target"], :-1].sum(1) + full[rows, att["target"], -1], raw[rows, att["target"]]
+    )
+    assert np.allclose(full[rows, att["target"], :-1], att["features"], atol=1e-5)
+
+
+def test_baseline_model_gets_a_sheet(tmp_path: Path) -> None:
+    pytest.importorskip("lightgbm")
+    from exomesa.baselines import TabularLightGBM
+    from exomesa.data import load_dr25
+
+    df = load_dr25()
+    model = (
+        TabularLightGBM(n_estimators=10)
+        .fit(df[df["koi_disposition"].notna()].head(200))
+        .save(tmp_path / "b.json")
+    )
+    out = tmp_path / "v"
+    assert main(["vet", "--model_path", str(model), "--koi", "K00752.01", "--out", str(out)]) == 0
+    sheet = (out / "K00752.01.html").read_text()
+    assert "TreeSHAP" in sheet and "no bank of training embeddings" in sheet
 
 
 def test_unknown_koi_existing_out_and_foreign_fits_write_nothing(

@@ -189,7 +189,7 @@ def vet_candidates(
     meta = model_meta(clf, model_path)
     ref = getattr(clf, "reference_", None) or {}
     meta["neighbors_reason"] = (
-        "the model holds no bank of training embeddings (a baseline or a one-tower MESA)"
+        "the model holds no bank of training embeddings: a baseline or a one-tower MESA"
         if not len(ref.get("physics", []))
         else "not computed"
     )
