@@ -31,6 +31,7 @@ __all__ = [
     "REPORT_FILE",
     "FIGURE_FILES",
     "TSNE_MAX_POINTS",
+    "VETTING",
     "PREDICT_CHUNK_SIZE",
     "cache_dir",
     "mesa_params",
@@ -155,6 +156,26 @@ VETTING_PRECISION = 0.99
 VETTING_BINS: dict[str, tuple[float, ...]] = {
     "koi_model_snr": (0.0, 10.0, 20.0, 50.0, 100.0, float("inf")),
     "koi_period": (0.0, 1.0, 3.0, 10.0, 30.0, 100.0, float("inf")),
+}
+
+# --------------------------------------------------------------------------------------------- vetting
+#: `exomesa vet`. A candidate is flagged "needs a human" when the top-two probability margin is below
+#: ``margin_threshold`` (the model hesitates between two classes) OR the ensemble spread (std) of its predicted
+#: class exceeds ``std_threshold`` (members disagree; single models have no spread and use the margin only).
+VETTING: dict[str, Any] = {
+    "margin_threshold": 0.20,  # P(top) - P(second) below this -> needs a human
+    "std_threshold": 0.10,  # ensemble std of P(predicted class) above this -> needs a human
+    "neighbors": 5,  # nearest training KOIs shown per sheet
+    "top_features": 8,  # features listed in "why this score"
+    "ig_steps": 8,  # Integrated Gradients steps (Gauss-Legendre); 8 and 16 gave the same completeness error (1e-3)
+    "ig_batch_size": 128,  # candidates per attribution batch (each expands to ig_steps model rows)
+    "plot_points": 500,  # max points per light-curve plot (global view is median-downsampled)
+    "diagnostic_columns": {  # catalog diagnostics shown against their training-class distribution
+        "dikco_msky_sig": "centroid offset from the KIC position (sigma)",
+        "koi_bin_oedp_sig": "odd-even depth significance (DV, sigma)",
+        "koi_model_snr": "transit model SNR",
+        "koi_count": "number of KOIs on the star (multiplicity)",
+    },
 }
 
 # ------------------------------------------------------------------------------------------ file names

@@ -25,7 +25,7 @@ from exomesa.errors import ExomesaError
 
 __all__ = ["main", "build_parser", "COMMAND_MODULES"]
 
-COMMAND_MODULES = ["data", "lightcurves", "train", "test", "run", "predict", "baseline", "benchmark"]
+COMMAND_MODULES = ["data", "lightcurves", "train", "test", "run", "predict", "baseline", "benchmark", "vet"]
 
 logger = logging.getLogger("exomesa")
 

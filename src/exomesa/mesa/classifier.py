@@ -466,6 +466,14 @@ class MesaClassifier(BaseEstimator):
             **self._embeddings(out),
         }
 
+    def vet(self, df: pd.DataFrame, views: Any | None = None, **kwargs: Any) -> list[dict[str, Any]]:
+        """Per-candidate vetting records (verdict, diagnostics, attributions, neighbours); see
+        :func:`exomesa.evaluation.vetting.vet_records` (keyword arguments pass through) and, for the HTML pages,
+        :func:`exomesa.reporting.vetting.write_vet_pages`."""
+        from exomesa.evaluation.vetting import vet_records
+
+        return vet_records(self, df, views, **kwargs)
+
     # -- persistence ---------------------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
         """Write a self-describing checkpoint (see :mod:`exomesa.mesa.checkpoint`)."""

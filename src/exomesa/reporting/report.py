@@ -1,5 +1,9 @@
 """A self-contained ``report.html`` for one evaluation: metric tables, embedded figures, run summary.
 
+The page is rendered from the Jinja2 templates of :mod:`exomesa.reporting.templates` (``report.html.j2``
+extends ``base.html.j2``, shared with the vetting sheets); the section builders below compute the cells and the
+tables go through the shared ``table`` macro.
+
 The page has no external references (inline CSS, PNGs embedded as base64 ``data:`` URIs), so it opens
 offline and can be mailed as one file. Every figure keeps its file name in the caption and in a
 ``data-file`` attribute, so the page says which PNG each picture is.
@@ -40,17 +44,6 @@ FIGURE_CAPTIONS: dict[str, str] = {
     "lightcurve_gallery": "Global and local views of correct and misclassified KOIs per class.",
 }
 
-_CSS = """
-body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;max-width:1150px;
-color:#222;line-height:1.45;padding:0 1em}
-h1{font-size:1.6em;margin-bottom:.2em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:1.6em}
-table{border-collapse:collapse;margin:.6em 0 1em}th,td{border:1px solid #ccc;padding:.3em .6em;text-align:right}
-th{background:#f2f2f2}td.l,th.l{text-align:left}.muted{color:#777}.null{color:#a33;font-style:italic}
-figure{margin:1.2em 0;text-align:center}figure img{max-width:100%;border:1px solid #ddd}
-figcaption{color:#555;font-size:.92em;margin-top:.3em}code{background:#f4f4f4;padding:0 .25em}
-nav a{margin-right:1em}
-"""
-
 
 # ------------------------------------------------------------------------------------------ formatting
 def _esc(x: Any) -> str:
@@ -80,16 +73,12 @@ def _metric(block: Mapping[str, Any] | None, key: str, digits: int = 3) -> str:
 
 
 def _table(header: list[str], rows: list[list[str]], first_left: bool = True) -> str:
-    head = "".join(
-        f'<th class="{"l" if (i == 0 and first_left) else ""}">{_esc(h)}</th>' for i, h in enumerate(header)
-    )
-    body = []
-    for row in rows:
-        cells = "".join(
-            f'<td class="{"l" if (i == 0 and first_left) else ""}">{c}</td>' for i, c in enumerate(row)
-        )
-        body.append(f"<tr>{cells}</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    """Cells are already-escaped HTML snippets (from :func:`_fmt`/:func:`_esc`)."""
+    from markupsafe import Markup
+
+    from exomesa.reporting.templates import table_html
+
+    return str(table_html(header, [[Markup(c) for c in row] for row in rows], first_left))
 
 
 # -------------------------------------------------------------------------------------------- sections
@@ -290,19 +279,15 @@ def _meta_section(meta: Mapping[str, Any]) -> str:
     return out
 
 
-def _figure_html(key: str, path: Path) -> str:
+def _figure(key: str, path: Path) -> dict[str, Any]:
     path = Path(path)
     caption = FIGURE_CAPTIONS.get(key, key.replace("_", " "))
     try:
         data = base64.b64encode(path.read_bytes()).decode("ascii")
     except OSError as exc:
         logger.warning("figure %s could not be read for the report: %s", path, exc)
-        return f'<figure data-file="{_esc(path.name)}"><figcaption class="null">{_esc(path.name)} missing</figcaption></figure>'
-    return (
-        f'<figure id="fig-{_esc(key)}" data-file="{_esc(path.name)}">'
-        f'<img alt="{_esc(path.name)}" src="data:image/png;base64,{data}">'
-        f"<figcaption>{_esc(caption)} <code>{_esc(path.name)}</code></figcaption></figure>"
-    )
+        data = None
+    return {"key": key, "file": path.name, "data": data, "caption": caption}
 
 
 # ------------------------------------------------------------------------------------------------ main
@@ -314,35 +299,33 @@ def render_report(
     title: str = "exomesa evaluation report",
 ) -> str:
     """The report as one HTML string (see :func:`write_report`)."""
+    from markupsafe import Markup
+
+    from exomesa.reporting.templates import render
+
     figures = dict(figures or {})
     meta = dict(meta or {})
-    stamp = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     nav = ["summary", "classification", "ranking", "calibration", "alignment", "run"]
     if figures:
         nav.insert(0, "figures")
-    parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        f"<title>{_esc(title)}</title><style>{_CSS}</style></head><body>",
-        f"<h1>{_esc(title)}</h1>",
-        f"<p class='muted'>Generated {stamp} by exomesa {_esc(meta.get('exomesa_version', ''))}; "
-        f"classes {_esc(', '.join(results.get('classes', [])))}.</p>",
-        "<nav>" + "".join(f"<a href='#{n}'>{n}</a>" for n in nav) + "</nav>",
-        _summary_section(results),
-    ]
-    if figures:
-        parts.append('<h2 id="figures">Figures</h2>')
-        parts.extend(_figure_html(k, p) for k, p in figures.items())
-    else:
-        parts.append("<p class='muted'>No figures (run with --visualize to add them).</p>")
-    parts += [
+    sections = [
         _classification_section(results),
         _ranking_section(results),
         _calibration_section(results),
         _alignment_section(results),
         _meta_section(meta),
-        "</body></html>",
     ]
-    return "\n".join(parts)
+    return render(
+        "report.html.j2",
+        title=title,
+        stamp=_dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+        version=meta.get("exomesa_version", ""),
+        classes=list(results.get("classes", [])),
+        nav=nav,
+        summary=Markup(_summary_section(results)),
+        figures=[_figure(k, p) for k, p in figures.items()],
+        sections=[Markup(x) for x in sections],
+    )
 
 
 def write_report(

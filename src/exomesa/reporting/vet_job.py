@@ -1,0 +1,209 @@
+"""``exomesa vet`` as one library function: pick candidates, get their light curves, score, explain, write pages.
+
+    from exomesa.reporting.vet_job import vet_candidates
+    vet_candidates("runs/demo/output/mesa_model.pth", "vet/", kois=["K00752.01", "K00002.01"])
+
+Every check that can fail on user input (the output folder, the model, the candidates, the FITS files) runs
+before anything is written, so a bad call leaves no partial folder behind.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from exomesa import __version__
+from exomesa.errors import ExomesaError
+from exomesa.utils import to_jsonable
+
+#: Machine-readable summary written next to the pages.
+VET_JSON = "vet.json"
+
+__all__ = ["vet_candidates", "model_meta", "record_summary", "VET_JSON"]
+
+logger = logging.getLogger(__name__)
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def model_meta(clf: Any, model_path: Path) -> dict[str, Any]:
+    """Provenance of the model for the sheets: file, SHA-256, kind, writing version, training data."""
+    from exomesa.defaults import CONFIG_FILE
+
+    ref = getattr(clf, "reference_", None) or {}
+    n = len(ref.get("kepoi_name", []))
+    training = f"{n:,} labelled KOIs" if n else f"{getattr(clf, 'n_train_', 'unknown')} KOIs"
+    config = model_path.parent / CONFIG_FILE
+    if config.is_file():
+        try:
+            data = json.loads(config.read_text())
+            src = data.get("data_path") or data.get("data", {}).get("data_path")
+            if src:
+                training += f" from {src}"
+        except (OSError, ValueError, AttributeError):
+            pass
+    if n:
+        import numpy as np
+
+        labels, counts = np.unique(np.asarray(ref["disposition"]), return_counts=True)
+        training += " (" + ", ".join(f"{lab}: {c:,}" for lab, c in zip(labels, counts, strict=True)) + ")"
+    return {
+        "model_name": model_path.name,
+        "model_path": str(model_path),
+        "model_sha256": _sha256(model_path),
+        "model_kind": type(clf).__name__,
+        "model_exomesa_version": getattr(clf, "exomesa_version_", None),
+        "training_data": training,
+        "exomesa_version": __version__,
+        "date": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
+    }
+
+
+def _scalars(obj: Any) -> Any:
+    """``obj`` without its long arrays (binned folds, per-bin values): lists of more than 50 items are dropped."""
+    if isinstance(obj, dict):
+        return {k: _scalars(v) for k, v in obj.items() if not (isinstance(v, list) and len(v) > 50)}
+    return obj
+
+
+def record_summary(rec: dict[str, Any]) -> dict[str, Any]:
+    """The JSON-able part of a vetting record (no views or per-bin arrays)."""
+    why = rec.get("why") or {}
+    diag = rec.get("lc_diagnostics")
+    return {
+        "name": rec["name"],
+        "predicted": rec["predicted"],
+        "proba": rec["proba"],
+        "proba_std": rec["proba_std"],
+        "uncertainty_reason": rec["uncertainty_reason"],
+        "margin": rec["margin"],
+        "needs_human": rec["needs_human"],
+        "human_reasons": rec["human_reasons"],
+        "lightcurve": {
+            k: v for k, v in rec["lightcurve"].items() if k in ("source", "provenance", "files", "periods")
+        },
+        "lc_diagnostics": None if diag is None else _scalars(diag.to_dict()),
+        "lc_diagnostics_reason": rec["lc_diagnostics_reason"],
+        "catalog_diagnostics": rec["catalog_diagnostics"],
+        "top_features": why.get("top"),
+        "neighbors": [{k: v for k, v in n.items() if k != "local_view"} for n in rec.get("neighbors") or []],
+    }
+
+
+def vet_candidates(
+    model_path: str | Path,
+    out: str | Path,
+    *,
+    input: str | Path | None = None,  # noqa: A002 - mirrors --input
+    kois: Sequence[str] = (),
+    tois: Sequence[str] = (),
+    fits_dir: str | Path | None = None,
+    lightcurves: str | Path | None = None,
+    download: bool = False,
+    explain: bool = True,
+    force: bool = False,
+    device: str = "cpu",
+    show_progress: bool = True,
+) -> Path:
+    """Write ``out/index.html`` and one ``out/<name>.html`` per candidate; returns the index path.
+
+    Candidates: the rows of ``input`` (default: the embedded DR25 table) named by ``kois``/``tois``, or every
+    row of ``input``. Light curves: real from ``fits_dir`` FITS files (views + diagnostics), ``lightcurves``
+    (a views .npz: views only), ``download`` (MAST via lightkurve), else rendered from the catalog.
+    """
+    from exomesa.data import load_catalog, load_dr25
+    from exomesa.evaluation.protocol import check_feature_columns, load_model
+    from exomesa.evaluation.vet_inputs import real_curves, select_candidates
+    from exomesa.evaluation.vetting import vet_records
+    from exomesa.reporting.vetting import write_vet_pages
+
+    t0 = time.perf_counter()
+    timings: dict[str, float] = {}
+    out, model_path = Path(out), Path(model_path)
+    if out.exists() and not force:
+        raise ExomesaError(
+            f"{out} already exists; refusing to overwrite the vetting pages. Pass --force to replace them, "
+            "or choose another --out folder."
+        )
+    if out.exists() and not out.is_dir():
+        raise ExomesaError(f"--out {out} is a file; pass a folder.")
+    if not input and not kois and not tois:
+        raise ExomesaError(
+            "name the candidates: --koi K00752.01 ..., --toi 101.01 ..., or --input table.csv."
+        )
+    clf = load_model(model_path, device=device)
+    source = str(input) if input else "the embedded DR25 KOI table"
+    catalog = load_catalog(input, require_label=False) if input else load_dr25()
+    df = select_candidates(catalog, kois, tois, source=source)
+    check_feature_columns(clf, df, source)
+
+    views, curves = None, {}
+    files: list[Path] = []
+    if fits_dir is not None:
+        from exomesa.lightcurves.jobs import find_fits_files
+
+        p = Path(fits_dir)
+        files = [p] if p.is_file() else find_fits_files(p)
+        if not files:
+            raise ExomesaError(
+                f"{fits_dir}: no .fits files found; pass a folder of *_llc.fits / *_lc.fits files."
+            )
+    elif download:
+        from exomesa.defaults import cache_dir
+        from exomesa.lightcurves.download import download_kepler_lightcurves
+
+        files = download_kepler_lightcurves(df["kepid"].dropna().astype(int), cache_dir() / "lightcurves")
+    if files:
+        from exomesa.lightcurves.preprocess import build_views
+
+        # the star's other KOIs (e.g. Kepler-90's six other planets) come from the whole catalog, so their
+        # transits are masked even when only one of them is vetted
+        mates = catalog[catalog["kepid"].isin(df["kepid"])] if "kepid" in catalog.columns else df
+        mates = mates if len(mates) else df
+        curves = real_curves(mates, files)  # raises when no file belongs to a candidate's star
+        views, _skipped = build_views(mates, files)
+        without = [n for n in df["kepoi_name"].astype(str) if n not in curves]
+        if without:
+            logger.warning(
+                "no light-curve file for %d candidate(s) (%s); their sheets use rendered curves",
+                len(without),
+                ", ".join(without[:10]),
+            )
+    elif lightcurves is not None:
+        from exomesa.lightcurves import ViewSet
+
+        views = ViewSet.load(Path(lightcurves))
+
+    meta = model_meta(clf, model_path)
+    ref = getattr(clf, "reference_", None) or {}
+    meta["neighbors_reason"] = (
+        "the model holds no bank of training embeddings: a baseline or a one-tower MESA"
+        if not len(ref.get("physics", []))
+        else "not computed"
+    )
+    timings["inputs"] = time.perf_counter() - t0
+    t1 = time.perf_counter()
+    records = vet_records(clf, df, views, curves=curves, explain=explain, show_progress=show_progress)
+    timings["records"] = time.perf_counter() - t1
+    t1 = time.perf_counter()
+    index = write_vet_pages(records, out, meta, show_progress=show_progress)
+    timings["pages"] = time.perf_counter() - t1
+    timings["total"] = time.perf_counter() - t0
+    summary = {"meta": meta, "timings_seconds": {k: round(v, 3) for k, v in timings.items()}}
+    summary["candidates"] = [record_summary(r) for r in records]
+    (out / VET_JSON).write_text(json.dumps(to_jsonable(summary), indent=1) + "\n", encoding="utf-8")
+    n_flag = sum(bool(r["needs_human"]) for r in records)
+    logger.info("wrote %s and %d sheet(s); %d need a human", index, len(records), n_flag)
+    return index

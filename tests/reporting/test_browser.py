@@ -1,0 +1,98 @@
+"""The vetting pages and report.html in a real browser: headless Chromium driven by Selenium.
+
+Needs Debian's ``chromium`` and ``chromium-driver`` (``apt-get install -y chromium chromium-driver``) and the
+``selenium`` package (dev extra); skips with a reason where any is missing.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def browser():
+    webdriver = pytest.importorskip(
+        "selenium.webdriver", reason="selenium is not installed (pip install selenium)"
+    )
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_path = shutil.which("chromedriver")
+    if not chromium or not driver_path:
+        pytest.skip("chromium / chromedriver not found (apt-get install -y chromium chromium-driver)")
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = chromium
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--window-size=1200,900",
+    ):
+        opts.add_argument(arg)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(driver_path), options=opts)
+    yield driver
+    driver.quit()
+
+
+def _open(driver, path: Path) -> None:
+    driver.get(path.resolve().as_uri())
+    assert driver.execute_script("return document.readyState") == "complete"
+    severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert not severe, severe
+    sizes = driver.execute_script(
+        "return Array.from(document.images).map(i => [i.alt, i.complete ? i.naturalWidth : 0])"
+    )
+    assert all(w > 0 for _, w in sizes), [a for a, w in sizes if w <= 0]
+
+
+def test_index_sorts_and_sheet_images_load(browser, vet_pages: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    _open(browser, vet_pages / "index.html")
+
+    def first_column():
+        return [
+            r.find_elements(By.TAG_NAME, "td")[0].text
+            for r in browser.find_elements(By.CSS_SELECTOR, "#candidates tbody tr")
+        ]
+
+    before = first_column()
+    assert sorted(before) == ["K00002.01", "K00752.01"]
+    header = browser.find_elements(By.CSS_SELECTOR, "#candidates th")[0]
+    header.click()
+    once = first_column()
+    header.click()
+    twice = first_column()
+    assert once == sorted(before) and twice == sorted(before, reverse=True)  # clicking reorders the rows
+    browser.find_element(By.ID, "filter").send_keys("752")
+    shown = [r for r in browser.find_elements(By.CSS_SELECTOR, "#candidates tbody tr") if r.is_displayed()]
+    assert len(shown) == 1
+    _open(browser, vet_pages / "K00752.01.html")
+    assert len(browser.find_elements(By.TAG_NAME, "img")) >= 8
+
+
+def test_report_opens_in_browser(browser, tmp_path: Path) -> None:
+    from exomesa.evaluation.metrics import evaluate
+    from exomesa.reporting import plots
+    from exomesa.reporting.report import write_report
+
+    rng = np.random.default_rng(0)
+    y = np.repeat([0, 1, 2], 10)
+    p = rng.dirichlet([1, 1, 1], size=30)
+    results = evaluate(y, p, proba_uncalibrated=p, temperature=1.2)
+    fig = plots.save_figure(
+        plots.plot_confusion_matrix(results["classification"]["confusion_matrix"]),
+        tmp_path / "confusion_matrix.png",
+    )
+    page = write_report(
+        tmp_path / "report.html", results, {"confusion_matrix": fig}, {"lightcurve_sources": {"rendered": 30}}
+    )
+    _open(browser, page)
