@@ -303,7 +303,8 @@ def run_pipeline(
     ``input``: a user's KOI table (e.g. the archive's ``cumulative.csv``). ``features`` ``"auto"`` then
     means the richest preset the table has the columns of; after the evaluation the table is scored into
     ``out/predictions.csv`` (sidecar ``out/predictions.model.json``), whose ``in_training`` column marks the
-    rows that were training rows (their scores are no predictions). ``input`` None: ``"auto"`` is ``full``.
+    rows that were training rows (their scores are no predictions). ``input`` None: ``"auto"`` is chosen
+    from the training table by :func:`choose_features` (``full`` for DR25, ``toi`` for TESS TOIs).
     """
     from exomesa.evaluation.runner import evaluate_model
 
@@ -327,8 +328,6 @@ def run_pipeline(
             from exomesa.features import check_columns, resolve_feature_set
 
             check_columns(resolve_feature_set(features), user, str(input))
-    elif features == "auto":
-        features = "full"
     logger.info("[1/%d] prepare data into %s", steps, data)
     prepare_data(source, data, seed=seed, force=force)
     logger.info("[2/%d] train MESA into %s", steps, model_dir)

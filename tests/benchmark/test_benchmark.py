@@ -93,7 +93,12 @@ def test_method_registry_is_a_dict_of_specs():
     from exomesa.benchmark.methods import MESA_VARIANTS
 
     # the issue-15 variants, ablations and Gaia methods run by name only (they would triple the default run)
-    extras = set(MESA_VARIANTS) | {"mesa_full_gaia", "lgbm_tabular_full_gaia"}
+    extras = set(MESA_VARIANTS) | {
+        "mesa_full_gaia",
+        "lgbm_tabular_full_gaia",
+        "mesa_archive",
+        "lgbm_tabular_archive",
+    }
     assert set(DEFAULT_METHODS) == set(BENCHMARK_METHODS) - extras
     assert BENCHMARK_METHODS["tsfresh_lgbm_full"].requires == ("lightgbm", "tsfresh")
     assert BENCHMARK_METHODS["mesa_seed"].requires == ()

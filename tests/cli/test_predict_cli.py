@@ -185,7 +185,7 @@ def test_neighbours_need_a_training_bank(tiny, tmp_path: Path, capsys: pytest.Ca
     cands.head(3).to_csv(src, index=False)
     args = ["predict", "--model_path", str(bare), "--input", str(src), "--output", str(out)]
     assert main([*args, "--neighbors", "2"]) == 2
-    assert "no bank of training embeddings" in capsys.readouterr().err and not out.exists()
+    assert "training bank" in capsys.readouterr().err and not out.exists()
     assert main(args) == 0  # scoring alone still works
 
 

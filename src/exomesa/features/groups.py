@@ -311,6 +311,10 @@ def check_columns(
         )
 
 
+#: Presets :func:`richest_preset` chooses from, richest first.
+AUTO_PRESETS = ("full", "archive", "seed")
+
+
 def richest_preset(columns: Iterable[str], source: str = "the input table") -> str:
     """The preset with the most input columns that ``columns`` fully covers (``full`` > ``archive`` > ``seed``).
 
@@ -318,9 +322,10 @@ def richest_preset(columns: Iterable[str], source: str = "the input table") -> s
         ExomesaError: no preset is covered (one line: what each preset lacks).
     """
     have = set(columns)
-    needs = {name: required_columns(resolve_feature_set(name)) for name in PRESETS}
+    # the Kepler presets an automatic choice picks from; full_gaia is opt-in, shared/toi are TESS choices
+    needs = {name: required_columns(resolve_feature_set(name)) for name in AUTO_PRESETS}
     lacks = {name: [c for c in cols if c not in have] for name, cols in needs.items()}
-    ok = [name for name in PRESETS if not lacks[name]]
+    ok = [name for name in AUTO_PRESETS if not lacks[name]]
     if ok:
         return max(ok, key=lambda name: len(needs[name]))
     detail = "; ".join(

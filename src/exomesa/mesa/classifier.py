@@ -457,14 +457,17 @@ class MesaClassifier(BaseEstimator):
     def outputs(self, df: pd.DataFrame, views: Any | None = None) -> dict[str, np.ndarray]:
         """Every per-KOI output from one preprocessing and model pass: ``proba`` [N, 3] (calibrated, as
         :meth:`predict_proba`), ``proba_uncalibrated`` [N, 3], and :meth:`embed`'s ``lightcurve``,
-        ``physics`` [N, P] and ``fused`` [N, F], and ``proba_std`` [N, 3] (:meth:`predict_proba_std`)."""
+        ``physics`` [N, P] and ``fused`` [N, F], and, for an ensemble, ``proba_std`` [N, 3]
+        (:meth:`predict_proba_std`)."""
         out = self._forward(df, views)
-        return {
+        result = {
             "proba": self._proba(out, True),
             "proba_uncalibrated": self._proba(out, False),
-            "proba_std": self._proba_std(out),
             **self._embeddings(out),
         }
+        if len(out["member_logits"]) > 1:  # an ensemble: the spread of its members (none for one model)
+            result["proba_std"] = self._proba_std(out)
+        return result
 
     def vet(self, df: pd.DataFrame, views: Any | None = None, **kwargs: Any) -> list[dict[str, Any]]:
         """Per-candidate vetting records (verdict, diagnostics, attributions, neighbours); see
