@@ -1,5 +1,7 @@
 """The benchmark's methods: :class:`MethodSpec`, the registry :data:`BENCHMARK_METHODS` and the adapters.
 
+Slightly longer than our ~400-line guide: the registry and one small adapter per method.
+
 A method is ``run(fold_data, config, context) -> MethodResult``: it trains on ``fold_data``'s training rows,
 predicts the test rows and reports its cost. Registered here (see :func:`register_method`):
 

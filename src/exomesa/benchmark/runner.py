@@ -1,5 +1,7 @@
 """The accuracy/cost benchmark: every method on identical star-grouped folds of the DR25 KOI table.
 
+Slightly longer than our ~400-line guide: folds, work units, the worker pool and the summary of one run.
+
 Protocol (``exomesa benchmark`` and ``benchmarks/run_benchmark.py`` reach :func:`run_benchmark` through
 :func:`exomesa.benchmark.command.run_benchmark_command`):
 

@@ -1,5 +1,8 @@
 """Test-set metrics for a three-class KOI vetting model: classification, ranking, calibration, alignment.
 
+Longer than our ~400-line guide: every metric block of ``test_results.json`` (classification, ranking,
+calibration, alignment) behind one ``evaluate`` call, sharing the input checks and the null-with-reason rule.
+
 Pure NumPy / scikit-learn; no torch, no files. :func:`evaluate` takes integer labels and class
 probabilities (and optionally the two contrastive embeddings) and returns one nested, JSON-able ``dict``
 (see ``docs/results_schema.md``). A metric that cannot be computed on the given data (e.g. a ROC-AUC when

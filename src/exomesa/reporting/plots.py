@@ -1,5 +1,8 @@
 """Evaluation figures: one function per figure, each taking arrays and returning a ``matplotlib`` Figure.
 
+Longer than our ~400-line guide: one short function per figure (about a dozen), sharing the class
+colours and the save helper; a file per figure would scatter those.
+
 The functions use the object-oriented API (``Figure()`` + ``fig.add_subplot``), never ``pyplot``, so they
 work headless, leak no global state and never call ``show``. :func:`save_figure` writes a PNG.
 
