@@ -73,3 +73,14 @@ def test_dask_cluster_gives_the_same_result(model_and_table, tmp_path):
             out = tmp_path / "s.csv"
             stream_predictions(model, path, out, chunk_size=256, scheduler=client, progress=False)
     _same(pd.read_csv(out), expected)
+
+
+def test_cli_streams_with_chunk_size(model_and_table, tmp_path):
+    from exomesa.cli import main
+
+    model, path, expected = model_and_table
+    out = tmp_path / "cli.parquet"
+    args = ["predict", "--model_path", str(model), "--input", str(path), "--output", str(out)]
+    assert main([*args, "--chunk_size", "300"]) == 0
+    _same(pd.read_parquet(out), expected)
+    assert main([*args, "--chunk_size", "300", "--allow-missing", "--force"]) == 2  # one clear line

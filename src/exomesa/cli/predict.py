@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from exomesa.defaults import PREDICT_CHUNK_SIZE
+
 __all__ = ["register", "run"]
 
 
@@ -50,13 +52,43 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="impute columns the model reads but the input lacks (as training imputes missing values); "
         "writes a missing_features count per row",
     )
+    p.add_argument(
+        "--chunk_size",
+        type=int,
+        default=None,
+        help=f"stream the input in chunks of this many rows, bounded memory (default: whole table; "
+        f"{PREDICT_CHUNK_SIZE:,} when the input or output is Parquet or --scheduler is given); needs --model_path",
+    )
+    p.add_argument(
+        "--scheduler", default=None, help="score the chunks on this Dask cluster (tcp://host:8786)"
+    )
     p.add_argument("--device", default="cpu", help="auto, cpu or cuda (default cpu)")
     p.add_argument("--force", action="store_true", help="overwrite --output if it exists")
     p.set_defaults(func=run)
 
 
+def _streaming(args: argparse.Namespace) -> bool:
+    parquet = any(str(p).lower().endswith((".parquet", ".pq")) for p in (args.input, args.output))
+    return args.chunk_size is not None or args.scheduler is not None or parquet
+
+
 def run(args: argparse.Namespace) -> int:
     from exomesa.evaluation.scoring import predict_table
+
+    if _streaming(args):
+        from exomesa.errors import ExomesaError
+        from exomesa.evaluation.streaming import stream_predictions
+
+        if args.model_path is None or args.lightcurves or args.fits_dir or args.allow_missing:
+            raise ExomesaError(
+                "streaming predict (--chunk_size, --scheduler or Parquet) needs --model_path and takes no "
+                "--lightcurves, --fits_dir or --allow-missing; drop those options or score the table whole."
+            )
+        stream_predictions(
+            args.model_path, args.input, args.output, chunk_size=args.chunk_size or PREDICT_CHUNK_SIZE,
+            neighbors=args.neighbors, device=args.device, scheduler=args.scheduler, force=args.force,
+        )  # fmt: skip
+        return 0
 
     predict_table(
         args.model_path,
