@@ -326,6 +326,28 @@ def _extract_tsfresh(all_views: Any, cfg: BenchmarkConfig, cache: str) -> dict[s
     }
 
 
+def run_methods(runner: FoldRunner, cfg: BenchmarkConfig, methods: Sequence[Any]) -> dict[str, Any]:
+    """Every (fold, method) unit of ``runner``, in worker processes when ``cfg.workers > 1``; returns
+    ``{method: {"folds": [...], "label", "description", "summary"}}`` (shared by every benchmark suite)."""
+    units = _work_units(cfg.folds, [m.name for m in methods])
+    rows: dict[tuple[int, str], dict[str, Any]] = {}
+    if cfg.workers <= 1 or len(units) <= 1:
+        for k, names in units:
+            rows.update(runner.run_unit(k, names))
+    else:
+        rows.update(_run_units_in_parallel(units, runner))
+    results: dict[str, Any] = {}
+    for spec in methods:
+        fold_rows = [rows[(k, spec.name)] for k in cfg.folds]
+        results[spec.name] = {
+            "folds": fold_rows,
+            "label": spec.label,
+            "description": spec.description,
+            "summary": summarize(fold_rows),
+        }
+    return results
+
+
 def run_benchmark(
     config: BenchmarkConfig,
     *,
@@ -370,27 +392,11 @@ def run_benchmark(
 
     folds = group_kfold(df, cfg.n_splits, cfg.seed)
     runner = FoldRunner(df, all_views, folds, y_all, cfg, context)
-    units = _work_units(cfg.folds, [m.name for m in methods])
-    rows: dict[tuple[int, str], dict[str, Any]] = {}
     try:
-        if cfg.workers <= 1 or len(units) <= 1:
-            for k, names in units:
-                rows.update(runner.run_unit(k, names))
-        else:
-            rows.update(_run_units_in_parallel(units, runner))
+        results = run_methods(runner, cfg, methods)
     finally:
         if tmp_cache is not None:
             tmp_cache.cleanup()
-
-    results: dict[str, Any] = {}
-    for spec in methods:
-        fold_rows = [rows[(k, spec.name)] for k in cfg.folds]
-        results[spec.name] = {
-            "folds": fold_rows,
-            "label": spec.label,
-            "description": spec.description,
-            "summary": summarize(fold_rows),
-        }
 
     counts = np.bincount(y_all, minlength=len(CLASSES))
     return {

@@ -39,10 +39,8 @@ from exomesa.benchmark.runner import (
     FoldRunner,
     _check_requirements,
     _extract_tsfresh,
-    _run_units_in_parallel,
     _subset,
-    _work_units,
-    summarize,
+    run_methods,
 )
 from exomesa.data import CLASSES, LABEL, group_kfold, labels_to_index, load_catalog
 from exomesa.errors import ExomesaError
@@ -204,25 +202,9 @@ def run_real_benchmark(
 
         folds = group_kfold(df, cfg.n_splits, cfg.seed)
         runner = FoldRunner(df, real_views, folds, y_all, cfg, context)
-        units = _work_units(cfg.folds, [m.name for m in methods])
-        rows: dict[tuple[int, str], dict[str, Any]] = {}
-        if cfg.workers <= 1 or len(units) <= 1:
-            for k, names in units:
-                rows.update(runner.run_unit(k, names))
-        else:
-            rows.update(_run_units_in_parallel(units, runner))
+        results = run_methods(runner, cfg, methods)
     finally:
         tmp.cleanup()
-
-    results: dict[str, Any] = {}
-    for spec in methods:
-        fold_rows = [rows[(k, spec.name)] for k in cfg.folds]
-        results[spec.name] = {
-            "folds": fold_rows,
-            "label": spec.label,
-            "description": spec.description,
-            "summary": summarize(fold_rows),
-        }
     counts = np.bincount(y_all, minlength=len(CLASSES))
     return {
         "schema": SCHEMA,
