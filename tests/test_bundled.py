@@ -144,5 +144,86 @@ def test_every_bundled_model_is_small_and_records_its_build() -> None:
 def test_a_kepler_model_is_never_chosen_for_a_tess_table() -> None:
     cols = [*ARCHIVE_KOI_COLUMNS, "mission"]
     assert choose_bundled(cols, mission="Kepler").entry.name == "kepler_archive"
-    with pytest.raises(ExomesaError, match="no bundled model for TESS tables yet.*--model_path"):
+    with pytest.raises(ExomesaError, match="tois.csv: no bundled model can score") as err:
         choose_bundled(cols, mission="TESS", source="tois.csv")
+    assert "tess_archive lacks" in str(err.value) and "kepler" not in str(err.value).split("lacks")[0]
+
+
+def test_predict_archive_toi_table_without_model_path(tmp_path: Path) -> None:
+    """The archive's TOI layout (27 columns, archive names, `#` header) scored with no --model_path."""
+    from exomesa.bundled import ARCHIVE_TOI_COLUMNS, write_archive_toi_table
+    from exomesa.cli import main
+    from exomesa.data import load_toi
+
+    entry = next(e for e in BUNDLED_MODELS if e.name == "tess_archive")
+    _needs_bundled(entry)
+    tois = load_toi(require_label=False).sample(200, random_state=0)
+    table = write_archive_toi_table(tois, tmp_path / "TOI_archive.csv")
+    header = [line for line in table.read_text().splitlines() if not line.startswith("#")][0]
+    assert header.split(",") == ARCHIVE_TOI_COLUMNS and len(ARCHIVE_TOI_COLUMNS) == 27
+    out = tmp_path / "p.csv"
+    assert main(["predict", "--input", str(table), "--output", str(out)]) == 0
+    res = pd.read_csv(out)
+    assert len(res) == 200 and res["scored"].all()
+    assert (res["model"] == "bundled:tess_archive").all()
+    assert res["kepoi_name"].tolist() == [f"TOI-{t:.2f}" for t in tois["toi"]]
+    sidecar = json.loads((tmp_path / "p.model.json").read_text())
+    assert sidecar["mission"] == "tess" and sidecar["preset"] == "toi_archive"
+    # training TOIs are marked; the held-out ones (about a fifth of the stars) are not
+    assert 0 < res["in_training"].sum() < 200
+    truth = tois.set_index("kepoi_name").loc[res["kepoi_name"], "koi_disposition"].to_numpy()
+    labelled = pd.notna(truth)
+    assert (res["predicted"].to_numpy()[labelled] == truth[labelled]).mean() > 0.6
+
+
+# ---------------------------------------------------------------- ONNX twins: scoring without torch
+def test_onnx_twin_gives_the_torch_probabilities(dr25: pd.DataFrame) -> None:
+    pytest.importorskip("onnxruntime", reason="onnxruntime not installed")
+    from exomesa.bundled import blank_views, onnx_file
+
+    sample = dr25.sample(300, random_state=1).reset_index(drop=True)
+    sample.loc[:10, "koi_depth"] = np.nan  # missing values take the same path in both engines
+    for entry in BUNDLED_MODELS:
+        assert onnx_file(entry).is_file(), f"{onnx_file(entry)} missing; run `{REBUILD_COMMAND}`"
+        fast = load_bundled(entry, engine="onnx")
+        ref = load_bundled(entry, engine="torch")
+        assert fast.engine_ == "onnxruntime" and ref.engine_ == "torch"
+        p_fast = fast.predict_proba(sample)
+        p_ref = ref.predict_proba(sample, views=blank_views(sample["kepoi_name"]))
+        np.testing.assert_allclose(p_fast, p_ref, atol=1e-5)
+        assert (fast.predict(sample) == ref.predict(sample, views=blank_views(sample["kepoi_name"]))).all()
+        assert list(fast.classes_) == list(ref.classes_)
+        assert set(fast.reference_["kepoi_name"]) == set(ref.reference_["kepoi_name"])
+
+
+def test_predict_with_a_bundled_model_does_not_import_torch(archive_csv: Path, tmp_path: Path) -> None:
+    pytest.importorskip("onnxruntime", reason="onnxruntime not installed")
+    import subprocess
+    import sys
+
+    out = tmp_path / "p.csv"
+    code = (
+        "import sys; from exomesa.cli import main; rc = main(sys.argv[1:]); "
+        "heavy = sorted(m for m in ('torch', 'sklearn', 'captum', 'matplotlib') if m in sys.modules); "
+        "print('HEAVY', heavy); sys.exit(rc)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, "predict", "--input", str(archive_csv), "--output", str(out)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "HEAVY []" in run.stdout, run.stdout + run.stderr
+    sidecar = json.loads((tmp_path / "p.model.json").read_text())
+    assert sidecar["engine"] == "onnxruntime" and sidecar["file"].endswith("kepler_archive.onnx")
+
+
+def test_unknown_engine_and_foreign_onnx_file_are_one_line_errors(tmp_path: Path) -> None:
+    pytest.importorskip("onnxruntime", reason="onnxruntime not installed")
+    from exomesa.mesa.onnx_scorer import OnnxMesaScorer
+
+    with pytest.raises(ExomesaError, match="unknown scoring engine 'tf'"):
+        load_bundled(ARCHIVE, engine="tf")
+    junk = tmp_path / "junk.onnx"
+    junk.write_bytes(b"not a model")
+    with pytest.raises(ExomesaError, match="junk.onnx: not an exomesa ONNX model") as err:
+        OnnxMesaScorer.load(junk)
+    assert "\n" not in str(err.value)

@@ -137,3 +137,23 @@ def test_iterate_batches_covers_every_row_once():
     labels = torch.cat([b["label"] for b in iterate_batches(arrays, 8, shuffle=True, generator=gen)])
     assert sorted(labels.tolist()) == sorted(arrays["label"].tolist())
     assert [len(b["label"]) for b in iterate_batches(arrays, 8)] == [8, 8, 8, 8, 5]
+
+
+def test_weight_ema_returns_the_averaged_weights():
+    """Decay 1: the average keeps the first step's weights however long training runs; a vanishing decay
+    tracks the raw weights; the result is the average, not the raw weights."""
+    train = _arrays(96, 0)
+
+    def fit(**kw) -> dict[str, torch.Tensor]:
+        model = _model()  # seeds torch: the same initial weights and dropout masks for every run
+        train_model(model, train, None, _cfg(**kw))
+        return model.state_dict()
+
+    short, long = fit(epochs=2, ema_decay=1.0), fit(epochs=4, ema_decay=1.0)
+    raw, fast = fit(epochs=2), fit(epochs=2, ema_decay=1e-9)  # a vanishing decay: the latest weights
+    for k, v in short.items():
+        if not v.is_floating_point():
+            continue
+        torch.testing.assert_close(v, long[k])  # the average never moved after step 1
+        torch.testing.assert_close(fast[k], raw[k], rtol=1e-5, atol=1e-6)
+    assert any(not torch.allclose(v, raw[k]) for k, v in short.items() if v.is_floating_point())

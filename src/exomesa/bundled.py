@@ -44,9 +44,12 @@ __all__ = [
     "usable_models",
     "would_work",
     "load_bundled",
+    "onnx_file",
     "blank_views",
     "ARCHIVE_KOI_COLUMNS",
+    "ARCHIVE_TOI_COLUMNS",
     "write_archive_table",
+    "write_archive_toi_table",
 ]
 
 logger = logging.getLogger(__name__)
@@ -68,8 +71,8 @@ class BundledModel:
     towers: str = "physics"  # MESA towers; "both" renders light curves from the catalog (slower to score)
 
 
-#: Every bundled model, poorest first. TESS: add e.g. ``BundledModel("tess_archive", "tess", "toi_archive",
-#: "tess_archive.pth", data="toi")`` once issue 12's TOI presets and embedded TOI table exist.
+#: Every bundled model, poorest first within its mission. The TESS models are trained on the embedded ExoFOP
+#: TOI table (``data="toi"``), split grouped by TIC.
 BUNDLED_MODELS: list[BundledModel] = [
     # seed, physics only: 0.682 held-out accuracy vs 0.740 (5-fold) for the two-tower seed MESA, whose rendered
     # curve adds the duration and transit shape the 5 seed features lack. towers="both" + a rebuild is the
@@ -77,6 +80,8 @@ BUNDLED_MODELS: list[BundledModel] = [
     BundledModel("kepler_seed", "kepler", "seed", "kepler_seed.pth"),
     BundledModel("kepler_archive", "kepler", "archive", "kepler_archive.pth"),
     BundledModel("kepler_full", "kepler", "full", "kepler_full.pth"),
+    BundledModel("tess_archive", "tess", "toi_archive", "tess_archive.pth", data="toi"),
+    BundledModel("tess_toi", "tess", "toi", "tess_toi.pth", data="toi"),
 ]
 
 #: MesaClassifier parameters of every bundled model (``features`` and ``towers`` come from the entry). The
@@ -193,29 +198,60 @@ def would_work(columns: Iterable[str]) -> str:
     )
 
 
-def load_bundled(entry: BundledModel, device: str = "cpu") -> Any:
-    """Load a bundled model as a fitted :class:`~exomesa.mesa.MesaClassifier`.
+def onnx_file(entry: BundledModel) -> Path:
+    """The ONNX twin of a physics-only bundled checkpoint (same stem, ``.onnx``; see
+    :mod:`exomesa.mesa.onnx_export`)."""
+    return bundled_dir() / Path(entry.file).with_suffix(".onnx").name
+
+
+def load_bundled(entry: BundledModel, device: str = "cpu", engine: str = "auto") -> Any:
+    """Load a bundled model: its ONNX twin (:class:`~exomesa.mesa.onnx_scorer.OnnxMesaScorer`, no torch
+    import: ~3-4 s less start-up) or the torch checkpoint (a fitted :class:`~exomesa.mesa.MesaClassifier`).
+
+    ``engine``: ``"auto"`` (the twin when the entry is physics-only, the twin exists and onnxruntime imports;
+    else torch), ``"onnx"`` or ``"torch"``. The engine used is logged and kept in ``clf.engine_``.
 
     Raises:
         ExomesaError: the file is absent (not built), or was built by another exomesa version.
     """
     from exomesa import __version__
-    from exomesa.mesa.classifier import MesaClassifier
 
     path = bundled_dir() / entry.file
-    if not path.is_file():
+    twin = onnx_file(entry)
+    if engine not in ("auto", "onnx", "torch"):
+        raise ExomesaError(f"unknown scoring engine {engine!r}; choose auto, onnx or torch.")
+    use_onnx = engine == "onnx"
+    if engine == "auto" and entry.towers == "physics" and twin.is_file() and device == "cpu":
+        from exomesa.mesa.onnx_scorer import onnx_available
+
+        use_onnx = onnx_available()
+        if not use_onnx:
+            logger.info(
+                "scoring with torch: onnxruntime is not installed (pip install onnxruntime starts faster)"
+            )
+    target = twin if use_onnx else path
+    if not target.is_file():
         raise ExomesaError(
-            f"bundled model {entry.name} ({path}) is not installed; rebuild the bundled models with "
+            f"bundled model {entry.name} ({target}) is not installed; rebuild the bundled models with "
             f"`{REBUILD_COMMAND}` from a source checkout, or pass --model_path."
         )
-    clf = MesaClassifier.load(path, device=device)
+    if use_onnx:
+        from exomesa.mesa.onnx_scorer import OnnxMesaScorer
+
+        clf = OnnxMesaScorer.load(target)
+    else:
+        from exomesa.mesa.classifier import MesaClassifier
+
+        clf = MesaClassifier.load(target, device=device)
     built = getattr(clf, "exomesa_version_", None)
     if built != __version__:
         raise ExomesaError(
-            f"bundled model {entry.name} ({path}) was built by exomesa {built}, but exomesa {__version__} is "
+            f"bundled model {entry.name} ({target}) was built by exomesa {built}, but exomesa {__version__} is "
             f"installed; refusing to use it. Rebuild the bundled models with `{REBUILD_COMMAND}`, or pass "
             "--model_path with a model you trained."
         )
+    clf.engine_ = "onnxruntime" if use_onnx else "torch"
+    logger.debug("bundled %s scored with %s (%s)", entry.name, clf.engine_, target.name)
     return clf
 
 
@@ -256,6 +292,37 @@ def write_archive_table(catalog: Any, path: str | Path) -> Path:
     header = "".join(f"# COLUMN {c}\n" for c in ARCHIVE_KOI_COLUMNS)
     with path.open("w", encoding="utf-8") as fh:
         fh.write("# This file was produced by the NASA Exoplanet Archive (layout of the default export)\n#\n")
+        fh.write(header + "#\n")
+        frame.to_csv(fh, index=False)
+    return path
+
+
+#: The 27 columns of a NASA Exoplanet Archive TOI download in its default view (identifiers, TFOPWG
+#: disposition, position and proper motion, the transit fit and the star), in the archive's names; the
+#: ``toi_archive`` preset reads 11 of them. Reconstructed from the archive's column documentation; a real
+#: download may differ in a non-feature column, which the loader does not need.
+ARCHIVE_TOI_COLUMNS: list[str] = [
+    "toi", "toipfx", "tid", "ctoi_alias", "pl_pnum", "tfopwg_disp", "rastr", "ra", "decstr", "dec",
+    "st_pmra", "st_pmdec", "pl_tranmid", "pl_orbper", "pl_orbpererr1", "pl_trandurh", "pl_trandep",
+    "pl_rade", "pl_insol", "pl_eqt", "st_tmag", "st_dist", "st_teff", "st_logg", "st_rad",
+    "toi_created", "rowupdate",
+]  # fmt: skip
+
+
+def write_archive_toi_table(catalog: Any, path: str | Path) -> Path:
+    """Write ``catalog`` (canonical TOI table, :func:`exomesa.data.load_toi`) in the archive's TOI layout:
+    the :data:`ARCHIVE_TOI_COLUMNS` (empty where ``catalog`` lacks one) under ``#`` comment lines, the TFOPWG
+    code (``PC``, ``CP``, ``KP``, ``FP``, ...) in ``tfopwg_disp``."""
+    from exomesa.data.toi import ARCHIVE_COLUMNS
+
+    path = Path(path)
+    to_archive = {canonical: archive for archive, canonical in ARCHIVE_COLUMNS.items()}
+    to_archive.update({"pm_ra_mas_yr": "st_pmra", "pm_dec_mas_yr": "st_pmdec"})
+    frame = catalog.rename(columns=to_archive).reindex(columns=ARCHIVE_TOI_COLUMNS)
+    frame["toipfx"] = frame["toi"].astype(float).astype(int)
+    header = "".join(f"# COLUMN {c}\n" for c in ARCHIVE_TOI_COLUMNS)
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("# This file was produced by the NASA Exoplanet Archive (layout of the TOI table)\n#\n")
         fh.write(header + "#\n")
         frame.to_csv(fh, index=False)
     return path

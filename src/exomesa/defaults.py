@@ -79,6 +79,8 @@ MESA_PARAMS: dict[str, Any] = {
     "focal_gamma": 2.0,  # focal exponent
     "class_weight": None,  # None (measured best accuracy, same macro-F1), "balanced", or [w0, w1, w2]
     "grad_clip": 1.0,  # max gradient norm
+    # exponential moving average of the weights (0: off), evaluated and kept instead of the raw weights
+    "ema_decay": 0.0,
     "warmup_epochs": 1.0,  # linear learning-rate warm-up before cosine decay
     # Light-curve augmentation (time shift, noise, scaling) of training batches. "auto": on when at least
     # one training view is real, off when every view is rendered from the catalog: a rendered view is a

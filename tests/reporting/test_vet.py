@@ -196,3 +196,19 @@ def test_vet_json_summary(vet_pages: Path) -> None:
     assert [c["name"] for c in summary["candidates"]] == ["K00752.01", "K00002.01"]
     assert set(summary["timings_seconds"]) == {"inputs", "records", "pages", "total"}
     assert len(summary["meta"]["model_sha256"]) == 64
+
+
+def test_toi_is_looked_up_in_the_embedded_toi_table(tmp_path: Path, capsys) -> None:
+    pytest.importorskip("lightgbm")
+    from exomesa.baselines import TabularLightGBM
+    from exomesa.data import load_catalog
+
+    tois = load_catalog("toi")
+    model = TabularLightGBM(features="toi", n_estimators=10).fit(tois.head(300)).save(tmp_path / "t.json")
+    out = tmp_path / "v"
+    assert main(["vet", "--model_path", str(model), "--toi", "101.01", "--out", str(out)]) == 0
+    sheet = (out / "TOI-101.01.html").read_text()
+    assert "TOI-101.01" in sheet and "rendered" in sheet
+    assert main(["vet", "--model_path", str(model), "--toi", "99999.01", "--out", str(tmp_path / "w")]) == 2
+    err = capsys.readouterr().err
+    assert "not in the embedded TESS TOI table: TOI 99999.01" in err and not (tmp_path / "w").exists()

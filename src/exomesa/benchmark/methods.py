@@ -357,6 +357,16 @@ MESA_VARIANTS: dict[str, tuple[str, str, dict[str, Any]]] = {
         "deep ensemble, 5 seeds, batch 64, learning rate 4e-4",
         {"ensemble": 5, **_B64},
     ),
+    "mesa_ema_b64": (
+        "MESA batch 64 + weight EMA",
+        "one batch-64 model with an exponential moving average of the weights (decay 0.995 per step)",
+        {"ema_decay": 0.995, "ensemble": 1, **_B64},
+    ),
+    "mesa_ensemble3_b64_ema": (
+        "MESA ensemble of 3, batch 64, weight EMA",
+        "deep ensemble, 3 seeds, batch 64, learning rate 4e-4, weight EMA 0.995",
+        {"ensemble": 3, "ema_decay": 0.995, **_B64},
+    ),
     "mesa_no_lc": (
         "MESA without light-curve tower",
         "ablation of one batch-64 model: towers='physics'",

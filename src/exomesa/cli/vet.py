@@ -29,11 +29,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--koi", nargs="+", default=(), help="KOI names in the DR25 table (or --input), e.g. K00752.01"
     )
     who.add_argument(
-        "--toi", nargs="+", default=(), help="TOI numbers in the --input table (needs a toi column)"
+        "--toi",
+        nargs="+",
+        default=(),
+        help="TOI numbers, e.g. 101.01 (in the embedded ExoFOP TOI table, or --table)",
     )
     who.add_argument("--input", type=Path, default=None, help="candidates CSV (every row gets a sheet)")
     p.add_argument(
-        "--table", type=Path, default=None, help="catalog to look --koi/--toi up in (default: DR25)"
+        "--table",
+        type=Path,
+        default=None,
+        help="catalog to look --koi/--toi up in (default: DR25 / the embedded TOI table)",
     )
     src = p.add_mutually_exclusive_group()
     src.add_argument("--fits_dir", type=Path, default=None, help="folder of Kepler/TESS FITS light curves")

@@ -25,7 +25,14 @@ import pandas as pd
 
 from exomesa.errors import ExomesaError
 
-__all__ = ["Classifier", "load_model", "check_feature_columns", "model_outputs", "model_kind"]
+__all__ = [
+    "Classifier",
+    "load_model",
+    "check_feature_columns",
+    "model_outputs",
+    "model_kind",
+    "model_towers",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +99,15 @@ def check_feature_columns(clf: Any, df: pd.DataFrame, source: str | Path) -> Non
     feature_set = getattr(clf, "feature_set_", None)
     if isinstance(feature_set, dict):
         check_columns(feature_set, df, str(source))
+
+
+def model_towers(clf: Any) -> str:
+    """Which MESA towers feed ``clf``'s classifier: ``"both"``, ``"lightcurve"`` or ``"physics"`` (a model
+    that reads the table only, e.g. a bundled model or its ONNX twin; the baselines report ``"both"``)."""
+    towers = getattr(clf, "towers_", None)
+    if towers is None:
+        towers = getattr(getattr(getattr(clf, "model_", None), "cfg", None), "towers", "both")
+    return str(towers)
 
 
 def model_outputs(clf: Any, df: pd.DataFrame, views: Any | None) -> dict[str, np.ndarray]:

@@ -78,12 +78,11 @@ def score_candidates(
     features with a flat view, and the ``reason`` column says so.
     """
     from exomesa.evaluation.neighbors import nearest_neighbors
-    from exomesa.evaluation.protocol import model_outputs
+    from exomesa.evaluation.protocol import model_outputs, model_towers
     from exomesa.features import add_derived_features, feature_columns
     from exomesa.lightcurves import views_for_catalog
 
-    cfg = getattr(getattr(clf, "model_", None), "cfg", None)
-    physics_only = getattr(cfg, "towers", "both") == "physics"
+    physics_only = model_towers(clf) == "physics"
     if physics_only:  # the model reads no light curve: do not render one
         from exomesa.bundled import blank_views
 
@@ -176,7 +175,7 @@ def _choose_model(
     device: str, light_curves_given: bool,
 ) -> tuple[Any, dict[str, Any]]:  # fmt: skip
     """The model to score ``catalog`` with and its record (``model``, ``reason``, ``imputed_columns``)."""
-    from exomesa.bundled import choose_bundled, load_bundled, would_work
+    from exomesa.bundled import bundled_dir, choose_bundled, load_bundled, onnx_file, would_work
     from exomesa.evaluation.protocol import check_feature_columns, load_model
     from exomesa.features import required_columns
 
@@ -201,7 +200,9 @@ def _choose_model(
         logger.info(
             "model: bundled %s (preset %s): %s", choice.entry.name, choice.entry.preset, choice.reason
         )
-        return load_bundled(choice.entry, device=device), choice.to_dict()
+        clf = load_bundled(choice.entry, device=device)
+        used = onnx_file(choice.entry) if clf.engine_ == "onnxruntime" else bundled_dir() / choice.entry.file
+        return clf, {**choice.to_dict(), "file": str(used), "engine": clf.engine_}
     clf = load_model(model_path, device=device)
     feature_set = getattr(clf, "feature_set_", None)
     missing = []
@@ -276,8 +277,9 @@ def predict_table(
             ", ".join(leaky),
         )
     views = real_views(catalog, lightcurves, fits_dir)
-    cfg = getattr(getattr(clf, "model_", None), "cfg", None)
-    if getattr(cfg, "towers", "both") == "physics":
+    from exomesa.evaluation.protocol import model_towers
+
+    if model_towers(clf) == "physics" and hasattr(clf, "model_"):  # a torch MESA (not an ONNX twin)
         import torch
 
         from exomesa.defaults import TABULAR_PREDICT_THREADS

@@ -245,6 +245,13 @@ PRESETS: dict[str, dict[str, list[str]]] = {
         "stellar": ["koi_steff", "koi_srad", "koi_slogg", "koi_smass", "tess_mag", "st_dist"],
         "diagnostics": ["koi_model_snr"],
     },
+    # The physical columns of the NASA Exoplanet Archive's default TOI view (pl_orbper, pl_trandep,
+    # pl_trandurh, pl_rade, pl_insol, pl_eqt, st_teff, st_logg, st_rad, st_tmag, st_dist under their canonical
+    # names): what an archive TOI download has. It lacks the SNR and stellar mass of the ExoFOP export (``toi``).
+    "toi_archive": {
+        "planet": ["koi_period", "koi_depth", "koi_prad", "koi_duration", "koi_teq", "koi_insol"],
+        "stellar": ["koi_steff", "koi_srad", "koi_slogg", "tess_mag", "st_dist"],
+    },
     "full_gaia": {**FEATURE_GROUPS, "gaia": list(GAIA_FEATURES)},
 }
 

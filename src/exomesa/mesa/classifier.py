@@ -94,6 +94,7 @@ class MesaClassifier(BaseEstimator):
         focal_gamma: float = _D["focal_gamma"],
         class_weight: str | list[float] | None = _D["class_weight"],
         grad_clip: float = _D["grad_clip"],
+        ema_decay: float = _D["ema_decay"],
         warmup_epochs: float = _D["warmup_epochs"],
         augment: bool | str = _D["augment"],
         inference_batch_size: int = _D["inference_batch_size"],
@@ -134,6 +135,7 @@ class MesaClassifier(BaseEstimator):
         self.focal_gamma = focal_gamma
         self.class_weight = class_weight
         self.grad_clip = grad_clip
+        self.ema_decay = ema_decay
         self.warmup_epochs = warmup_epochs
         self.augment = augment
         self.inference_batch_size = inference_batch_size
@@ -190,6 +192,7 @@ class MesaClassifier(BaseEstimator):
             weight_decay=float(self._p("weight_decay")),
             warmup_epochs=float(self._p("warmup_epochs")),
             grad_clip=float(self.grad_clip),
+            ema_decay=float(self.ema_decay),
             patience=int(self.patience),
             monitor=str(self.monitor),
             contrastive_weight=float(self.contrastive_weight),

@@ -88,6 +88,7 @@ class TrainConfig(_DictMixin):
     warmup_epochs: float = _P["warmup_epochs"]  # linear warm-up before the cosine decay (epochs)
     min_lr_ratio: float = MIN_LR_RATIO  # cosine floor as a fraction of learning_rate
     grad_clip: float = _P["grad_clip"]  # max global gradient norm (0 disables clipping)
+    ema_decay: float = _P["ema_decay"]  # weight EMA per step (0: off); validation and the result use the EMA
     patience: int = _P["patience"]  # epochs without improvement before stopping (0 disables it)
     monitor: str = _P["monitor"]  # a key of MONITORS
     contrastive_weight: float = _P["contrastive_weight"]  # weight of the InfoNCE term

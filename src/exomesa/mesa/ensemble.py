@@ -20,10 +20,12 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
+
+if TYPE_CHECKING:  # torch only in annotations: the numpy combination below serves the torch-free scorer
+    import torch
 
 __all__ = ["member_seeds", "train_members", "ensemble_logits", "ensemble_proba"]
 

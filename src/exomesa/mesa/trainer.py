@@ -192,6 +192,14 @@ def _train(
     maximise = MONITORS[cfg.monitor]
     best_score, best_epoch, best_state, stale = -math.inf, 0, None, 0
     history: list[dict[str, Any]] = []
+    # Weight averaging (Polyak; an EMA of the weights after every step): validation, early stopping and the
+    # returned weights use the average, the optimiser keeps updating the raw weights.
+    ema = None
+    if cfg.ema_decay > 0:
+        from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+
+        ema = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(cfg.ema_decay), use_buffers=True)
+    scored = ema.module if ema is not None else model
 
     for epoch in range(1, cfg.epochs + 1):
         t0 = time.perf_counter()
@@ -212,6 +220,8 @@ def _train(
                 nn.utils.clip_grad_norm_(params, cfg.grad_clip, foreach=True)
             optimiser.step()
             scheduler.step()
+            if ema is not None:
+                ema.update_parameters(model)
             bs = len(batch["label"])
             for k in sums:
                 sums[k] += float(terms[k].detach()) * bs
@@ -224,7 +234,7 @@ def _train(
         rec.update({f"train_{k}": v / len(y) for k, v in sums.items()})
         rec.update({"train_accuracy": accuracy, "train_macro_f1": macro_f1(y, p)})
         if val is not None:
-            v = _evaluate(model, val, loss_fn, cfg.eval_batch_size, device)
+            v = _evaluate(scored, val, loss_fn, cfg.eval_batch_size, device)
             rec.update({f"val_{k}": val_ for k, val_ in v.items()})
         rec["lr"] = float(optimiser.param_groups[0]["lr"])
         rec["seconds"] = time.perf_counter() - t0
@@ -238,7 +248,7 @@ def _train(
         score = rec[cfg.monitor] if maximise else -rec[cfg.monitor]
         if score > best_score + 1e-12:
             best_score, best_epoch, stale = score, epoch, 0
-            best_state = copy.deepcopy(model.state_dict())
+            best_state = copy.deepcopy(scored.state_dict())
         else:
             stale += 1
             if cfg.patience and stale >= cfg.patience:
@@ -247,8 +257,12 @@ def _train(
 
     if best_state is not None:
         model.load_state_dict(best_state)
-        logger.info("restored the weights of epoch %d (best %s)", best_epoch, cfg.monitor)
+        logger.info(
+            "restored the %sweights of epoch %d (best %s)", "EMA " if ema else "", best_epoch, cfg.monitor
+        )
     else:
+        if ema is not None:
+            model.load_state_dict(ema.module.state_dict())
         best_epoch = len(history)
     for rec in history:
         rec["best_epoch"] = best_epoch

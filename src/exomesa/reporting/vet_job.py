@@ -119,8 +119,8 @@ def vet_candidates(
 ) -> Path:
     """Write ``out/index.html`` and one ``out/<name>.html`` per candidate; returns the index path.
 
-    Candidates: the rows of ``input`` (default: the embedded DR25 table) named by ``kois``/``tois``, or every
-    row of ``input``. Light curves: real from ``fits_dir`` FITS files (views + diagnostics), ``lightcurves``
+    Candidates: the rows of ``input`` named by ``kois``/``tois``, or every row of ``input``; without
+    ``input``, ``kois`` come from the embedded DR25 table and ``tois`` from the embedded ExoFOP TOI table. Light curves: real from ``fits_dir`` FITS files (views + diagnostics), ``lightcurves``
     (a views .npz: views only), ``download`` (MAST via lightkurve), else rendered from the catalog.
     """
     from exomesa.data import load_catalog, load_dr25
@@ -143,9 +143,18 @@ def vet_candidates(
         raise ExomesaError(
             "name the candidates: --koi K00752.01 ..., --toi 101.01 ..., or --input table.csv."
         )
+    if not input and kois and tois:
+        raise ExomesaError(
+            "--koi and --toi name candidates of two catalogs (Kepler DR25, TESS TOIs); vet them in two runs, "
+            "or pass one table holding both with --input."
+        )
     clf = load_model(model_path, device=device)
-    source = str(input) if input else "the embedded DR25 KOI table"
-    catalog = load_catalog(input, require_label=False) if input else load_dr25()
+    if input:
+        source, catalog = str(input), load_catalog(input, require_label=False)
+    elif tois:
+        source, catalog = "the embedded TESS TOI table", load_catalog("toi", require_label=False)
+    else:
+        source, catalog = "the embedded DR25 KOI table", load_dr25()
     df = select_candidates(catalog, kois, tois, source=source)
     check_feature_columns(clf, df, source)
 
