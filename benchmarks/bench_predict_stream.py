@@ -3,9 +3,13 @@
 Each size runs in a fresh process (so its peak resident memory is its own): a synthetic candidates table of
 N rows (DR25 rows repeated with new names) is written as CSV, then scored with
 ``stream_predictions(..., chunk_size=50_000)`` by a small MESA model trained here (1 epoch, seed features).
+``--towers physics`` trains a table-only MESA (no light curve rendered: what the bundled models are), which
+makes the 1M-row run minutes instead of ~45 min of rendering; the memory measured is the streaming path's.
 
     python benchmarks/bench_predict_stream.py --sizes 10000 100000 1000000
-Writes benchmarks/results/predict_stream.json.
+    python benchmarks/bench_predict_stream.py --towers physics --chunk_size 10000 --sizes 10000 100000 1000000 \
+        --out benchmarks/results/predict_stream_physics_1m.json
+Writes benchmarks/results/predict_stream.json (or ``--out``).
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--chunk_size", type=int, default=50_000)
+    parser.add_argument("--towers", default="both", choices=["both", "physics"])
+    parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "predict_stream.json")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -53,7 +59,11 @@ def main() -> None:
 
     dr25 = load_dr25()
     work = Path(tempfile.mkdtemp(prefix="exomesa-stream-"))
-    model = MesaClassifier(features="seed", epochs=1, seed=0).fit(dr25.iloc[:2000]).save(work / "m.pth")
+    model = (
+        MesaClassifier(features="seed", epochs=1, seed=0, towers=args.towers)
+        .fit(dr25.iloc[:2000])
+        .save(work / "m.pth")
+    )
     base = dr25[COLUMNS].reset_index(drop=True)
     runs = []
     for n in args.sizes:
@@ -78,9 +88,9 @@ def main() -> None:
         print(row, flush=True)
         runs.append(row)
         table.unlink()
-    out = Path(__file__).parent / "results" / "predict_stream.json"
-    out.write_text(json.dumps({"chunk_size": args.chunk_size, "model": "MESA seed features, 1 epoch", "runs": runs},
-                              indent=2) + "\n")  # fmt: skip
+    out = args.out
+    label = "MESA seed features, 1 epoch" + (", physics tower only" if args.towers == "physics" else "")
+    out.write_text(json.dumps({"chunk_size": args.chunk_size, "model": label, "runs": runs}, indent=2) + "\n")
     print(f"wrote {out}")
 
 

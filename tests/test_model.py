@@ -131,3 +131,25 @@ def test_astronet_encoder_gives_the_same_shapes_and_reads_the_transit_shape():
     )
     with pytest.raises(ValueError, match="lc_encoder"):
         MesaConfig(lc_encoder="resnet")
+
+
+def test_ft_transformer_physics_tower_reads_every_feature_and_its_missing_flag():
+    from exomesa.mesa.physics_encoder import FTPhysicsEncoder
+
+    dims = {"planet": 6, "stellar": 4, "diagnostics": 8}
+    cfg = MesaConfig(tabular_dims=dims, phys_encoder="ft", ft_layers=2)
+    model = MESAModel(cfg).eval()
+    assert isinstance(model.phys_encoder, FTPhysicsEncoder)
+    assert model.phys_encoder.weight.shape == (3 + 2 + 4, cfg.d_model)  # one token per feature
+    batch = _batch(3, dims)
+    out = model(batch)
+    assert out["phys_embedding"].shape == (3, cfg.embed_dim)
+    assert out["fused"].shape == (3, cfg.d_model + cfg.phys_dim)
+    for group, col in (("planet", 0), ("stellar", 1), ("diagnostics", 3)):  # a value of each group
+        changed = {k: v.clone() for k, v in batch.items()}
+        changed[group][:, col] += 1.0
+        assert not torch.allclose(out["phys_embedding"], model(changed)["phys_embedding"])
+    out["logits"].sum().backward()
+    assert model.phys_encoder.missing.grad is not None  # the missing flags feed their own token term
+    with pytest.raises(ValueError, match="phys_encoder must be mlp or ft"):
+        MesaConfig(tabular_dims=dims, phys_encoder="tabnet")

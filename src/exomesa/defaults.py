@@ -93,6 +93,10 @@ MESA_PARAMS: dict[str, Any] = {
     "num_embedding_dim": 8,  # embedding size per numeric feature
     "num_embedding_bins": 16,  # periodic frequencies / piecewise-linear quantile bins
     "periodic_sigma": 0.5,  # std of the initial periodic frequencies (inputs are normal scores)
+    # physics tower: "mlp" (one MLP per feature group, the seed design) | "ft" (FT-Transformer, Gorishniy et
+    # al. 2021: one token per feature + a [CLS] token through ft_layers Transformer blocks of width d_model)
+    "phys_encoder": "mlp",
+    "ft_layers": 2,  # Transformer blocks of the "ft" physics tower
     "ensemble": 1,  # deep-ensemble members (different seeds) in one checkpoint; 1 = a single model
     "ensemble_workers": 1,  # processes training members side by side (1: in-process, one after another)
     "preset": None,  # named architecture preset of MESA_PRESETS (e.g. "seed"); its values win

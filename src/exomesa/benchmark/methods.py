@@ -367,6 +367,11 @@ MESA_VARIANTS: dict[str, tuple[str, str, dict[str, Any]]] = {
         "deep ensemble, 3 seeds, batch 64, learning rate 4e-4, weight EMA 0.995",
         {"ensemble": 3, "ema_decay": 0.995, **_B64},
     ),
+    "mesa_ft_b64": (
+        "MESA FT-Transformer physics tower, batch 64",
+        "physics tower as an FT-Transformer (feature tokens + [CLS], 2 blocks), batch 64",
+        {"phys_encoder": "ft", "ensemble": 1, **_B64},
+    ),
     "mesa_no_lc": (
         "MESA without light-curve tower",
         "ablation of one batch-64 model: towers='physics'",

@@ -32,7 +32,7 @@ __all__ = ["register"]
 #: flags that override MesaClassifier parameters (default None so only explicit ones override --config)
 _PARAM_FLAGS = ("epochs", "batch_size", "learning_rate", "val_split", "device", "seed", "patience")
 #: issue 15: architecture preset, numeric embeddings, deep ensembles
-_PARAM_FLAGS += ("preset", "num_embedding", "ensemble", "ensemble_workers")
+_PARAM_FLAGS += ("preset", "num_embedding", "phys_encoder", "ema_decay", "ensemble", "ensemble_workers")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -79,6 +79,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--num_embedding",
         choices=["none", "periodic", "ple"],
         help=f"per-feature numeric embedding of the physics tower (default {D['num_embedding']})",
+    )
+    p.add_argument(
+        "--phys_encoder",
+        choices=["mlp", "ft"],
+        help=f"physics tower: group MLPs or an FT-Transformer (default {D['phys_encoder']})",
+    )
+    p.add_argument(
+        "--ema_decay",
+        type=float,
+        help=f"exponential moving average of the weights per step, 0 = off (default {D['ema_decay']})",
     )
     p.add_argument(
         "--ensemble",

@@ -102,6 +102,8 @@ class MesaClassifier(BaseEstimator):
         num_embedding_dim: int = _D["num_embedding_dim"],
         num_embedding_bins: int = _D["num_embedding_bins"],
         periodic_sigma: float = _D["periodic_sigma"],
+        phys_encoder: str = _D["phys_encoder"],
+        ft_layers: int = _D["ft_layers"],
         ensemble: int = _D["ensemble"],
         ensemble_workers: int = _D["ensemble_workers"],
         preset: str | None = _D["preset"],
@@ -143,6 +145,8 @@ class MesaClassifier(BaseEstimator):
         self.num_embedding_dim = num_embedding_dim
         self.num_embedding_bins = num_embedding_bins
         self.periodic_sigma = periodic_sigma
+        self.phys_encoder = phys_encoder
+        self.ft_layers = ft_layers
         self.ensemble = ensemble
         self.ensemble_workers = ensemble_workers
         self.preset = preset
@@ -180,6 +184,8 @@ class MesaClassifier(BaseEstimator):
             num_embedding_bins=int(self._p("num_embedding_bins")),
             periodic_sigma=float(self._p("periodic_sigma")),
             lc_encoder=str(self._p("lc_encoder")),
+            phys_encoder=str(self._p("phys_encoder")),
+            ft_layers=int(self._p("ft_layers")),
         )
 
     def _train_config(self, class_weights: list[float] | None, freeze_backbone: bool):

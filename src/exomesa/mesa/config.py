@@ -67,12 +67,16 @@ class MesaConfig(_DictMixin):
     num_embedding_bins: int = _P["num_embedding_bins"]  # periodic frequencies / PLE quantile bins
     periodic_sigma: float = _P["periodic_sigma"]  # std of the initial periodic frequencies
     lc_encoder: str = _P["lc_encoder"]  # light-curve tower: "patch" Transformer or "astronet" convs
+    phys_encoder: str = "mlp"  # physics tower: "mlp" (seed; old checkpoints) or "ft" (FT-Transformer)
+    ft_layers: int = _P["ft_layers"]  # Transformer blocks of the "ft" physics tower
 
     def __post_init__(self) -> None:
         if self.towers not in TOWERS:
             raise ValueError(f"towers must be one of {TOWERS}, not {self.towers!r}")
         if self.num_embedding not in ("none", "periodic", "ple"):
             raise ValueError(f"num_embedding must be none, periodic or ple, not {self.num_embedding!r}")
+        if self.phys_encoder not in ("mlp", "ft"):
+            raise ValueError(f"phys_encoder must be mlp or ft, not {self.phys_encoder!r}")
         if self.lc_encoder not in LC_ENCODERS:
             raise ValueError(f"lc_encoder must be one of {LC_ENCODERS}, not {self.lc_encoder!r}")
 

@@ -37,7 +37,7 @@ from torch.nn import functional as F
 from exomesa.mesa.config import MesaConfig
 from exomesa.mesa.layers import TransformerBlock, normalise_views
 from exomesa.mesa.lightcurve_encoder import LightCurveEncoder
-from exomesa.mesa.physics_encoder import PhysicsEncoder
+from exomesa.mesa.physics_encoder import PhysicsEncoder, physics_encoder
 
 __all__ = [
     "MesaConfig",
@@ -67,7 +67,7 @@ class MESAModel(nn.Module):
         self.use_lc = cfg.towers in ("both", "lightcurve")
         self.use_phys = cfg.towers in ("both", "physics")
         self.lc_encoder = LightCurveEncoder(cfg) if self.use_lc else None
-        self.phys_encoder = PhysicsEncoder(cfg) if self.use_phys else None
+        self.phys_encoder = physics_encoder(cfg) if self.use_phys else None
         self.lc_proj = nn.Linear(cfg.d_model, cfg.embed_dim) if self.use_lc else None
         self.phys_proj = nn.Linear(cfg.phys_dim, cfg.embed_dim) if self.use_phys else None
         fused_dim = cfg.d_model * self.use_lc + cfg.phys_dim * self.use_phys

@@ -1,4 +1,5 @@
-"""The physics tower: one MLP per tabular feature group (planet, stellar, diagnostics), fused.
+"""The physics tower: one MLP per tabular feature group (planet, stellar, diagnostics), fused; or, with
+``MesaConfig.phys_encoder = "ft"``, an FT-Transformer (:class:`FTPhysicsEncoder`).
 
 Optionally each numeric feature first goes through its own embedding layer (Gorishniy et al. 2022, "On
 Embeddings for Numerical Features in Tabular Deep Learning"), selected by ``MesaConfig.num_embedding``:
@@ -24,9 +25,9 @@ from scipy.special import ndtri
 from torch import nn
 
 from exomesa.mesa.config import MesaConfig
-from exomesa.mesa.layers import mlp
+from exomesa.mesa.layers import TransformerBlock, mlp
 
-__all__ = ["PhysicsEncoder", "NumericEmbedding", "NUM_EMBEDDINGS"]
+__all__ = ["PhysicsEncoder", "FTPhysicsEncoder", "NumericEmbedding", "NUM_EMBEDDINGS", "physics_encoder"]
 
 #: Per-feature numeric embeddings the physics tower knows.
 NUM_EMBEDDINGS = ("none", "periodic", "ple")
@@ -120,3 +121,53 @@ class PhysicsEncoder(nn.Module):
         """``tabular[group]`` [batch, D_group] -> physics representation [batch, phys_dim]."""
         parts = [self.group_mlps[g](tabular[g]) for g in self.groups]  # each [B, tab_hidden]
         return self.fuse(torch.cat(parts, dim=1))
+
+
+class FTPhysicsEncoder(nn.Module):
+    """FT-Transformer physics tower (Gorishniy et al. 2021, "Revisiting Deep Learning Models for Tabular Data").
+
+    Every feature ``j`` becomes a token ``x_j w_j + b_j`` (its missing flag adds a learned ``m_j``), a [CLS]
+    token joins them, ``ft_layers`` pre-LN Transformer blocks of width ``d_model`` let the features attend to
+    each other, and the [CLS] output (layer-normed) is projected to ``phys_dim``. The inputs are the
+    preprocessor's ``[values (n), missing flags (n)]`` per group, as for :class:`PhysicsEncoder`.
+    """
+
+    def __init__(self, cfg: MesaConfig) -> None:
+        super().__init__()
+        self.groups = [g for g, dim in cfg.tabular_dims.items() if dim > 0]
+        n = sum(cfg.tabular_dims[g] // 2 for g in self.groups)
+        d = cfg.d_model
+        bound = 1.0 / math.sqrt(d)
+        self.weight = nn.Parameter(torch.empty(n, d).uniform_(-bound, bound))  # [n, d]
+        self.bias = nn.Parameter(torch.empty(n, d).uniform_(-bound, bound))  # [n, d]
+        self.missing = nn.Parameter(torch.zeros(n, d))  # [n, d]
+        self.cls = nn.Parameter(torch.zeros(1, 1, d))
+        self.drop = nn.Dropout(cfg.dropout)
+        self.blocks = nn.ModuleList(
+            TransformerBlock(d, cfg.n_heads, cfg.ff_dim) for _ in range(cfg.ft_layers)
+        )
+        self.norm = nn.LayerNorm(d)
+        self.out = nn.Sequential(nn.Linear(d, cfg.phys_dim), nn.GELU(), nn.LayerNorm(cfg.phys_dim))
+
+    def forward(self, tabular: dict[str, torch.Tensor]) -> torch.Tensor:
+        """``tabular[group]`` [batch, 2 n_group] -> physics representation [batch, phys_dim]."""
+        values, flags = [], []
+        for g in self.groups:
+            x = tabular[g]
+            half = x.shape[1] // 2
+            values.append(x[:, :half])
+            flags.append(x[:, half:])
+        v = torch.cat(values, dim=1).unsqueeze(-1)  # [B, n, 1]
+        m = torch.cat(flags, dim=1).unsqueeze(-1)  # [B, n, 1]
+        tokens = v * self.weight + self.bias + m * self.missing  # [B, n, d]
+        x = torch.cat([self.cls.expand(len(tokens), -1, -1), tokens], dim=1)  # [B, 1 + n, d]
+        x = self.drop(x)
+        for block in self.blocks:
+            x = block(x)
+        return self.out(self.norm(x[:, 0]))  # [B, phys_dim]
+
+
+def physics_encoder(cfg: MesaConfig) -> nn.Module:
+    """The physics tower ``cfg.phys_encoder`` names (``"mlp"``: :class:`PhysicsEncoder`; ``"ft"``:
+    :class:`FTPhysicsEncoder`)."""
+    return FTPhysicsEncoder(cfg) if cfg.phys_encoder == "ft" else PhysicsEncoder(cfg)
