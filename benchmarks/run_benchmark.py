@@ -35,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
             args.out_dir,
             force=args.force,
             render_only=args.render_only,
+            update=args.update,
             command=command,
         )
     except ExomesaError as exc:

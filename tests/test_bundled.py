@@ -180,7 +180,6 @@ def test_predict_archive_toi_table_without_model_path(tmp_path: Path) -> None:
 def test_onnx_twin_gives_the_torch_probabilities(dr25: pd.DataFrame) -> None:
     pytest.importorskip("onnxruntime", reason="onnxruntime not installed")
     from exomesa.bundled import blank_views, onnx_file
-
     from exomesa.data import load_toi
 
     samples = {"kepler": dr25.sample(300, random_state=1), "tess": load_toi().sample(300, random_state=1)}
@@ -230,3 +229,27 @@ def test_unknown_engine_and_foreign_onnx_file_are_one_line_errors(tmp_path: Path
     with pytest.raises(ExomesaError, match="junk.onnx: not an exomesa ONNX model") as err:
         OnnxMesaScorer.load(junk)
     assert "\n" not in str(err.value)
+
+
+def test_onnx_export_of_an_ft_ensemble_keeps_probabilities_and_spread(
+    dr25: pd.DataFrame, tmp_path: Path
+) -> None:
+    """A physics-only FT-Transformer ensemble of 2: twin = torch, for a batch size other than the export's."""
+    pytest.importorskip("onnx", reason="onnx (dev extra) not installed")
+    pytest.importorskip("onnxruntime", reason="onnxruntime not installed")
+    from exomesa.bundled import blank_views
+    from exomesa.mesa.classifier import MesaClassifier
+    from exomesa.mesa.onnx_export import export_physics_onnx
+    from exomesa.mesa.onnx_scorer import OnnxMesaScorer
+
+    df = dr25.sample(300, random_state=2).reset_index(drop=True)
+    clf = MesaClassifier(
+        features="archive", towers="physics", phys_encoder="ft", ensemble=2, epochs=1, batch_size=64, seed=0
+    ).fit(df)
+    twin = OnnxMesaScorer.load(export_physics_onnx(clf, tmp_path / "m.onnx"))
+    ref = clf.outputs(df, views=blank_views(df["kepoi_name"]))
+    out = twin.outputs(df)
+    np.testing.assert_allclose(out["proba"], ref["proba"], atol=1e-5)
+    np.testing.assert_allclose(out["proba_std"], ref["proba_std"], atol=1e-5)
+    with pytest.raises(ExomesaError, match="only a physics-only MESA"):
+        export_physics_onnx(MesaClassifier(epochs=1, seed=0).fit(df.head(120)), tmp_path / "x.onnx")

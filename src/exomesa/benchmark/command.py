@@ -68,6 +68,7 @@ def run_benchmark_command(
     *,
     force: bool = False,
     render_only: bool = False,
+    update: bool = False,
     command: str | None = None,
 ) -> dict[str, Any] | None:
     """``exomesa benchmark``: run the benchmark and write ``results.json`` + ``RESULTS.md``; returns the results.
@@ -78,6 +79,9 @@ def run_benchmark_command(
             run never writes over a full run's ``results.json``).
         force: overwrite existing ``results.json`` / ``RESULTS.md``.
         render_only: run nothing; rebuild ``RESULTS.md`` from ``out_dir``'s JSON files (returns their results).
+        update: run ``config.methods`` and replace only their rows in the existing results file (with
+            ``force``); the other rows stay as they were, and an ``updates`` list records each such run
+            (date, command, methods, versions), so every row's origin stays known.
         command: the command line recorded in the results.
     """
     name = RESULTS_FILES.get(config.suite, RESULTS_FILES["default"])
@@ -98,14 +102,38 @@ def run_benchmark_command(
     else:
         out_dir = Path(out_dir or DEFAULT_OUT_DIR)
     check_writable([out_dir / name, out_dir / "RESULTS.md"], force, "benchmark results")
+    if update and not (out_dir / name).is_file():
+        raise ExomesaError(
+            f"--update: {out_dir / name} does not exist; run the benchmark without --update first."
+        )
     if config.suite == "real":
         from exomesa.benchmark.suites import run_real_benchmark
 
         results = run_real_benchmark(config, command=command)
     else:
         results = run_benchmark(config, command=command)
+    if update:
+        results = merge_method_rows(_read_json(out_dir / name), results)
     json_path, md_path = write_outputs(
         results, out_dir, config.suite if config.suite in RESULTS_FILES else "default"
     )
     logger.info("wrote %s and %s", json_path, md_path)
     return results
+
+
+def merge_method_rows(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """``old`` results with ``new``'s method rows in place of (or after) its own; the run is appended to the
+    ``updates`` list (date, command, methods, versions, folds), so that a reader knows which rows came from it."""
+    merged = dict(old)
+    merged["methods"] = {**old.get("methods", {}), **new.get("methods", {})}
+    merged["updates"] = [
+        *old.get("updates", []),
+        {
+            "created": new.get("created"),
+            "command": new.get("command"),
+            "methods": list(new.get("methods", {})),
+            "versions": new.get("versions"),
+            "wall_seconds": new.get("wall_seconds"),
+        },
+    ]
+    return merged

@@ -141,7 +141,13 @@ def _mesa_size(clf: Any) -> dict[str, int]:
 
 
 def _mesa_kwargs(config: BenchmarkConfig, features: str, epochs: int | None) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {"features": features, "seed": config.seed, "device": config.device}
+    # ensemble members run in-process: the benchmark already runs one fold x method unit per core
+    kwargs: dict[str, Any] = {
+        "features": features,
+        "seed": config.seed,
+        "device": config.device,
+        "ensemble_workers": 1,
+    }
     if epochs is not None:
         kwargs["epochs"] = epochs
     if config.batch_size is not None:
@@ -294,7 +300,11 @@ def _mesa_bundled_recipe(features: str) -> Callable[[FoldData, BenchmarkConfig, 
         from exomesa.bundled import BUNDLED_PARAMS, blank_views
         from exomesa.mesa.classifier import MesaClassifier  # torch: loaded when a method runs
 
-        kwargs = {**_mesa_kwargs(config, features, config.epochs), "towers": BUNDLED_PARAMS["towers"]}
+        kwargs = {
+            **_mesa_kwargs(config, features, config.epochs),
+            "towers": BUNDLED_PARAMS["towers"],
+            "preset": BUNDLED_PARAMS["preset"],
+        }
         clf = MesaClassifier(**kwargs)
         t0 = time.perf_counter()
         clf.fit(data.train_df, views=blank_views(data.train_df["kepoi_name"]))
@@ -371,6 +381,16 @@ MESA_VARIANTS: dict[str, tuple[str, str, dict[str, Any]]] = {
         "MESA FT-Transformer physics tower, batch 64",
         "physics tower as an FT-Transformer (feature tokens + [CLS], 2 blocks), batch 64",
         {"phys_encoder": "ft", "ensemble": 1, **_B64},
+    ),
+    "mesa_ft_ens3_b64": (
+        "MESA FT-Transformer, ensemble of 3, batch 64",
+        "FT-Transformer physics tower (2 blocks), deep ensemble of 3 seeds, batch 64, learning rate 4e-4",
+        {"phys_encoder": "ft", "ensemble": 3, **_B64},
+    ),
+    "mesa_ft1_ens3_b64": (
+        "MESA FT-Transformer (1 block), ensemble of 3, batch 64",
+        "FT-Transformer physics tower (1 block), deep ensemble of 3 seeds, batch 64, learning rate 4e-4",
+        {"phys_encoder": "ft", "ft_layers": 1, "ensemble": 3, **_B64},
     ),
     "mesa_no_lc": (
         "MESA without light-curve tower",

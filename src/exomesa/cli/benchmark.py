@@ -48,6 +48,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--render_only", action="store_true", help="only rebuild RESULTS.md from the JSON files"
     )
     parser.add_argument(
+        "--update",
+        action="store_true",
+        help="replace only the --methods rows of the existing results (with --force); other rows are kept",
+    )
+    parser.add_argument(
         "--suite",
         choices=SUITES,
         default="default",
@@ -169,6 +174,7 @@ def run(args: argparse.Namespace) -> int:
         args.out_dir,
         force=args.force,
         render_only=args.render_only,
+        update=args.update,
         command=command_line(args),
     )
     return 0

@@ -42,6 +42,17 @@ logger = logging.getLogger(__name__)
 _EMBEDDINGS = {"lightcurve": "lc_embedding", "physics": "phys_embedding"}
 
 
+def _ensemble_workers(workers: int, members: int) -> int:
+    """Processes for ``members`` ensemble members: ``workers``, or with 0 one per CPU core (at most one per
+    member)."""
+    if workers > 0:
+        return workers
+    import os
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(members, cores))
+
+
 def _softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
@@ -355,7 +366,7 @@ class MesaClassifier(BaseEstimator):
             val_arrays,
             seeds=member_seeds(int(self.seed), int(self._p("ensemble"))),
             device=self.device_,
-            workers=int(self.ensemble_workers),
+            workers=_ensemble_workers(int(self.ensemble_workers), int(self._p("ensemble"))),
             augment=augment_views,
             progress=progress,
             state=state,

@@ -160,7 +160,8 @@ class FTPhysicsEncoder(nn.Module):
         v = torch.cat(values, dim=1).unsqueeze(-1)  # [B, n, 1]
         m = torch.cat(flags, dim=1).unsqueeze(-1)  # [B, n, 1]
         tokens = v * self.weight + self.bias + m * self.missing  # [B, n, d]
-        x = torch.cat([self.cls.expand(len(tokens), -1, -1), tokens], dim=1)  # [B, 1 + n, d]
+        cls = torch.zeros_like(tokens[:, :1]) + self.cls  # [B, 1, d] (tensor ops: ONNX keeps B dynamic)
+        x = torch.cat([cls, tokens], dim=1)  # [B, 1 + n, d]
         x = self.drop(x)
         for block in self.blocks:
             x = block(x)
