@@ -180,3 +180,19 @@ def test_render_without_results_lists_other_files(tmp_path):
     assert main(["benchmark", "--render_only", "--out_dir", str(tmp_path)]) == 0
     md = (tmp_path / "RESULTS.md").read_text()
     assert "No `results.json` yet" in md and "| `epoch_seconds` | 3.250 |" in md
+
+
+def test_update_replaces_only_the_rerun_rows_and_records_the_run() -> None:
+    from exomesa.benchmark.command import merge_method_rows
+
+    old = {"created": "a", "methods": {"mesa_full": {"v": 1}, "lgbm_tabular_full": {"v": 2}}}
+    new = {
+        "created": "b",
+        "command": "exomesa benchmark --methods mesa_full --update",
+        "methods": {"mesa_full": {"v": 3}},
+    }
+    merged = merge_method_rows(old, new)
+    assert merged["methods"] == {"mesa_full": {"v": 3}, "lgbm_tabular_full": {"v": 2}}
+    assert merged["created"] == "a" and merged["updates"][0]["methods"] == ["mesa_full"]
+    assert merge_method_rows(merged, new)["updates"][1]["created"] == "b"  # every update is kept
+    assert old["methods"]["mesa_full"] == {"v": 1}  # the input is not modified

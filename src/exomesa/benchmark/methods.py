@@ -329,6 +329,15 @@ register_method(
 )
 register_method(
     MethodSpec(
+        "mesa_archive_default",
+        "MESA (archive features, default recipe, physics tower)",
+        "MESA's default (FT-Transformer, ensemble of 2, batch 64) on the archive's default KOI columns, "
+        "physics tower only",
+        _mesa_method("archive", towers="physics"),
+    )
+)
+register_method(
+    MethodSpec(
         "lgbm_tabular_archive",
         "LightGBM tabular (archive)",
         "TabularLightGBM, archive preset (the archive's default KOI columns)",
