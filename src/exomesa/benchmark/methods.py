@@ -303,7 +303,6 @@ def _mesa_bundled_recipe(features: str) -> Callable[[FoldData, BenchmarkConfig, 
         kwargs = {
             **_mesa_kwargs(config, features, config.epochs),
             "towers": BUNDLED_PARAMS["towers"],
-            "preset": BUNDLED_PARAMS["preset"],
         }
         clf = MesaClassifier(**kwargs)
         t0 = time.perf_counter()

@@ -213,7 +213,7 @@ def render_markdown(
             f"{cfg.get('finetune_epochs') or 'default'}, device {cfg.get('device')}; LightGBM: "
             f"{cfg.get('n_estimators')} rounds; tsfresh preset `{cfg.get('tsfresh_preset')}`",
             *(
-                f"- Updated {u.get('created')}: rows {', '.join(u.get('methods') or [])} re-run "
+                f"- Updated {u.get('created')}: rows {', '.join(u.get('methods') or [])} from a later run "
                 f"(`{u.get('command')}`, {_fmt(u.get('wall_seconds'), 0)} s); the other rows are the "
                 "original run's"
                 for u in results.get("updates") or []
