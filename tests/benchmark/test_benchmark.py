@@ -97,6 +97,7 @@ def test_method_registry_is_a_dict_of_specs():
         "mesa_full_gaia",
         "lgbm_tabular_full_gaia",
         "mesa_archive",
+        "mesa_archive_default",
         "lgbm_tabular_archive",
     }
     assert set(DEFAULT_METHODS) == set(BENCHMARK_METHODS) - extras
