@@ -289,11 +289,15 @@ ARCHIVE_KOI_COLUMNS: list[str] = [
 def write_archive_table(catalog: Any, path: str | Path) -> Path:
     """Write ``catalog`` (canonical KOI table) in the archive's default ``cumulative.csv`` layout: the
     :data:`ARCHIVE_KOI_COLUMNS` (empty where ``catalog`` lacks one) under ``#`` comment lines."""
+    return _write_archive_layout(catalog.reindex(columns=ARCHIVE_KOI_COLUMNS), path, "the default export")
+
+
+def _write_archive_layout(frame: Any, path: str | Path, layout: str) -> Path:
+    """``frame`` as CSV under the archive's ``#`` comment header (one ``# COLUMN`` line per column)."""
     path = Path(path)
-    frame = catalog.reindex(columns=ARCHIVE_KOI_COLUMNS)
-    header = "".join(f"# COLUMN {c}\n" for c in ARCHIVE_KOI_COLUMNS)
+    header = "".join(f"# COLUMN {c}\n" for c in frame.columns)
     with path.open("w", encoding="utf-8") as fh:
-        fh.write("# This file was produced by the NASA Exoplanet Archive (layout of the default export)\n#\n")
+        fh.write(f"# This file was produced by the NASA Exoplanet Archive (layout of {layout})\n#\n")
         fh.write(header + "#\n")
         frame.to_csv(fh, index=False)
     return path
@@ -317,14 +321,8 @@ def write_archive_toi_table(catalog: Any, path: str | Path) -> Path:
     code (``PC``, ``CP``, ``KP``, ``FP``, ...) in ``tfopwg_disp``."""
     from exomesa.data.toi import ARCHIVE_COLUMNS
 
-    path = Path(path)
     to_archive = {canonical: archive for archive, canonical in ARCHIVE_COLUMNS.items()}
     to_archive.update({"pm_ra_mas_yr": "st_pmra", "pm_dec_mas_yr": "st_pmdec"})
     frame = catalog.rename(columns=to_archive).reindex(columns=ARCHIVE_TOI_COLUMNS)
     frame["toipfx"] = frame["toi"].astype(float).astype(int)
-    header = "".join(f"# COLUMN {c}\n" for c in ARCHIVE_TOI_COLUMNS)
-    with path.open("w", encoding="utf-8") as fh:
-        fh.write("# This file was produced by the NASA Exoplanet Archive (layout of the TOI table)\n#\n")
-        fh.write(header + "#\n")
-        frame.to_csv(fh, index=False)
-    return path
+    return _write_archive_layout(frame, path, "the TOI table")

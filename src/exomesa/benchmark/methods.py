@@ -349,76 +349,79 @@ register_method(
 # -------------------------------------------------------------------- issue 15: MESA variants, ablations
 #: name → (label, description, MesaClassifier overrides on the ``full`` features). Run them by name
 #: (``--methods mesa_full,mesa_no_lc``); they are not in DEFAULT_METHODS so the default run keeps its cost.
-#: The batch-64 training recipe (4x cheaper per epoch than batch 16, same accuracy on folds 0-1); the
-#: ablations use it so that they measure a part of the model, not the cost of training it.
-_B64: dict[str, Any] = {"batch_size": 64, "learning_rate": 4e-4}
+#: Every variant pins what it was measured with (benchmarks/README.md, "Issue 15"), so that it keeps its
+#: meaning when MESA's default changes. ``_SEED``: the design that was the default during the search (MLP
+#: towers, batch 16, one model); ``_B64``: its batch-64 recipe (4x cheaper per epoch, same accuracy on folds
+#: 0-1), which the ablations use so that they measure a part of the model, not the cost of training it.
+_SEED: dict[str, Any] = {"phys_encoder": "mlp", "batch_size": 16, "learning_rate": 1e-4, "ensemble": 1}
+_B64: dict[str, Any] = {"phys_encoder": "mlp", "batch_size": 64, "learning_rate": 4e-4}
 MESA_VARIANTS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "mesa_periodic": (
         "MESA periodic embeddings",
         "physics tower with PLR periodic embeddings",
-        {"num_embedding": "periodic"},
+        {**_SEED, "num_embedding": "periodic"},
     ),
     "mesa_ple": (
         "MESA PLE embeddings",
         "physics tower with piecewise-linear quantile embeddings",
-        {"num_embedding": "ple"},
+        {**_SEED, "num_embedding": "ple"},
     ),
-    "mesa_batch64": ("MESA batch 64", "batch 64, learning rate 4e-4", dict(_B64)),
-    "mesa_ensemble3": ("MESA ensemble of 3", "deep ensemble, 3 seeds, batch 16", {"ensemble": 3}),
+    "mesa_batch64": ("MESA batch 64", "batch 64, learning rate 4e-4", {**_B64, "ensemble": 1}),
+    "mesa_ensemble3": ("MESA ensemble of 3", "deep ensemble, 3 seeds, batch 16", {**_SEED, "ensemble": 3}),
     "mesa_ensemble3_b64": (
         "MESA ensemble of 3, batch 64",
         "deep ensemble, 3 seeds, batch 64, learning rate 4e-4",
-        {"ensemble": 3, **_B64},
+        {**_B64, "ensemble": 3},
     ),
     "mesa_ensemble5_b64": (
         "MESA ensemble of 5, batch 64",
         "deep ensemble, 5 seeds, batch 64, learning rate 4e-4",
-        {"ensemble": 5, **_B64},
+        {**_B64, "ensemble": 5},
     ),
     "mesa_ema_b64": (
         "MESA batch 64 + weight EMA",
         "one batch-64 model with an exponential moving average of the weights (decay 0.995 per step)",
-        {"ema_decay": 0.995, "ensemble": 1, **_B64},
+        {**_B64, "ema_decay": 0.995, "ensemble": 1},
     ),
     "mesa_ensemble3_b64_ema": (
         "MESA ensemble of 3, batch 64, weight EMA",
         "deep ensemble, 3 seeds, batch 64, learning rate 4e-4, weight EMA 0.995",
-        {"ensemble": 3, "ema_decay": 0.995, **_B64},
+        {**_B64, "ensemble": 3, "ema_decay": 0.995},
     ),
     "mesa_ft_b64": (
         "MESA FT-Transformer physics tower, batch 64",
         "physics tower as an FT-Transformer (feature tokens + [CLS], 2 blocks), batch 64",
-        {"phys_encoder": "ft", "ensemble": 1, **_B64},
+        {**_B64, "phys_encoder": "ft", "ensemble": 1},
     ),
     "mesa_ft_ens3_b64": (
         "MESA FT-Transformer, ensemble of 3, batch 64",
         "FT-Transformer physics tower (2 blocks), deep ensemble of 3 seeds, batch 64, learning rate 4e-4",
-        {"phys_encoder": "ft", "ensemble": 3, **_B64},
+        {**_B64, "phys_encoder": "ft", "ensemble": 3},
     ),
     "mesa_ft1_ens3_b64": (
         "MESA FT-Transformer (1 block), ensemble of 3, batch 64",
         "FT-Transformer physics tower (1 block), deep ensemble of 3 seeds, batch 64, learning rate 4e-4",
-        {"phys_encoder": "ft", "ft_layers": 1, "ensemble": 3, **_B64},
+        {**_B64, "phys_encoder": "ft", "ft_layers": 1, "ensemble": 3},
     ),
     "mesa_no_lc": (
         "MESA without light-curve tower",
         "ablation of one batch-64 model: towers='physics'",
-        {"towers": "physics", "ensemble": 1, **_B64},
+        {**_B64, "towers": "physics", "ensemble": 1},
     ),
     "mesa_no_phys": (
         "MESA without physics tower",
         "ablation of one batch-64 model: towers='lightcurve'",
-        {"towers": "lightcurve", "ensemble": 1, **_B64},
+        {**_B64, "towers": "lightcurve", "ensemble": 1},
     ),
     "mesa_no_infonce": (
         "MESA without InfoNCE",
         "ablation of one batch-64 model: contrastive_weight=0",
-        {"contrastive_weight": 0.0, "ensemble": 1, **_B64},
+        {**_B64, "contrastive_weight": 0.0, "ensemble": 1},
     ),
     "mesa_gaia_b64": (
         "MESA batch 64 (full + Gaia DR2)",
         "one batch-64 model on the full_gaia preset (compare with mesa_batch64)",
-        {"features": "full_gaia", "ensemble": 1, **_B64},
+        {**_B64, "features": "full_gaia", "ensemble": 1},
     ),
     "mesa_seed_preset": (
         "MESA seed preset",
