@@ -211,7 +211,8 @@ def load_bundled(entry: BundledModel, device: str = "cpu", engine: str = "auto")
     import: ~3-4 s less start-up) or the torch checkpoint (a fitted :class:`~exomesa.mesa.MesaClassifier`).
 
     ``engine``: ``"auto"`` (the twin when the entry is physics-only, the twin exists and onnxruntime imports;
-    else torch), ``"onnx"`` or ``"torch"``. The engine used is logged and kept in ``clf.engine_``.
+    else torch), ``"onnx"`` or ``"torch"``. The engine used and the file read are kept in ``clf.engine_``
+    and ``clf.bundled_file_``.
 
     Raises:
         ExomesaError: the file is absent (not built), or was built by another exomesa version.
@@ -253,6 +254,7 @@ def load_bundled(entry: BundledModel, device: str = "cpu", engine: str = "auto")
             "--model_path with a model you trained."
         )
     clf.engine_ = "onnxruntime" if use_onnx else "torch"
+    clf.bundled_file_ = target
     logger.debug("bundled %s scored with %s (%s)", entry.name, clf.engine_, target.name)
     return clf
 

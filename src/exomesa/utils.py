@@ -54,6 +54,14 @@ def import_optional(module: str, purpose: str = "") -> Any:
         ) from exc
 
 
+def usable_cpus() -> int:
+    """CPU cores this process may run on (its affinity mask where the OS has one, else the logical count)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - macOS
+        return os.cpu_count() or 1
+
+
 def seed_everything(seed: int) -> None:
     """Seed Python's, NumPy's global and PyTorch's (CPU and CUDA) random number generators."""
     random.seed(seed)

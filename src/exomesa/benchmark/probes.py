@@ -14,6 +14,8 @@ import sys
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from exomesa.utils import usable_cpus
+
 __all__ = ["MEMORY_MEASURE", "PeakMemory", "machine_info", "versions"]
 
 
@@ -84,10 +86,7 @@ def machine_info() -> dict[str, Any]:
         "cpu": platform.processor() or None,
         "logical_cpus": os.cpu_count(),
     }
-    try:
-        info["usable_cpus"] = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - macOS
-        info["usable_cpus"] = os.cpu_count()
+    info["usable_cpus"] = usable_cpus()
     try:
         with open("/proc/cpuinfo", encoding="utf-8") as fh:
             m = re.search(r"model name\s*:\s*(.+)", fh.read())

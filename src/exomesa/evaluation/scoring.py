@@ -175,7 +175,7 @@ def _choose_model(
     device: str, light_curves_given: bool,
 ) -> tuple[Any, dict[str, Any]]:  # fmt: skip
     """The model to score ``catalog`` with and its record (``model``, ``reason``, ``imputed_columns``)."""
-    from exomesa.bundled import bundled_dir, choose_bundled, load_bundled, onnx_file, would_work
+    from exomesa.bundled import choose_bundled, load_bundled, would_work
     from exomesa.evaluation.protocol import check_feature_columns, load_model
     from exomesa.features import required_columns
 
@@ -201,8 +201,7 @@ def _choose_model(
             "model: bundled %s (preset %s): %s", choice.entry.name, choice.entry.preset, choice.reason
         )
         clf = load_bundled(choice.entry, device=device)
-        used = onnx_file(choice.entry) if clf.engine_ == "onnxruntime" else bundled_dir() / choice.entry.file
-        return clf, {**choice.to_dict(), "file": str(used), "engine": clf.engine_}
+        return clf, {**choice.to_dict(), "file": str(clf.bundled_file_), "engine": clf.engine_}
     clf = load_model(model_path, device=device)
     feature_set = getattr(clf, "feature_set_", None)
     missing = []

@@ -45,18 +45,9 @@ _EMBEDDINGS = {"lightcurve": "lc_embedding", "physics": "phys_embedding"}
 def _ensemble_workers(workers: int, members: int) -> int:
     """Processes for ``members`` ensemble members: ``workers``, or with 0 one per CPU core (at most one per
     member)."""
-    if workers > 0:
-        return workers
-    import os
+    from exomesa.utils import usable_cpus
 
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(members, cores))
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
+    return workers if workers > 0 else max(1, min(members, usable_cpus()))
 
 
 class MesaClassifier(BaseEstimator):
@@ -436,13 +427,13 @@ class MesaClassifier(BaseEstimator):
         return list(getattr(self, "members_", None) or [self.model_])
 
     def _proba(self, out: dict[str, np.ndarray], calibrated: bool) -> np.ndarray:
-        from exomesa.mesa.ensemble import ensemble_logits
+        from exomesa.mesa.ensemble import ensemble_logits, softmax
 
         z = out.get("member_logits")
         logits = ensemble_logits(z) if z is not None else out["logits"].astype(np.float64)
         if calibrated:
             logits = logits / self.temperature_
-        return _softmax(logits)
+        return softmax(logits)
 
     def _proba_std(self, out: dict[str, np.ndarray]) -> np.ndarray:
         from exomesa.mesa.ensemble import ensemble_proba

@@ -27,7 +27,7 @@ import numpy as np
 if TYPE_CHECKING:  # torch only in annotations: the numpy combination below serves the torch-free scorer
     import torch
 
-__all__ = ["member_seeds", "train_members", "ensemble_logits", "ensemble_proba"]
+__all__ = ["member_seeds", "train_members", "softmax", "ensemble_logits", "ensemble_proba"]
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +97,8 @@ def train_members(
         return [f.result() for f in futures]
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis (class logits ``[..., C]`` -> probabilities), numerically stable."""
     z = z - z.max(axis=-1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=-1, keepdims=True)
@@ -105,13 +106,13 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 
 def ensemble_logits(member_logits: np.ndarray) -> np.ndarray:
     """``[K, N, C]`` member logits -> ``[N, C]`` log of the mean member probability."""
-    p = _softmax(np.asarray(member_logits, dtype=np.float64)).mean(axis=0)
+    p = softmax(np.asarray(member_logits, dtype=np.float64)).mean(axis=0)
     return np.log(np.clip(p, 1e-12, None))
 
 
 def ensemble_proba(member_logits: np.ndarray, temperature: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """``[K, N, C]`` member logits -> (``proba`` [N, C], ``std`` [N, C]) as in the module docstring."""
     z = np.asarray(member_logits, dtype=np.float64)
-    proba = _softmax(ensemble_logits(z) / temperature)
-    std = _softmax(z / temperature).std(axis=0)
+    proba = softmax(ensemble_logits(z) / temperature)
+    std = softmax(z / temperature).std(axis=0)
     return proba, std

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from exomesa.errors import ExomesaError
-from exomesa.mesa.ensemble import ensemble_logits, ensemble_proba
+from exomesa.mesa.ensemble import ensemble_logits, ensemble_proba, softmax
 from exomesa.mesa.onnx_export import ONNX_FORMAT, ONNX_METADATA_KEY
 from exomesa.utils import import_optional
 
@@ -37,12 +37,6 @@ def onnx_available() -> bool:
     except ImportError:
         return False
     return True
-
-
-def _softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
 
 
 class OnnxMesaScorer:
@@ -111,8 +105,8 @@ class OnnxMesaScorer:
         z = self._member_logits(df)
         logits = ensemble_logits(z)
         out = {
-            "proba": _softmax(logits / self.temperature_),
-            "proba_uncalibrated": _softmax(logits),
+            "proba": softmax(logits / self.temperature_),
+            "proba_uncalibrated": softmax(logits),
         }
         if z.shape[0] > 1:
             out["proba_std"] = ensemble_proba(z, self.temperature_)[1]
