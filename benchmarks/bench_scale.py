@@ -20,6 +20,8 @@ What is measured, each with :func:`exomesa.lightcurves.parallel.build_views_para
 * ``resume_check_s``: a rerun of the finished 2-worker build (manifest, input hash, nothing to do), and
   ``resume_check_inputs_2000_stars_s``: its input side (index names, match the catalog, hash sizes/mtimes) for
   2,000 stub files, whatever ``--n`` is;
+* ``worker_memory_vs_stars``: the peak resident memory of a worker, 2 workers on a fresh cluster, for the first
+  ``--memory_sizes`` stars of the corpus and for all of it (the goal: flat in the number of stars);
 * ``failed_stars`` (must equal ``broken_files``) and whether both runs gave bit-identical views;
 * ``real_star_s``: the one-process time per star of the three full-mission stars in
   ``../shared/data/kepler-multiquarter`` (Q1-Q17, 9 KOIs), when present;
@@ -206,6 +208,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=2000, help="synthetic stars (files)")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results" / "scale.json")
     parser.add_argument(
+        "--memory_sizes", type=int, nargs="*", default=[250, 1000],
+        help="smaller corpus prefixes whose per-worker peak memory is measured too (2 workers)",
+    )  # fmt: skip
+    parser.add_argument(
         "--workdir", type=Path, default=None, help="where the corpus goes (default: a temp dir)"
     )
     args = parser.parse_args(argv)
@@ -231,6 +237,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         assert rerun.mode == "resume"
         print(f"resume check on the finished run: {resume_s:.2f} s")
 
+        memory = []
+        for size in sorted(s for s in args.memory_sizes if 0 < s < args.n):
+            head = files[:size]
+            kepids = {100000 + i for i in range(size)}
+            sub = timed_build(catalog[catalog["kepid"].isin(kepids)], head, work / f"views_m{size}", 2)
+            memory.append({"stars": size, "peak_worker_rss_mb": sub["peak_worker_rss_mb"]})
+            print(f"{size} stars, 2 workers: peak {sub['peak_worker_rss_mb']} MB per worker")
+        memory.append({"stars": args.n, "peak_worker_rss_mb": runs[2]["peak_worker_rss_mb"]})
+
         plan_2000_s = plan_and_hash_seconds(work / "stubs")
         print(f"resume-check input side for 2,000 stars: {plan_2000_s:.2f} s")
 
@@ -255,6 +270,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "workers_1": runs[1],
             "workers_2": runs[2],
             "scaling_efficiency": round(efficiency, 3),
+            "worker_memory_vs_stars": memory,
             "identical_views_1_vs_2_workers": identical,
             "resume_check_s": round(resume_s, 3),
             "resume_check_inputs_2000_stars_s": round(plan_2000_s, 3),

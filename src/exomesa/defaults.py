@@ -44,6 +44,15 @@ N_FOLDS = 5  # cross-validation folds of `exomesa benchmark`
 #: `exomesa benchmark --suite real` sizes (1,029 KOIs with real views; the suite must run in < 10 min on 2
 #: cores): MESA epochs from scratch, fine-tuning epochs, and epochs of the one rendered-view pretraining run.
 BENCHMARK_REAL_SUITE = {"epochs": 20, "finetune_epochs": 10, "pretrain_epochs": 4}
+#: Light-curve downloads from MAST (`lightcurves build --download`): attempts per star, the first wait between
+#: attempts (doubling), the least time between two requests (a courtesy rate limit), and how many stars must
+#: fail in a row for the run to stop: before MAST answered once ("unreachable": an offline machine), or after
+#: ("MAST is down"). Otherwise a star that fails goes to failures.csv and the run goes on.
+DOWNLOAD_RETRIES = 3
+DOWNLOAD_BACKOFF_S = 2.0
+DOWNLOAD_MIN_INTERVAL_S = 1.0
+DOWNLOAD_GIVE_UP_AFTER = 3
+DOWNLOAD_OUTAGE_AFTER = 25
 
 # ------------------------------------------------------------------------------------------------- MESA
 #: :class:`~exomesa.mesa.classifier.MesaClassifier` constructor defaults (also the keys `--config` takes).
@@ -159,7 +168,9 @@ TSFRESH_N_JOBS = 0  # tsfresh worker processes (0: in-process; its pool costs mo
 
 # ------------------------------------------------------------------------------------------ evaluation
 TSNE_MAX_POINTS = 2000  # t-SNE on at most this many KOIs (seeded subsample beyond)
-PREDICT_CHUNK_SIZE = 50_000  # rows scored at a time by streaming predict (~0.5 GB of views per chunk)
+#: rows scored at a time by streaming predict. Measured (benchmarks/bench_predict_stream.py, two-tower MESA,
+#: 100,000 rows): peak 0.80 GB and 725 rows/s with 10,000-row chunks, 1.85 GB and 740 rows/s with 50,000.
+PREDICT_CHUNK_SIZE = 10_000
 #: Vetters' metrics (issue 15): the precision at which CONFIRMED-vs-FP recall is read (ExoMiner's headline),
 #: and the bin edges of accuracy by transit SNR (koi_model_snr) and by orbital period (koi_period, days).
 #: SNR: 7.1 is the Kepler pipeline's detection threshold, 10-20 the marginal range, > 100 bright signals;

@@ -62,6 +62,31 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
+def peak_rss_mib() -> float:
+    """This process's own peak resident memory [MiB] (0.0 where it cannot be read).
+
+    Linux: ``VmHWM`` from ``/proc/self/status``, the high-water mark of the process's current address space.
+    ``getrusage(...).ru_maxrss``, the fallback elsewhere, is wrong for a child started by fork + exec (a Dask
+    worker, a ``subprocess`` child) on Linux: the kernel carries the parent's resident size at the fork into
+    it, so a 10 MB child of a 700 MB parent reports 700 MB.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0  # kB
+    except (OSError, ValueError):
+        pass
+    try:
+        import resource
+        import sys
+
+        maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # bytes on macOS, KiB elsewhere
+        return maxrss / (1024.0**2 if sys.platform == "darwin" else 1024.0)
+    except (ImportError, OSError):  # pragma: no cover - Windows
+        return 0.0
+
+
 def seed_everything(seed: int) -> None:
     """Seed Python's, NumPy's global and PyTorch's (CPU and CUDA) random number generators."""
     random.seed(seed)

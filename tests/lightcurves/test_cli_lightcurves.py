@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -51,9 +53,11 @@ def test_build_on_the_shared_kepler_file(shared_lightcurves, tiny_catalog, tmp_p
     err = capsys.readouterr().err
     assert "built 1 real view(s)" in err and "K00002.02" in err  # skipped: duration longer than the period
 
+    assert "building views" not in err  # stderr is not a terminal: no bar unless asked for
     assert main(argv) == 2  # refuses to overwrite
     assert "--force" in capsys.readouterr().err
-    assert main([*argv, "--force"]) == 0
+    assert main([*argv, "--force", "--progress"]) == 0
+    assert "building views: 100%" in capsys.readouterr().err  # stars done, with the failures' count
 
 
 def test_build_errors(tiny_catalog, tmp_path, capsys):
@@ -118,8 +122,75 @@ def test_download_offline_gives_a_clear_error(tiny_catalog, tmp_path, monkeypatc
     ]
     assert main(argv) == 2
     err = capsys.readouterr().err
-    assert "could not download" in err and "KIC 757450" in err and "--fits_dir" in err
-    assert len(calls) == 3  # retried
+    assert "could not download" in err and "KIC 10666592" in err and "--fits_dir" in err
+    assert "2 star(s) in a row failed" in err and "Traceback" not in err
+    assert len(calls) == 2 * 3  # both stars, each retried 3 times, then MAST is taken to be unreachable
+    assert not (tmp_path / "v.npz").exists()
+
+
+class _FakeSearch:
+    """What lightkurve.search_lightcurve returns: ``len`` and ``download_all(download_dir=...)``."""
+
+    def __init__(self, source=None) -> None:
+        self.source = source
+
+    def __len__(self) -> int:
+        return 0 if self.source is None else 1
+
+    def download_all(self, download_dir: str) -> None:
+        folder = Path(download_dir) / "mastDownload" / "Kepler" / self.source.stem[:13]
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / self.source.name).write_bytes(self.source.read_bytes())
+
+
+def test_download_failure_of_one_star_is_listed_and_the_run_goes_on(
+    shared_lightcurves, tiny_catalog, tmp_path, monkeypatch, capsys
+):
+    lightkurve = pytest.importorskip("lightkurve")
+    from exomesa.lightcurves import download
+
+    def search(target, **kwargs):
+        if target == "KIC 757450":
+            raise ConnectionError("read timed out")
+        return _FakeSearch(shared_lightcurves / KEPLER_FILE)
+
+    monkeypatch.setattr(lightkurve, "search_lightcurve", search)
+    monkeypatch.setattr(download, "_sleep", lambda seconds: None)
+    out = tmp_path / "v.npz"
+    argv = ["lightcurves", "build", "--catalog", str(tiny_catalog), "--download", "--out", str(out)]
+    assert main([*argv, "--cache_dir", str(tmp_path / "c")]) == 0
+    assert ViewSet.load(out).kepoi_name.tolist() == ["K00002.01"]
+    failures = pd.read_csv(tmp_path / "v.failures.csv", keep_default_na=False)
+    row = failures[failures["stage"] == "download"]
+    assert row["star"].tolist() == ["KIC 757450"] and "read timed out" in row["reason"].iloc[0]
+    assert "listed in the failures, going on" in capsys.readouterr().err
+
+
+def test_downloads_are_rate_limited(tmp_path, monkeypatch):
+    lightkurve = pytest.importorskip("lightkurve")
+    from exomesa.lightcurves import download
+
+    now, sleeps, requests = [100.0], [], []
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(round(seconds, 6))
+        now[0] += seconds
+
+    def search(target, **kwargs):
+        requests.append((target, now[0]))
+        now[0] += 0.25  # each search takes 0.25 s; MAST has nothing for these stars
+        return _FakeSearch()
+
+    monkeypatch.setattr(lightkurve, "search_lightcurve", search)
+    monkeypatch.setattr(download, "_sleep", sleep)
+    monkeypatch.setattr(download, "_clock", lambda: now[0])
+    failures: list = []
+    paths = download.download_kepler_lightcurves([3, 1, 2], tmp_path, min_interval_s=1.0, failures=failures)
+    assert paths == [] and sleeps == [0.75, 0.75]
+    assert [t for t, _ in requests] == ["KIC 1", "KIC 2", "KIC 3"]
+    assert [b - a for (_, a), (_, b) in zip(requests, requests[1:], strict=False)] == [1.0, 1.0]
+    assert [f[0] for f in failures] == ["KIC 1", "KIC 2", "KIC 3"]
+    assert all(f[2] == "download" and "MAST has no Kepler long-cadence" in f[4] for f in failures)
 
 
 def test_render_command(tiny_catalog, tmp_path):

@@ -203,3 +203,20 @@ def test_cli_builds_a_shard_folder_and_resumes(tmp_path, capsys):
     (other / "notes.txt").write_text("mine")
     assert main([*argv[:-1], str(other)]) == 2  # a folder that is not a shard folder is never written into
     assert "--force" in capsys.readouterr().err and not (other / "manifest.json").exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="needs Linux /proc")
+def test_worker_peak_memory_is_its_own_not_its_parents() -> None:
+    """A Dask worker or subprocess is started by fork + exec, and Linux carries the parent's resident size into
+    the child's ru_maxrss; the per-worker peak memory the build reports must be the child's own (VmHWM)."""
+    import subprocess
+    import sys
+
+    from exomesa.utils import peak_rss_mib
+
+    ballast = np.ones(50_000_000)  # 400 MB resident in this (parent) process
+    assert peak_rss_mib() > 400
+    code = "from exomesa.utils import peak_rss_mib; print(peak_rss_mib())"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert 0 < float(out.stdout) < 200  # numpy + exomesa.utils, not the parent's 400 MB (ru_maxrss says ~470)
+    del ballast

@@ -6,13 +6,13 @@ and threads, tsfresh preset) or, with ``quick=True``, the smoke-test sizes in :d
 
 from __future__ import annotations
 
-import os
 from dataclasses import asdict, dataclass
 
 from exomesa.benchmark.methods import BENCHMARK_METHODS, DEFAULT_METHODS
 from exomesa.benchmark.real_methods import REAL_DEFAULT_METHODS, REAL_METHODS
 from exomesa.defaults import BENCHMARK_REAL_SUITE, LGBM_PARAMS, N_FOLDS, SPLIT_SEED, TSFRESH_PRESET
 from exomesa.errors import ExomesaError
+from exomesa.utils import usable_cpus
 
 __all__ = ["QUICK", "SUITES", "BenchmarkConfig"]
 
@@ -95,7 +95,7 @@ class BenchmarkConfig:
         if self.workers is not None:
             out.workers = self.workers
         else:
-            out.workers = QUICK["workers"] if q else min(2, os.cpu_count() or 1)
+            out.workers = QUICK["workers"] if q else min(2, usable_cpus())
         if out.workers < 1:
             raise ExomesaError(f"workers must be at least 1, got {out.workers}.")
         if self.n_jobs is not None:

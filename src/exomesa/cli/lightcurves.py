@@ -69,7 +69,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     b.add_argument(
         "--cache_dir", type=Path, default=None, help="download folder (default ~/.cache/exomesa/lightcurves)"
     )
-    b.add_argument("--progress", action="store_true", help="show a progress bar")
+    b.add_argument(
+        "--progress",
+        action="store_true",
+        default=None,
+        help="show the progress bars (downloads; stars done, failures, ETA) even when stderr is not a terminal "
+        "(default: shown on a terminal only)",
+    )
+    b.add_argument("--no_progress", dest="progress", action="store_false", help="never show progress bars")
     b.set_defaults(func=build)
 
     r = sub.add_parser(

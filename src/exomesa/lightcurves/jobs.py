@@ -50,7 +50,7 @@ def build_lightcurve_views(
     scheduler=None,
     shard_size: int = DEFAULT_SHARD_SIZE,
     force: bool = False,
-    progress: bool = False,
+    progress: bool | None = None,
 ) -> BuildResult:
     """``exomesa lightcurves build``: find (or download) the files, then :func:`build_views_parallel`.
 
@@ -70,6 +70,7 @@ def build_lightcurve_views(
     else:
         table, label = load_catalog(catalog, require_label=False), str(catalog)
     files = find_fits_files(fits_dir) if fits_dir is not None else []
+    download_failures: list[list[str]] = []
     if download:
         from exomesa.lightcurves.download import download_kepler_lightcurves, download_tess_lightcurves
 
@@ -80,14 +81,16 @@ def build_lightcurve_views(
         if tess is not None and tess.any():  # TOI rows: SPOC 2-min light curves by TIC ID
             tics = table.loc[tess, "tic_id" if "tic_id" in table.columns else "kepid"].dropna().astype(int)
             logger.info("downloading TESS SPOC light curves of %d star(s) into %s", tics.nunique(), cache)
-            files += download_tess_lightcurves(tics.unique(), cache)
+            files += download_tess_lightcurves(
+                tics.unique(), cache, failures=download_failures, progress=progress
+            )
             table_kepler = table.loc[~tess]
         else:
             table_kepler = table
         kepids = table_kepler["kepid"].dropna().astype(int).unique()
         if len(kepids):
             logger.info("downloading Kepler light curves of %d star(s) into %s", len(kepids), cache)
-            files += download_kepler_lightcurves(kepids, cache)
+            files += download_kepler_lightcurves(kepids, cache, failures=download_failures, progress=progress)
     files = sorted(set(files))
     if files:
         from exomesa.lightcurves.tess import check_tess_files
@@ -95,7 +98,9 @@ def build_lightcurve_views(
         check_tess_files(table, files, label)
     logger.info("%d light-curve file(s) found", len(files))
     if not files:
-        raise ExomesaError(f"no *.fits files found in {fits_dir}; nothing to build.")
+        where = f"in {fits_dir}" if fits_dir is not None else "to download"
+        why = f" ({download_failures[0][-1]})" if download_failures else ""
+        raise ExomesaError(f"no *.fits files found {where}{why}; nothing to build.")
     return build_views_parallel(
         table,
         files,
@@ -105,6 +110,7 @@ def build_lightcurve_views(
         shard_size=shard_size,
         force=force,
         progress=progress,
+        extra_failures=download_failures,
     )
 
 

@@ -29,10 +29,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,7 +58,7 @@ from exomesa.lightcurves.shards import (
 )
 from exomesa.lightcurves.star_tasks import StarResult, plan_star_tasks
 from exomesa.lightcurves.views import GLOBAL_BINS, LOCAL_BINS, ViewSet
-from exomesa.utils import check_writable
+from exomesa.utils import check_writable, usable_cpus
 
 __all__ = [
     "DEFAULT_SHARD_SIZE",
@@ -194,8 +193,9 @@ def build_views_parallel(
     shard_size: int = DEFAULT_SHARD_SIZE,
     force: bool = False,
     resume: bool = True,
-    progress: bool = True,
+    progress: bool | None = None,
     backend: str = "auto",
+    extra_failures: Iterable[Sequence[str]] = (),
 ) -> BuildResult:
     """Real views for every catalog KOI whose star has files, one task per star, into sharded output.
 
@@ -208,8 +208,10 @@ def build_views_parallel(
         scheduler: ``"tcp://host:8786"`` (or a ``distributed.Client``) to run on an existing Dask cluster.
         shard_size: stars per shard file.
         force: rebuild from scratch, overwriting ``out``. resume: skip the shards a same-input run finished.
-        progress: a tqdm bar (stars done, failures, ETA) on stderr.
+        progress: a tqdm bar (stars done, failures, ETA) on stderr; ``None``: only when stderr is a terminal.
         backend: ``"auto"`` (Dask if installed, else processes), ``"dask"``, ``"processes"`` or ``"serial"``.
+        extra_failures: rows (:data:`~exomesa.lightcurves.shards.FAILURE_COLUMNS`) of earlier stages, e.g. the
+            stars whose download failed, written to ``failures.csv`` with the build's own.
 
     Returns:
         a :class:`BuildResult`; the views are read back with ``ViewSet.load(result.out)``.
@@ -222,7 +224,7 @@ def build_views_parallel(
     out = check_out(out, force)
     if shard_size < 1:
         raise ExomesaError(f"--shard_size must be at least 1 (got {shard_size}).")
-    n_workers = (os.cpu_count() or 1) if workers is None else int(workers)
+    n_workers = usable_cpus() if workers is None else int(workers)
     if n_workers < 1:
         raise ExomesaError(f"--workers must be at least 1 (got {workers}).")
     if backend not in ("auto", "dask", "processes", "serial"):
@@ -302,7 +304,11 @@ def build_views_parallel(
         with (
             executor(mode, todo, n_workers, scheduler) as (results, dashboard),
             tqdm(
-                total=len(todo), desc="building views", unit="star", disable=not progress, mininterval=0.5
+                total=len(todo),
+                desc="building views",
+                unit="star",
+                disable=None if progress is None else not progress,
+                mininterval=0.5,
             ) as bar,
         ):  # the bar starts once the workers are up
             bar.set_postfix(failed=n_failed, views=n_views, shards=f"{len(done)}/{len(shards)}")
@@ -323,7 +329,7 @@ def build_views_parallel(
 
     manifest["complete"] = True
     write_manifest(folder, manifest)
-    failures = collect_failures(folder, len(shards), extra=index_failures)
+    failures = collect_failures(folder, len(shards), extra=[*extra_failures, *index_failures])
     _log_skips(failures)
     if n_views == 0:
         if single_file:

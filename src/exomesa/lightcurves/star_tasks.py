@@ -25,6 +25,7 @@ from exomesa.lightcurves.fitsio import BKJD_REF, read_header_ids, read_lightcurv
 from exomesa.lightcurves.preprocess import make_views
 from exomesa.lightcurves.shards import KoiSpec, StarTask
 from exomesa.lightcurves.views import GLOBAL_BINS, LOCAL_BINS
+from exomesa.utils import peak_rss_mib
 
 __all__ = ["StarResult", "plan_star_tasks", "run_star", "failed_result"]
 
@@ -133,15 +134,6 @@ def plan_star_tasks(
 # ---------------------------------------------------------------------------------------------- one star
 
 
-def _peak_rss_mb() -> float:
-    try:
-        import resource
-
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # KiB on Linux
-    except (ImportError, OSError):  # pragma: no cover - Windows
-        return 0.0
-
-
 def run_star(task: StarTask) -> StarResult:
     """Read and stitch one star's files and fold each of its KOIs; never raises (failures are returned)."""
     start = time.perf_counter()
@@ -202,7 +194,7 @@ def run_star(task: StarTask) -> StarResult:
         failures=failures,
         failed=failed,
         seconds=time.perf_counter() - start,
-        peak_rss_mb=_peak_rss_mb(),
+        peak_rss_mb=peak_rss_mib(),
     )
 
 

@@ -386,9 +386,9 @@ class MesaClassifier(BaseEstimator):
             self.temperature_ = 1.0
         logger.info("calibration temperature %.3f (fitted on the validation split)", self.temperature_)
 
-        bank = predict_arrays(
-            self.model_, take(np.arange(len(train_df))), int(self.inference_batch_size), self.device_
-        )
+        del train_arrays, val_arrays  # the split copies; the bank below reads the whole table without copying
+        all_rows = build_arrays(tab_all, g_all, l_all, y_all)
+        bank = predict_arrays(self.model_, all_rows, int(self.inference_batch_size), self.device_)
         self.reference_ = {
             "kepoi_name": train_df["kepoi_name"].astype(str).to_numpy(),
             "disposition": train_df[LABEL].astype(str).to_numpy(),
