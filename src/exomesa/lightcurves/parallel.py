@@ -211,7 +211,8 @@ def build_views_parallel(
         progress: a tqdm bar (stars done, failures, ETA) on stderr; ``None``: only when stderr is a terminal.
         backend: ``"auto"`` (Dask if installed, else processes), ``"dask"``, ``"processes"`` or ``"serial"``.
         extra_failures: rows (:data:`~exomesa.lightcurves.shards.FAILURE_COLUMNS`) of earlier stages, e.g. the
-            stars whose download failed, written to ``failures.csv`` with the build's own.
+            stars whose download failed, written to ``failures.csv`` with the build's own (and counted in
+            ``n_failed_stars``).
 
     Returns:
         a :class:`BuildResult`; the views are read back with ``ViewSet.load(result.out)``.
@@ -329,6 +330,8 @@ def build_views_parallel(
 
     manifest["complete"] = True
     write_manifest(folder, manifest)
+    extra_failures = [list(r) for r in extra_failures]
+    n_failed += len({r[0] for r in extra_failures if r[2] == "download"})  # stars that never got files
     failures = collect_failures(folder, len(shards), extra=[*extra_failures, *index_failures])
     _log_skips(failures)
     if n_views == 0:
