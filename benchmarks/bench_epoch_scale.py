@@ -1,7 +1,7 @@
 """What one MESA training epoch costs as the catalog grows (issue 14: training stays single-process).
 
     python benchmarks/bench_epoch_scale.py                      # 6,445 / 25,000 / 100,000 KOIs
-    python benchmarks/bench_epoch_scale.py --sizes 6445 100000 1000000
+    python benchmarks/bench_epoch_scale.py --sizes 6445 25000 100000 1000000   # the recorded run
 
 The DR25 training split is repeated (new KOI names and star ids; the rendered views repeated with it, so no
 rendering is timed) up to each size, and one member of MESA's default architecture trains for one epoch
@@ -14,6 +14,7 @@ benchmarks/results/epoch_scale.json; times are wall-clock seconds on the 2-core 
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import resource
@@ -67,6 +68,13 @@ def main() -> None:
         }
         print(row, flush=True)
         runs.append(row)
+        del df, v, clf  # the next size's peak is its own (sizes grow, so the lifetime peak is too)
+        gc.collect()
+        _write(args.out, runs)  # after every size: a larger one that runs out of memory keeps the rest
+    print(f"wrote {args.out}")
+
+
+def _write(out: Path, runs: list[dict]) -> None:
     per_koi = runs[-1]["epoch_seconds"] / runs[-1]["kois"]
     result = {
         "model": "MESA default architecture, one member (FT-Transformer physics tower, batch 64)",
@@ -76,8 +84,7 @@ def main() -> None:
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "command": "python benchmarks/bench_epoch_scale.py",
     }
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
-    print(f"wrote {args.out}")
+    out.write_text(json.dumps(result, indent=2) + "\n")
 
 
 if __name__ == "__main__":

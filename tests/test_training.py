@@ -8,7 +8,7 @@ import torch
 from sklearn.metrics import f1_score
 
 from exomesa.errors import ExomesaError
-from exomesa.mesa.batches import build_arrays, iterate_batches
+from exomesa.mesa.batches import ROWS_KEY, build_arrays, iterate_batches, n_rows, select_rows
 from exomesa.mesa.model import MesaConfig, MESAModel
 from exomesa.mesa.trainer import TrainConfig, fit_temperature, macro_f1, predict_arrays, train_model
 
@@ -137,6 +137,24 @@ def test_iterate_batches_covers_every_row_once():
     labels = torch.cat([b["label"] for b in iterate_batches(arrays, 8, shuffle=True, generator=gen)])
     assert sorted(labels.tolist()) == sorted(arrays["label"].tolist())
     assert [len(b["label"]) for b in iterate_batches(arrays, 8)] == [8, 8, 8, 8, 5]
+
+
+def test_a_row_split_batches_like_a_copy_without_copying():
+    """select_rows shares the tensors; its batches equal those of the copied rows, shuffled or not."""
+    arrays = _arrays(37, 0)
+    rows = np.array([30, 2, 7, 7, 11, 0, 36, 5, 19, 23, 14])
+    split = select_rows(arrays, rows)
+    copy = {k: v[torch.as_tensor(rows)] for k, v in arrays.items()}
+    assert n_rows(split) == len(rows) and split["global_view"] is arrays["global_view"]
+    for shuffle in (False, True):
+        a = list(iterate_batches(split, 4, shuffle, torch.Generator().manual_seed(3)))
+        b = list(iterate_batches(copy, 4, shuffle, torch.Generator().manual_seed(3)))
+        assert len(a) == len(b) == 3
+        for x, y in zip(a, b, strict=True):
+            assert ROWS_KEY not in x and x.keys() == y.keys()
+            assert all(torch.equal(x[k], y[k]) for k in x)
+    nested = select_rows(split, np.array([1, 0]))  # rows 2 and 30 of the table
+    assert torch.equal(next(iterate_batches(nested, 8))["label"], arrays["label"][[2, 30]])
 
 
 def test_weight_ema_returns_the_averaged_weights():

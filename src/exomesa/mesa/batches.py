@@ -12,6 +12,9 @@ Batch layout (every tensor indexed by KOI row)::
     stellar     [N, Ds]   float32
     diagnostics [N, Dd]   float32   ("full" feature set only)
     label       [N]       int64     index into exomesa.data.CLASSES (absent for unlabeled data)
+
+A split of such a dict (training / validation rows) is the same tensors plus a ``_rows`` index
+(:func:`select_rows`), not a copy: at 100,000 KOIs a copy of the views is ~0.9 GB.
 """
 
 from __future__ import annotations
@@ -26,9 +29,11 @@ import torch
 
 from exomesa.errors import ExomesaError
 
-__all__ = ["align_views", "build_arrays", "iterate_batches", "n_rows"]
+__all__ = ["ROWS_KEY", "align_views", "build_arrays", "select_rows", "iterate_batches", "n_rows"]
 
 logger = logging.getLogger(__name__)
+
+ROWS_KEY = "_rows"  # [n] int64: the rows of the tensors a split holds (see select_rows)
 
 
 def align_views(df: pd.DataFrame, views: Any | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -85,8 +90,22 @@ def build_arrays(
     return arrays
 
 
+def select_rows(arrays: dict[str, torch.Tensor], rows: np.ndarray | torch.Tensor) -> dict[str, torch.Tensor]:
+    """The split of ``arrays`` made of ``rows`` (positions, in that order), sharing the tensors (no copy).
+
+    Batches of the split (:func:`iterate_batches`) hold exactly what batches of ``{k: v[rows]}`` would.
+    """
+    base = {k: v for k, v in arrays.items() if k != ROWS_KEY}
+    index = torch.as_tensor(np.asarray(rows, dtype=np.int64))
+    if ROWS_KEY in arrays:  # a split of a split
+        index = arrays[ROWS_KEY][index]
+    return {**base, ROWS_KEY: index}
+
+
 def n_rows(arrays: dict[str, torch.Tensor]) -> int:
-    """Number of KOIs in a dict of arrays."""
+    """Number of KOIs in a dict of arrays (the rows of a split)."""
+    if ROWS_KEY in arrays:
+        return int(arrays[ROWS_KEY].shape[0])
     return int(next(iter(arrays.values())).shape[0])
 
 
@@ -98,11 +117,19 @@ def iterate_batches(
 ) -> Iterator[dict[str, torch.Tensor]]:
     """Yield dicts of ``[batch, ...]`` slices; shuffled with ``generator`` when ``shuffle``."""
     n = n_rows(arrays)
+    rows = arrays.get(ROWS_KEY)
+    data = {k: v for k, v in arrays.items() if k != ROWS_KEY}
     if shuffle:
         order = torch.randperm(n, generator=generator)
         for start in range(0, n, batch_size):
             idx = order[start : start + batch_size]
-            yield {k: v[idx] for k, v in arrays.items()}
+            if rows is not None:
+                idx = rows[idx]
+            yield {k: v[idx] for k, v in data.items()}
     else:
         for start in range(0, n, batch_size):
-            yield {k: v[start : start + batch_size] for k, v in arrays.items()}
+            if rows is None:
+                yield {k: v[start : start + batch_size] for k, v in data.items()}
+            else:
+                idx = rows[start : start + batch_size]
+                yield {k: v[idx] for k, v in data.items()}

@@ -279,7 +279,7 @@ class MesaClassifier(BaseEstimator):
         from exomesa.data import CLASSES, LABEL, labels_to_index, split_catalog
         from exomesa.features import TabularPreprocessor, resolve_feature_set
         from exomesa.lightcurves import augment_views
-        from exomesa.mesa.batches import align_views, build_arrays
+        from exomesa.mesa.batches import align_views, build_arrays, select_rows
         from exomesa.mesa.ensemble import ensemble_logits, member_seeds, train_members
         from exomesa.mesa.model import MESAModel, count_parameters
         from exomesa.mesa.trainer import fit_temperature, predict_arrays
@@ -323,11 +323,9 @@ class MesaClassifier(BaseEstimator):
         else:
             tr_idx, va_idx = np.arange(len(train_df)), np.arange(0)
 
-        def take(idx: np.ndarray):
-            return build_arrays({k: v[idx] for k, v in tab_all.items()}, g_all[idx], l_all[idx], y_all[idx])
-
-        train_arrays = take(tr_idx)
-        val_arrays = take(va_idx) if len(va_idx) else None
+        all_rows = build_arrays(tab_all, g_all, l_all, y_all)  # shares g_all / l_all: no copy of the views
+        train_arrays = select_rows(all_rows, tr_idx)
+        val_arrays = select_rows(all_rows, va_idx) if len(va_idx) else None
         logger.info(
             "training on %d KOIs, validating on %d (grouped by star, seed %d)",
             len(tr_idx),
@@ -386,8 +384,6 @@ class MesaClassifier(BaseEstimator):
             self.temperature_ = 1.0
         logger.info("calibration temperature %.3f (fitted on the validation split)", self.temperature_)
 
-        del train_arrays, val_arrays  # the split copies; the bank below reads the whole table without copying
-        all_rows = build_arrays(tab_all, g_all, l_all, y_all)
         bank = predict_arrays(self.model_, all_rows, int(self.inference_batch_size), self.device_)
         self.reference_ = {
             "kepoi_name": train_df["kepoi_name"].astype(str).to_numpy(),
