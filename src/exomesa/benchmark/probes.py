@@ -9,12 +9,11 @@ from __future__ import annotations
 import os
 import platform
 import re
-import resource
 import sys
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from exomesa.utils import usable_cpus
+from exomesa.utils import peak_rss_mib, usable_cpus
 
 __all__ = ["MEMORY_MEASURE", "PeakMemory", "machine_info", "versions"]
 
@@ -69,11 +68,7 @@ class PeakMemory:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if _CAN_RESET:
-            self.peak_mib = (_vm_hwm_kib() or 0) / 1024.0
-        else:
-            maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # bytes on macOS, KiB elsewhere
-            self.peak_mib = maxrss / (1024.0**2 if sys.platform == "darwin" else 1024.0)
+        self.peak_mib = peak_rss_mib()  # VmHWM (reset at __enter__ where possible), else ru_maxrss
         self.delta_mib = self.peak_mib - self.start_mib
 
 

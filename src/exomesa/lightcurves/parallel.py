@@ -330,7 +330,7 @@ def build_views_parallel(
 
     manifest["complete"] = True
     write_manifest(folder, manifest)
-    extra_failures = [list(r) for r in extra_failures]
+    extra_failures = list(extra_failures)  # an iterable, read twice below
     n_failed += len({r[0] for r in extra_failures if r[2] == "download"})  # stars that never got files
     failures = collect_failures(folder, len(shards), extra=[*extra_failures, *index_failures])
     _log_skips(failures)
