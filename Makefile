@@ -36,7 +36,7 @@ lint: install
 	$(BIN)/ruff format --check src tests benchmarks train.py test.py
 
 docs: install
-	$(BIN)/mkdocs build --strict --site-dir site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site
 
 shell: install
 	@echo "exomesa environment ($(VENV)); type 'exit' to leave"
