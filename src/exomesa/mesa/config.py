@@ -132,7 +132,7 @@ class _DictMixin:
         unknown = sorted(set(changes) - names)
         if unknown:
             raise ExomesaError(
-                f"unknown {type(self).__name__} setting(s) {unknown}; valid: {sorted(settings_fields(self))}."
+                f"unknown {type(self).__name__} setting(s) {unknown}; valid: {sorted(f.name for f in settings_fields(self))}."
             )
         return dataclasses.replace(self, **changes)  # type: ignore[type-var]
 
