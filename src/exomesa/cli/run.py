@@ -25,7 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "run",
         help="the whole pipeline: prepare data, train MESA, evaluate, write plots and report",
         description="Prepare data from a KOI table (embedded DR25 by default), train MESA, evaluate it on the "
-        "held-out stars and write test_results.json, predictions.csv, the figures and report.html.",
+        "held-out stars and write test_results.json, predictions.csv, the figures and report.html. The model "
+        "and training flags are MESA's settings; --seed also seeds the train/test split.",
     )
     p.add_argument("--out", type=Path, default=Path("runs/demo"), help="run folder (default runs/demo)")
     p.add_argument(
@@ -47,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="your KOI table (e.g. the archive's cumulative.csv): train with the richest preset it supports, "
         "then score it into OUT/predictions.csv (in_training marks rows of the training catalog)",
     )
-    add_settings_arguments(p)  # --seed also seeds the train/test split (default SPLIT_SEED)
+    add_settings_arguments(p)
     p.add_argument(
         "--lightcurves", type=Path, default=None, help="views .npz of real light curves (optional)"
     )
