@@ -171,8 +171,8 @@ def train_mesa(
     """Train MESA and write ``mesa_model.pth``, ``mesa_training_history.json`` and ``mesa_config.json``.
 
     Settings (field names of :mod:`exomesa.mesa.config`) come from the defaults, then the ``preset``, then
-    ``config`` (JSON, :func:`read_config`), then ``params`` (explicit ones; ``None`` values are ignored). ``data_path`` None: the DR25 training split. Returns the
-    fitted :class:`~exomesa.mesa.MesaClassifier`.
+    ``config`` (JSON, :func:`read_config`), then ``params`` (explicit ones; ``None`` values are ignored).
+    ``data_path`` None: the DR25 training split. Returns the fitted :class:`~exomesa.mesa.MesaClassifier`.
     """
     from exomesa.evaluation.runner import load_labelled_table, load_views
     from exomesa.mesa import MesaClassifier
