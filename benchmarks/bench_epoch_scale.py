@@ -57,7 +57,7 @@ def main() -> None:
     runs = []
     for n in args.sizes:
         df, v = grown(train, views, n)
-        clf = MesaClassifier(epochs=1, ensemble=1, patience=0, seed=0)
+        clf = MesaClassifier.from_settings(epochs=1, ensemble=1, patience=0, seed=0)
         t0 = time.perf_counter()
         clf.fit(df, views=v)
         row = {

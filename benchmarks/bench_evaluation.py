@@ -38,7 +38,7 @@ def train_default_model(path: Path, epochs: int | None, seed: int) -> float:
     if epochs is not None:
         params["epochs"] = epochs
     t0 = time.perf_counter()
-    clf = MesaClassifier(**params).fit(train)
+    clf = MesaClassifier.from_settings(**params).fit(train)
     clf.save(path)
     return time.perf_counter() - t0
 

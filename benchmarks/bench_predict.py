@@ -37,7 +37,7 @@ def main() -> None:
         clf = MesaClassifier.load(args.model_path)
     else:
         train, _ = split_catalog(df, 0.2, 42)
-        clf = MesaClassifier(features="full", epochs=2, seed=0).fit(train)
+        clf = MesaClassifier.from_settings(features="full", epochs=2, seed=0).fit(train)
     t0 = time.perf_counter()
     views = render_views(df)
     render_s = time.perf_counter() - t0

@@ -106,7 +106,7 @@ def main() -> None:
     dr25 = load_dr25()
     work = Path(tempfile.mkdtemp(prefix="exomesa-stream-"))
     model = (
-        MesaClassifier(features="seed", epochs=1, seed=0, towers=args.towers)
+        MesaClassifier.from_settings(features="seed", epochs=1, seed=0, towers=args.towers)
         .fit(dr25.iloc[:2000])
         .save(work / "m.pth")
     )

@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         "render_seconds": round(render_s, 2),
     }
 
-    one = MesaClassifier(epochs=1, val_split=0, seed=0).fit(train, views=train_views)
+    one = MesaClassifier.from_settings(epochs=1, val_split=0, seed=0).fit(train, views=train_views)
     result["epoch_seconds"] = round(one.history_[0]["seconds"], 2)
     result["n_parameters"] = one.n_parameters_
     print(f"one epoch over {len(train)} KOIs: {result['epoch_seconds']} s ({one.n_parameters_} parameters)")
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
             "mean_epoch_seconds": round(float(np.mean([h["seconds"] for h in clf.history_])), 2),
             "test_accuracy": round(float(np.mean(pred == y)), 4),
             "test_macro_f1": round(macro_f1(y, pred), 4),
-            "params": clf.get_params(),
+            "params": clf.settings_record(),
         }
         print(f"default run: {result['full_run']}")
 

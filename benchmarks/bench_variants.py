@@ -4,7 +4,7 @@
     python benchmarks/bench_variants.py '{"features": "seed", "epochs": 100}' --fold 0
     python benchmarks/bench_variants.py '{"learning_rate": 0.03, "n_estimators": 600}' --lgbm --fold 1
 
-Runs one ``MesaClassifier(**params)`` (default parameters plus the JSON given) — or, with ``--lgbm``, one
+Runs one ``MesaClassifier.from_settings(**params)`` (default settings plus the JSON given) — or, with ``--lgbm``, one
 LightGBM classifier on the raw ``full`` feature columns with those LightGBM parameters — on fold ``--fold``
 of the benchmark's folds (``group_kfold(load_dr25(), 5, seed=42)``, rendered views), and appends a record
 (params, fold, accuracy, macro-F1, epochs, seconds) to ``benchmarks/results/variants.json``. One torch
@@ -32,7 +32,7 @@ RESULTS = Path(__file__).resolve().parent / "results" / "variants.json"
 def run_mesa(params: dict, df, views, tr: np.ndarray, te: np.ndarray) -> dict:
     from exomesa.mesa.classifier import MesaClassifier
 
-    clf = MesaClassifier(**{"seed": 42, **params})
+    clf = MesaClassifier.from_settings(**{"seed": 42, **params})
     t0 = time.perf_counter()
     clf.fit(df.iloc[tr].reset_index(drop=True), views=views.take(tr))
     seconds = time.perf_counter() - t0

@@ -84,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
 
             model = tmp / "mesa_model.pth"
             t0 = time.perf_counter()
-            MesaClassifier(epochs=args.train_epochs, seed=42).fit(train).save(model)
+            MesaClassifier.from_settings(epochs=args.train_epochs, seed=42).fit(train).save(model)
             record["model"] = {
                 "path": f"(default-size MesaClassifier trained here for {args.train_epochs} epoch(s))",
                 "train_seconds": round(time.perf_counter() - t0, 1),

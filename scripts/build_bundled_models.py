@@ -53,7 +53,7 @@ def build(entry, train, test, data_info: dict, force: bool) -> dict:
         sys.exit(f"error: {path} exists; pass --force to rebuild it.")
     t0 = time.perf_counter()
     params = {**BUNDLED_PARAMS, "features": entry.preset, "towers": entry.towers}
-    clf = MesaClassifier(**params)
+    clf = MesaClassifier.from_settings(**params)
     physics_only = entry.towers == "physics"  # no light curve read: none rendered
     clf.fit(train, views=blank_views(train["kepoi_name"]) if physics_only else None)
     seconds = time.perf_counter() - t0

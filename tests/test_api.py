@@ -48,13 +48,13 @@ def synthetic_catalog(n: int = 160, seed: int = 0) -> tuple[pd.DataFrame, ViewSe
 @pytest.fixture(scope="module")
 def fitted():
     df, views = synthetic_catalog()
-    clf = MesaClassifier(**FAST).fit(df, views=views)
+    clf = MesaClassifier.from_settings(**FAST).fit(df, views=views)
     return clf, df, views
 
 
 def test_fit_returns_self_and_sets_classes():
     df, views = synthetic_catalog(60, seed=3)
-    clf = MesaClassifier(**{**FAST, "epochs": 1})
+    clf = MesaClassifier.from_settings(**{**FAST, "epochs": 1})
     assert not hasattr(clf, "classes_")
     assert clf.fit(df, views=views) is clf
     assert list(clf.classes_) == list(CLASSES)
@@ -119,8 +119,8 @@ def test_save_load_gives_identical_probabilities(fitted, tmp_path):
 
 def test_fit_is_deterministic():
     df, views = synthetic_catalog(96, seed=1)
-    a = MesaClassifier(**FAST).fit(df, views=views)
-    b = MesaClassifier(**FAST).fit(df, views=views)
+    a = MesaClassifier.from_settings(**FAST).fit(df, views=views)
+    b = MesaClassifier.from_settings(**FAST).fit(df, views=views)
     strip = [{k: v for k, v in r.items() if k != "seconds"} for r in a.history_]
     assert strip == [{k: v for k, v in r.items() if k != "seconds"} for r in b.history_]
     np.testing.assert_array_equal(a.predict_proba(df, views), b.predict_proba(df, views))
@@ -128,14 +128,14 @@ def test_fit_is_deterministic():
 
 def test_learns_a_separable_problem():
     df, views = synthetic_catalog(240, seed=2)
-    clf = MesaClassifier(**{**FAST, "epochs": 8}).fit(df, views=views)
+    clf = MesaClassifier.from_settings(**{**FAST, "epochs": 8}).fit(df, views=views)
     assert max(h["val_accuracy"] for h in clf.history_) > 0.7
 
 
 def test_finetune_from_pretrained_freezes_backbone(fitted, tmp_path):
     clf, df, views = fitted
     path = clf.save(tmp_path / "pre.pth")
-    tuned = MesaClassifier(**{**FAST, "epochs": 1}).fit(
+    tuned = MesaClassifier.from_settings(**{**FAST, "epochs": 1}).fit(
         df, views=views, pretrained=path, freeze_backbone=True
     )
     old, new = clf.model_.state_dict(), tuned.model_.state_dict()
@@ -147,30 +147,30 @@ def test_pretrained_mismatch_is_a_clear_error(fitted, tmp_path):
     clf, df, views = fitted
     path = clf.save(tmp_path / "pre.pth")
     with pytest.raises(ExomesaError, match="d_model: checkpoint 32 vs requested 16"):
-        MesaClassifier(**{**FAST, "d_model": 16}).fit(df, views=views, pretrained=path)
+        MesaClassifier.from_settings(**{**FAST, "d_model": 16}).fit(df, views=views, pretrained=path)
     with pytest.raises(ExomesaError, match="does not exist"):
-        MesaClassifier(**FAST).fit(df, views=views, pretrained=tmp_path / "missing.pth")
+        MesaClassifier.from_settings(**FAST).fit(df, views=views, pretrained=tmp_path / "missing.pth")
 
 
 def test_pretrained_feature_mismatch_lists_groups(fitted, tmp_path):
     clf, df, views = fitted
     path = clf.save(tmp_path / "pre.pth")
     with pytest.raises(ExomesaError, match="feature group 'diagnostics'"):
-        MesaClassifier(**{**FAST, "features": "full"}).fit(df, views=views, pretrained=path)
+        MesaClassifier.from_settings(**{**FAST, "features": "full"}).fit(df, views=views, pretrained=path)
 
 
 def test_errors_for_bad_use():
     with pytest.raises(TypeError, match="n_epochs"):  # explicit keyword arguments, as in scikit-learn
         MesaClassifier(n_epochs=3)
     with pytest.raises(ExomesaError, match="augment must be"):
-        MesaClassifier(**{**FAST, "augment": "sometimes"}).fit(*synthetic_catalog(40))
+        MesaClassifier.from_settings(**{**FAST, "augment": "sometimes"}).fit(*synthetic_catalog(40))
     df, views = synthetic_catalog(40)
     with pytest.raises(ExomesaError, match="not fitted"):
         MesaClassifier().predict(df, views)
     with pytest.raises(ExomesaError, match="koi_disposition"):
-        MesaClassifier(**FAST).fit(df.drop(columns="koi_disposition"), views=views)
+        MesaClassifier.from_settings(**FAST).fit(df.drop(columns="koi_disposition"), views=views)
     with pytest.raises(ExomesaError, match="freeze_backbone"):
-        MesaClassifier(**FAST).fit(df, views=views, freeze_backbone=True)
+        MesaClassifier.from_settings(**FAST).fit(df, views=views, freeze_backbone=True)
 
 
 def test_column_difference_is_short_and_names_the_columns():
@@ -190,7 +190,7 @@ def test_clone_and_grouped_cross_validation():
 
     from exomesa.data import group_kfold
 
-    proto = MesaClassifier(**FAST)
+    proto = MesaClassifier.from_settings(**FAST)
     copy = clone(proto)
     assert copy is not proto and copy.get_params() == proto.get_params()
     assert not hasattr(copy, "model_")

@@ -243,7 +243,7 @@ def test_onnx_export_of_an_ft_ensemble_keeps_probabilities_and_spread(
     from exomesa.mesa.onnx_scorer import OnnxMesaScorer
 
     df = dr25.sample(300, random_state=2).reset_index(drop=True)
-    clf = MesaClassifier(
+    clf = MesaClassifier.from_settings(
         features="archive", towers="physics", phys_encoder="ft", ensemble=2, epochs=1, batch_size=64, seed=0
     ).fit(df)
     twin = OnnxMesaScorer.load(export_physics_onnx(clf, tmp_path / "m.onnx"))
@@ -252,4 +252,6 @@ def test_onnx_export_of_an_ft_ensemble_keeps_probabilities_and_spread(
     np.testing.assert_allclose(out["proba"], ref["proba"], atol=1e-5)
     np.testing.assert_allclose(out["proba_std"], ref["proba_std"], atol=1e-5)
     with pytest.raises(ExomesaError, match="only a physics-only MESA"):
-        export_physics_onnx(MesaClassifier(epochs=1, seed=0).fit(df.head(120)), tmp_path / "x.onnx")
+        export_physics_onnx(
+            MesaClassifier.from_settings(epochs=1, seed=0).fit(df.head(120)), tmp_path / "x.onnx"
+        )

@@ -1,4 +1,4 @@
-"""Issue 15: numeric embeddings of the physics tower, the seed preset and deep ensembles."""
+"""Numeric embeddings of the physics tower, the paper preset and deep ensembles."""
 
 from __future__ import annotations
 
@@ -47,15 +47,19 @@ def test_ensemble_combination_k1_is_the_single_model():
     assert np.allclose(np.exp(ensemble_logits(z)).sum(1), 1)
 
 
-def test_preset_seed_overrides_and_clone_keeps_it():
-    clf = MesaClassifier(preset="seed", d_model=64, num_embedding="ple")
-    assert clf._p("d_model") == 32 and clf._p("num_embedding") == "none"
+def test_paper_preset_under_explicit_settings_and_clone_keeps_it():
+    """``paper`` (alias ``seed``) is the base; settings given explicitly override it."""
+    clf = MesaClassifier.from_settings(preset="seed", d_model=64, num_embedding="ple")
+    model, train = clf.settings()
+    assert model.d_model == 64 and model.num_embedding == "ple"  # given
+    assert model.phys_encoder == "mlp" and train.batch_size == 16 and train.ensemble == 1  # the preset's
     assert clone(clf).get_params()["preset"] == "seed"
+    assert clone(clf).settings() == clf.settings()
 
 
 def test_ensemble_fit_std_save_load(tmp_path):
     df, views = synthetic_catalog(80, seed=1)
-    clf = MesaClassifier(**{**FAST, "epochs": 1, "ensemble": 2, "num_embedding": "periodic"})
+    clf = MesaClassifier.from_settings(**{**FAST, "epochs": 1, "ensemble": 2, "num_embedding": "periodic"})
     clf.fit(df, views=views)
     assert len(clf.members_) == 2
     out = clf.outputs(df, views)
@@ -67,7 +71,7 @@ def test_ensemble_fit_std_save_load(tmp_path):
     assert len(again.members_) == 2
     assert np.allclose(again.predict_proba(df, views), out["proba"], atol=1e-5)
     assert np.allclose(again.predict_proba_std(df, views), out["proba_std"], atol=1e-5)
-    assert clone(clf).get_params()["ensemble"] == 2
+    assert clone(clf).get_params()["train__ensemble"] == 2
 
 
 def test_gaia_group_joins_on_kepid_and_folds_ao_flags():
@@ -125,6 +129,6 @@ def test_evaluate_has_the_vetting_block():
 def test_ensemble_members_in_worker_processes_match_in_process():
     df, views = synthetic_catalog(48, seed=2)
     params = {**FAST, "epochs": 1, "ensemble": 2}
-    serial = MesaClassifier(**params).fit(df, views=views)
-    parallel = MesaClassifier(**params, ensemble_workers=2).fit(df, views=views)
+    serial = MesaClassifier.from_settings(**params).fit(df, views=views)
+    parallel = MesaClassifier.from_settings(**params, ensemble_workers=2).fit(df, views=views)
     assert np.allclose(serial.predict_proba(df, views), parallel.predict_proba(df, views), atol=1e-5)

@@ -7,6 +7,7 @@ import math
 import pytest
 import torch
 
+from exomesa.mesa.config import PRESETS
 from exomesa.mesa.model import MesaConfig, MESAModel, TransformerBlock, count_parameters, normalise_views
 
 
@@ -44,8 +45,9 @@ def test_diagnostics_group_is_used():
 
 
 def test_default_size_is_small():
-    n = count_parameters(MESAModel(MesaConfig(tabular_dims={"planet": 30, "stellar": 12, "diagnostics": 40})))
-    assert n == 35_620  # the seed design's size with 82 tabular inputs; a change here is a design change
+    dims = {"planet": 30, "stellar": 12, "diagnostics": 40}
+    n = count_parameters(MESAModel(PRESETS["paper"].model.replace(tabular_dims=dims)))
+    assert n == 35_620  # the paper design's size with 82 tabular inputs; a change here is a design change
 
 
 def test_normalise_views_unit_depth_and_log_depth():

@@ -19,7 +19,6 @@ from exomesa.defaults import (
     CONFIG_FILE,
     HISTORY_FILE,
     LGBM_PARAMS,
-    MESA_PARAMS,
     MODEL_FILE,
     PREDICTIONS_FILE,
     REPORT_FILE,
@@ -99,7 +98,11 @@ def prepare_data(
 
 # ------------------------------------------------------------------------------------------------- MESA
 def read_config(path: str | Path) -> dict[str, Any]:
-    """MesaClassifier parameters from a JSON file (a plain object, or an earlier run's mesa_config.json)."""
+    """MESA settings by flat field name (plus ``features`` / ``preset``) from a JSON file: a plain object
+    (``{"epochs": 3, "d_model": 16}``, or nested ``{"model": {...}, "train": {...}}``), or an earlier run's
+    mesa_config.json (its ``params``; a flat record of an older version keeps its meaning, preset included)."""
+    from exomesa.mesa.config import legacy_settings, split_settings
+
     path = Path(path)
     if not path.is_file():
         raise ExomesaError(f"config file {path} does not exist.")
@@ -107,16 +110,20 @@ def read_config(path: str | Path) -> dict[str, Any]:
         params = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise ExomesaError(f"config file {path} is not valid JSON ({exc}).") from exc
-    if isinstance(params, dict) and isinstance(params.get("params"), dict):
+    record = isinstance(params, dict) and isinstance(params.get("params"), dict)
+    if record:
         params = params["params"]  # a mesa_config.json written by an earlier run
     if not isinstance(params, dict):
-        raise ExomesaError(f"config file {path} must hold a JSON object of MesaClassifier parameters.")
-    unknown = sorted(set(params) - set(MESA_PARAMS))
-    if unknown:
-        raise ExomesaError(
-            f"config file {path}: unknown parameter(s) {unknown}; valid: {sorted(MESA_PARAMS)}."
-        )
-    return params
+        raise ExomesaError(f"config file {path} must hold a JSON object of MESA settings.")
+    nested = isinstance(params.get("model"), dict) or isinstance(params.get("train"), dict)
+    if record and not nested:
+        params = legacy_settings(params, f"config file {path}")
+        nested = True
+    flat = {k: v for k, v in params.items() if k not in ("model", "train")}
+    if nested:
+        flat.update({**(params.get("model") or {}), **(params.get("train") or {})})
+    split_settings({k: v for k, v in flat.items() if k not in ("features", "preset")}, f"config file {path}")
+    return flat
 
 
 def choose_features(df: Any, requested: str) -> str:
@@ -163,12 +170,13 @@ def train_mesa(
 ) -> Any:
     """Train MESA and write ``mesa_model.pth``, ``mesa_training_history.json`` and ``mesa_config.json``.
 
-    Parameters come from :data:`~exomesa.defaults.MESA_PARAMS`, then ``config`` (JSON), then ``params``
-    (explicit ones; ``None`` values are ignored). ``data_path`` None: the DR25 training split. Returns the
-    fitted :class:`~exomesa.mesa.MesaClassifier`.
+    Settings (field names of :mod:`exomesa.mesa.config`) come from the defaults, then the ``preset``, then
+    ``config`` (JSON, :func:`read_config`), then ``params`` (explicit ones; ``None`` values are ignored).
+    ``data_path`` None: the DR25 training split. Returns the fitted :class:`~exomesa.mesa.MesaClassifier`.
     """
     from exomesa.evaluation.runner import load_labelled_table, load_views
     from exomesa.mesa import MesaClassifier
+    from exomesa.mesa.config import split_settings
     from exomesa.utils import check_writable, write_json
 
     out_dir = Path(output_dir)
@@ -182,9 +190,10 @@ def train_mesa(
         raise ExomesaError("--freeze_backbone needs --pretrained_path (the model whose backbone is frozen).")
     merged = read_config(config) if config else {}
     merged.update({k: v for k, v in params.items() if v is not None})
-    unknown = sorted(set(merged) - set(MESA_PARAMS))
-    if unknown:
-        raise ExomesaError(f"unknown MESA parameter(s) {unknown}; valid: {sorted(MESA_PARAMS)}.")
+    preset = merged.pop("preset", None)
+    model_settings, train_settings = split_settings(
+        {k: v for k, v in merged.items() if k != "features"}, "MESA settings"
+    )
     df, data_desc = load_labelled_table(data_path, 0)
     if (
         features == "auto"
@@ -210,7 +219,9 @@ def train_mesa(
     if views is not None:
         logger.info("light curves: %s (%d views; the rest are rendered)", lightcurves, len(views))
 
-    clf = MesaClassifier(**merged)
+    clf = MesaClassifier(
+        features=merged["features"], preset=preset, model=model_settings, train=train_settings
+    )
     t0 = time.perf_counter()
     clf.fit(df, views=views, pretrained=pretrained_path, freeze_backbone=freeze_backbone)
     seconds = time.perf_counter() - t0
@@ -220,7 +231,7 @@ def train_mesa(
     write_json(
         paths["config"],
         {
-            "params": clf.get_params(),
+            "params": clf.settings_record(),
             "model_config": clf.model_.cfg.to_dict(),
             "train_config": clf.train_config_,
             "feature_set": clf.feature_set_,
@@ -288,17 +299,20 @@ def run_pipeline(
     *,
     source: str | Path = "dr25",
     features: str = "auto",
-    epochs: int = MESA_PARAMS["epochs"],
-    seed: int = SPLIT_SEED,
-    device: str = "auto",
+    seed: int | None = None,
+    device: str | None = None,
+    config: str | Path | None = None,
     lightcurves: str | Path | None = None,
     visualize: bool = True,
     force: bool = False,
     input: str | Path | None = None,  # noqa: A002 - the CLI's --input
+    **settings: Any,
 ) -> dict[str, Any]:
     """The whole job: prepare the split, train MESA, evaluate it on the held-out stars, write the report.
 
     Writes ``out/data/``, ``out/output/`` and ``out/test_results/``; returns the test results dict.
+    ``seed`` seeds the train/test split (None: ``SPLIT_SEED``) and the training; ``config`` and ``settings``
+    (MESA settings by field name) go to :func:`train_mesa`.
 
     ``input``: a user's KOI table (e.g. the archive's ``cumulative.csv``). ``features`` ``"auto"`` then
     means the richest preset the table has the columns of; after the evaluation the table is scored into
@@ -329,16 +343,16 @@ def run_pipeline(
 
             check_columns(resolve_feature_set(features), user, str(input))
     logger.info("[1/%d] prepare data into %s", steps, data)
-    prepare_data(source, data, seed=seed, force=force)
+    prepare_data(source, data, seed=SPLIT_SEED if seed is None else seed, force=force)
     logger.info("[2/%d] train MESA into %s", steps, model_dir)
     train_mesa(
         data / "train_data.csv", model_dir, features=features, lightcurves=lightcurves, force=force,
-        epochs=epochs, seed=seed, device=device,
+        config=config, **settings, seed=seed, device=device,
     )  # fmt: skip
     logger.info("[3/%d] evaluate on %s", steps, data / "test_data.csv")
     test_results = evaluate_model(
         model_dir / MODEL_FILE, data / "test_data.csv", results, lightcurves=lightcurves,
-        visualize=visualize, force=force, device=device,
+        visualize=visualize, force=force, **({"device": device} if device else {}),
     )  # fmt: skip
     if input is not None:
         from exomesa.evaluation.scoring import predict_table

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFrame, MesaClassifier]:
     train, test = split_catalog(load_dr25(), test_size=0.2, seed=42)
-    clf = MesaClassifier(features="full", epochs=2, seed=0).fit(train.head(300))
+    clf = MesaClassifier.from_settings(features="full", epochs=2, seed=0).fit(train.head(300))
     path = tmp_path_factory.mktemp("model") / "mesa_model.pth"
     clf.save(path)
     return path, test.head(40).reset_index(drop=True), clf
@@ -109,7 +109,7 @@ def test_seed_format_csv_needs_a_seed_model(tiny, tmp_path: Path, capsys: pytest
     assert not out.exists()
 
     train, _ = split_catalog(load_dr25(), test_size=0.2, seed=42)
-    seed_model = MesaClassifier(features="seed", epochs=1, seed=0).fit(train.head(120))
+    seed_model = MesaClassifier.from_settings(features="seed", epochs=1, seed=0).fit(train.head(120))
     seed_path = seed_model.save(tmp_path / "seed_model.pth")
     assert main(["predict", "--model_path", str(seed_path), "--input", str(src), "--output", str(out)]) == 0
     res = pd.read_csv(out)

@@ -300,7 +300,7 @@ def tiny_model(tmp_path_factory) -> tuple[Path, Path]:
     train, test = split_catalog(load_dr25(), test_size=0.2, seed=42)
     train = train.sample(200, random_state=0)
     folder = tmp_path_factory.mktemp("tiny")
-    clf = api.MesaClassifier(epochs=2, batch_size=32, seed=0, device="cpu")
+    clf = api.MesaClassifier.from_settings(epochs=2, batch_size=32, seed=0, device="cpu")
     clf.fit(train)
     model = folder / "mesa_model.pth"
     clf.save(model)

@@ -38,7 +38,7 @@ def test_train_end_to_end_and_refuses_overwrite(dr25_csv, tmp_path, capsys):
     history = json.loads((out / "mesa_training_history.json").read_text())
     config = json.loads((out / "mesa_config.json").read_text())
     assert len(history) == 2 and {"train_loss", "val_macro_f1", "lr"} <= set(history[0])
-    assert config["params"]["features"] == "full" and config["params"]["epochs"] == 2
+    assert config["params"]["features"] == "full" and config["params"]["train"]["epochs"] == 2
     data = torch.load(model, map_location="cpu", weights_only=True)
     assert data["format"] == "exomesa-mesa" and len(data["reference"]["kepoi_name"]) == 300
 
@@ -93,7 +93,9 @@ def test_train_seed_layout_csv_falls_back_to_seed_features(tmp_path):
     )
     config = json.loads((out / "mesa_config.json").read_text())
     assert config["params"]["features"] == "seed"
-    assert config["params"]["d_model"] == 16 and config["params"]["epochs"] == 1  # flag beats --config
+    assert (
+        config["params"]["model"]["d_model"] == 16 and config["params"]["train"]["epochs"] == 1
+    )  # flag beats --config
     assert set(config["feature_set"]) == {"planet", "stellar"}
     assert np.isfinite(config["temperature"])
 
@@ -102,7 +104,7 @@ def test_bad_arguments_are_clear_errors(tmp_path, capsys):
     cfg = tmp_path / "params.json"
     cfg.write_text(json.dumps({"n_epochs": 3}))
     assert main(["train", "--config", str(cfg), "--output_dir", str(tmp_path)]) == 2
-    assert "unknown parameter(s) ['n_epochs']" in capsys.readouterr().err
+    assert "unknown setting(s) ['n_epochs']" in capsys.readouterr().err
     assert main(["train", "--freeze_backbone", "--output_dir", str(tmp_path)]) == 2
     assert "--pretrained_path" in capsys.readouterr().err
     assert (

@@ -31,7 +31,7 @@ def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     df = load_dr25()
     df = df[df["koi_disposition"].notna()].sample(n=200, random_state=0)
     path = tmp_path_factory.mktemp("tiny") / "mesa_model.pth"
-    return MesaClassifier(**TINY).fit(df).save(path)
+    return MesaClassifier.from_settings(**TINY).fit(df).save(path)
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,5 @@
 """The benchmark's methods: :class:`MethodSpec`, the registry :data:`BENCHMARK_METHODS` and the adapters.
 
-Slightly longer than our ~400-line guide: the registry and one small adapter per method.
-
 A method is ``run(fold_data, config, context) -> MethodResult``: it trains on ``fold_data``'s training rows,
 predicts the test rows and reports its cost. Registered here (see :func:`register_method`):
 
@@ -12,6 +10,8 @@ predicts the test rows and reports its cost. Registered here (see :func:`registe
   time is reported separately (``pretrain_seconds``).
 - ``lgbm_tabular_seed`` / ``lgbm_tabular_full``: :class:`exomesa.baselines.TabularLightGBM`.
 - ``tsfresh_lgbm_full``: :class:`exomesa.baselines.TsfreshLightGBM`.
+- by name only: the archive and Gaia methods below. The model search's variants and ablations of MESA live
+  with the experiments (``benchmarks/mesa_variants.py``), which register them with :func:`register_method`.
 
 The estimators are imported inside the adapters: ``exomesa benchmark --help`` lists the method names from
 this module, and importing torch or scikit-learn for that would cost seconds.
@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from exomesa.mesa.config import get_preset, split_settings
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -39,6 +41,8 @@ __all__ = [
     "FoldData",
     "MethodResult",
     "MethodSpec",
+    "mesa_classifier",
+    "mesa_method",
     "register_method",
 ]
 
@@ -140,33 +144,32 @@ def _mesa_size(clf: Any) -> dict[str, int]:
     return {} if n is None else {"n_parameters": int(n)}
 
 
-def _mesa_kwargs(config: BenchmarkConfig, features: str, epochs: int | None) -> dict[str, Any]:
+def mesa_classifier(
+    config: BenchmarkConfig, features: str, epochs: int | None, preset: str | None = None, **settings: Any
+) -> Any:
+    """An unfitted MESA for a benchmark run: ``preset`` and ``settings`` (field names of
+    :mod:`exomesa.mesa.config`) over the run's seed, device, ``epochs`` and ``--batch_size``. The method's own
+    batch size (in ``settings`` or its preset) wins over ``--batch_size``."""
+    from exomesa.mesa.classifier import MesaClassifier  # torch: loaded when a method runs
+
     # ensemble members run in-process: the benchmark already runs one fold x method unit per core
-    kwargs: dict[str, Any] = {
-        "features": features,
-        "seed": config.seed,
-        "device": config.device,
-        "ensemble_workers": 1,
-    }
+    run: dict[str, Any] = {"seed": config.seed, "device": config.device, "ensemble_workers": 1}
     if epochs is not None:
-        kwargs["epochs"] = epochs
-    if config.batch_size is not None:
-        kwargs["batch_size"] = config.batch_size
-    return kwargs
+        run["epochs"] = epochs
+    own_batch = "batch_size" in settings or "batch_size" in get_preset(preset).overrides
+    if config.batch_size is not None and not own_batch:
+        run["batch_size"] = config.batch_size
+    model, train = split_settings({**run, **settings}, "benchmark method settings")
+    return MesaClassifier(features=features, preset=preset, model=model, train=train)
 
 
-def _mesa_method(
-    features: str, **overrides: Any
+def mesa_method(
+    features: str, preset: str | None = None, **settings: Any
 ) -> Callable[[FoldData, BenchmarkConfig, dict], MethodResult]:
-    """MESA from scratch; ``overrides`` are MesaClassifier parameters (variants and ablations)."""
+    """MESA from scratch with the ``preset`` and ``settings`` (field names) given (variants and ablations)."""
 
     def run(data: FoldData, config: BenchmarkConfig, context: dict) -> MethodResult:
-        from exomesa.mesa.classifier import MesaClassifier  # torch: loaded when a method runs
-
-        kwargs = _mesa_kwargs(config, features, config.epochs)
-        if "batch_size" in overrides:  # a variant's own batch size wins over --batch_size
-            kwargs.pop("batch_size", None)
-        clf = MesaClassifier(**{**kwargs, **overrides})
+        clf = mesa_classifier(config, features, config.epochs, preset, **settings)
         t0 = time.perf_counter()
         clf.fit(data.train_df, views=data.train_views)
         train_s = time.perf_counter() - t0
@@ -188,13 +191,11 @@ def _epochs_run(clf: Any) -> int | None:
 def _pretrained_mesa(data: FoldData, config: BenchmarkConfig, context: dict) -> tuple[Any, float]:
     """Checkpoint path of the MESA (full) pretrained on the 3 pretraining folds of this test fold, and its
     training seconds (cached in ``context``; the checkpoint lives in a run-local temporary folder)."""
-    from exomesa.mesa.classifier import MesaClassifier  # torch: loaded when a method runs
-
     key = ("mesa_pretrained", data.fold)
     if key not in context:
         for old in [k for k in context if isinstance(k, tuple) and k[0] == "mesa_pretrained"]:
             del context[old]  # keep one pretrained model in memory at a time
-        clf = MesaClassifier(**_mesa_kwargs(config, "full", config.epochs))
+        clf = mesa_classifier(config, "full", config.epochs)
         t0 = time.perf_counter()
         clf.fit(data.pretrain_df, views=data.pretrain_views)
         elapsed = time.perf_counter() - t0
@@ -208,10 +209,8 @@ def _pretrained_mesa(data: FoldData, config: BenchmarkConfig, context: dict) -> 
 
 def _mesa_finetune_method(freeze_backbone: bool) -> Callable[[FoldData, BenchmarkConfig, dict], MethodResult]:
     def run(data: FoldData, config: BenchmarkConfig, context: dict) -> MethodResult:
-        from exomesa.mesa.classifier import MesaClassifier  # torch: loaded when a method runs
-
         pretrained, pretrain_s = _pretrained_mesa(data, config, context)
-        clf = MesaClassifier(**_mesa_kwargs(config, "full", config.finetune_epochs))
+        clf = mesa_classifier(config, "full", config.finetune_epochs)
         t0 = time.perf_counter()
         clf.fit(
             data.finetune_df,
@@ -237,10 +236,10 @@ def _mesa_finetune_method(freeze_backbone: bool) -> Callable[[FoldData, Benchmar
 
 
 register_method(
-    MethodSpec("mesa_seed", "MESA (seed features)", "MESA from scratch, seed preset", _mesa_method("seed"))
+    MethodSpec("mesa_seed", "MESA (seed features)", "MESA from scratch, seed preset", mesa_method("seed"))
 )
 register_method(
-    MethodSpec("mesa_full", "MESA (full features)", "MESA from scratch, full preset", _mesa_method("full"))
+    MethodSpec("mesa_full", "MESA (full features)", "MESA from scratch, full preset", mesa_method("full"))
 )
 register_method(
     MethodSpec(
@@ -288,7 +287,7 @@ register_method(
 
 
 #: The methods a run uses when ``--methods`` is not given: all registered above, in this order (the
-#: archive, variant, ablation and Gaia methods registered below run by name only).
+#: archive and Gaia methods registered below, and those registered by other code, run by name only).
 DEFAULT_METHODS: tuple[str, ...] = tuple(BENCHMARK_METHODS)
 
 
@@ -298,13 +297,8 @@ def _mesa_bundled_recipe(features: str) -> Callable[[FoldData, BenchmarkConfig, 
 
     def run(data: FoldData, config: BenchmarkConfig, context: dict) -> MethodResult:
         from exomesa.bundled import BUNDLED_PARAMS, blank_views
-        from exomesa.mesa.classifier import MesaClassifier  # torch: loaded when a method runs
 
-        kwargs = {
-            **_mesa_kwargs(config, features, config.epochs),
-            "towers": BUNDLED_PARAMS["towers"],
-        }
-        clf = MesaClassifier(**kwargs)
+        clf = mesa_classifier(config, features, config.epochs, towers=BUNDLED_PARAMS["towers"])
         t0 = time.perf_counter()
         clf.fit(data.train_df, views=blank_views(data.train_df["kepoi_name"]))
         train_s = time.perf_counter() - t0
@@ -332,7 +326,7 @@ register_method(
         "MESA (archive features, default recipe, physics tower)",
         "MESA's default (FT-Transformer, ensemble of 2, batch 64) on the archive's default KOI columns, "
         "physics tower only",
-        _mesa_method("archive", towers="physics"),
+        mesa_method("archive", towers="physics"),
     )
 )
 register_method(
@@ -346,98 +340,12 @@ register_method(
 )
 
 
-# -------------------------------------------------------------------- issue 15: MESA variants, ablations
-#: name → (label, description, MesaClassifier overrides on the ``full`` features). Run them by name
-#: (``--methods mesa_full,mesa_no_lc``); they are not in DEFAULT_METHODS so the default run keeps its cost.
-#: Every variant pins what it was measured with (benchmarks/README.md, "Issue 15"), so that it keeps its
-#: meaning when MESA's default changes. ``_SEED``: the design that was the default during the search (MLP
-#: towers, batch 16, one model); ``_B64``: its batch-64 recipe (4x cheaper per epoch, same accuracy on folds
-#: 0-1), which the ablations use so that they measure a part of the model, not the cost of training it.
-_SEED: dict[str, Any] = {"phys_encoder": "mlp", "batch_size": 16, "learning_rate": 1e-4, "ensemble": 1}
-_B64: dict[str, Any] = {"phys_encoder": "mlp", "batch_size": 64, "learning_rate": 4e-4}
-MESA_VARIANTS: dict[str, tuple[str, str, dict[str, Any]]] = {
-    "mesa_periodic": (
-        "MESA periodic embeddings",
-        "physics tower with PLR periodic embeddings",
-        {**_SEED, "num_embedding": "periodic"},
-    ),
-    "mesa_ple": (
-        "MESA PLE embeddings",
-        "physics tower with piecewise-linear quantile embeddings",
-        {**_SEED, "num_embedding": "ple"},
-    ),
-    "mesa_batch64": ("MESA batch 64", "batch 64, learning rate 4e-4", {**_B64, "ensemble": 1}),
-    "mesa_ensemble3": ("MESA ensemble of 3", "deep ensemble, 3 seeds, batch 16", {**_SEED, "ensemble": 3}),
-    "mesa_ensemble3_b64": (
-        "MESA ensemble of 3, batch 64",
-        "deep ensemble, 3 seeds, batch 64, learning rate 4e-4",
-        {**_B64, "ensemble": 3},
-    ),
-    "mesa_ensemble5_b64": (
-        "MESA ensemble of 5, batch 64",
-        "deep ensemble, 5 seeds, batch 64, learning rate 4e-4",
-        {**_B64, "ensemble": 5},
-    ),
-    "mesa_ema_b64": (
-        "MESA batch 64 + weight EMA",
-        "one batch-64 model with an exponential moving average of the weights (decay 0.995 per step)",
-        {**_B64, "ema_decay": 0.995, "ensemble": 1},
-    ),
-    "mesa_ensemble3_b64_ema": (
-        "MESA ensemble of 3, batch 64, weight EMA",
-        "deep ensemble, 3 seeds, batch 64, learning rate 4e-4, weight EMA 0.995",
-        {**_B64, "ensemble": 3, "ema_decay": 0.995},
-    ),
-    "mesa_ft_b64": (
-        "MESA FT-Transformer physics tower, batch 64",
-        "physics tower as an FT-Transformer (feature tokens + [CLS], 2 blocks), batch 64",
-        {**_B64, "phys_encoder": "ft", "ensemble": 1},
-    ),
-    "mesa_ft_ens3_b64": (
-        "MESA FT-Transformer, ensemble of 3, batch 64",
-        "FT-Transformer physics tower (2 blocks), deep ensemble of 3 seeds, batch 64, learning rate 4e-4",
-        {**_B64, "phys_encoder": "ft", "ensemble": 3},
-    ),
-    "mesa_ft1_ens3_b64": (
-        "MESA FT-Transformer (1 block), ensemble of 3, batch 64",
-        "FT-Transformer physics tower (1 block), deep ensemble of 3 seeds, batch 64, learning rate 4e-4",
-        {**_B64, "phys_encoder": "ft", "ft_layers": 1, "ensemble": 3},
-    ),
-    "mesa_no_lc": (
-        "MESA without light-curve tower",
-        "ablation of one batch-64 model: towers='physics'",
-        {**_B64, "towers": "physics", "ensemble": 1},
-    ),
-    "mesa_no_phys": (
-        "MESA without physics tower",
-        "ablation of one batch-64 model: towers='lightcurve'",
-        {**_B64, "towers": "lightcurve", "ensemble": 1},
-    ),
-    "mesa_no_infonce": (
-        "MESA without InfoNCE",
-        "ablation of one batch-64 model: contrastive_weight=0",
-        {**_B64, "contrastive_weight": 0.0, "ensemble": 1},
-    ),
-    "mesa_gaia_b64": (
-        "MESA batch 64 (full + Gaia DR2)",
-        "one batch-64 model on the full_gaia preset (compare with mesa_batch64)",
-        {**_B64, "features": "full_gaia", "ensemble": 1},
-    ),
-    "mesa_seed_preset": (
-        "MESA seed preset",
-        "the seed architecture and training preset (full features)",
-        {"preset": "seed"},
-    ),
-}
-for _name, (_label, _desc, _over) in MESA_VARIANTS.items():
-    _kw = dict(_over)
-    register_method(MethodSpec(_name, _label, _desc, _mesa_method(_kw.pop("features", "full"), **_kw)))
 register_method(
     MethodSpec(
         "mesa_full_gaia",
         "MESA (full + Gaia DR2)",
         "MESA default on the full_gaia preset (Gaia DR2 stellar properties, Berger et al. 2018)",
-        _mesa_method("full_gaia"),
+        mesa_method("full_gaia"),
     )
 )
 register_method(

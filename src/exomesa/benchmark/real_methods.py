@@ -27,8 +27,8 @@ from exomesa.benchmark.methods import (
     MethodResult,
     MethodSpec,
     _epochs_run,
-    _mesa_kwargs,
     _mesa_size,
+    mesa_classifier,
 )
 
 if TYPE_CHECKING:
@@ -48,13 +48,11 @@ def _mesa_real_method(
 ) -> Callable[[FoldData, BenchmarkConfig, dict], MethodResult]:
     """A MESA adapter: ``rendered`` renders the fold's views from the catalog instead of the real ones;
     ``finetune`` starts from ``context["pretrained_path"]`` (``freeze``: head only); ``params`` go to
-    :class:`~exomesa.mesa.classifier.MesaClassifier` (towers, lc_encoder, augment)."""
+    MESA's settings by field name (towers, lc_encoder, augment)."""
 
     def run(data: FoldData, config: BenchmarkConfig, context: dict) -> MethodResult:
-        from exomesa.mesa.classifier import MesaClassifier  # torch: loaded when a method runs
-
         epochs = config.finetune_epochs if finetune else config.epochs
-        clf = MesaClassifier(**_mesa_kwargs(config, "full", epochs), **params)
+        clf = mesa_classifier(config, "full", epochs, **params)
         fit_kwargs: dict[str, Any] = {}
         if finetune:
             fit_kwargs = {"pretrained": context["pretrained_path"], "freeze_backbone": freeze}

@@ -127,10 +127,9 @@ def compare_methods(fold_rows: Mapping[str, Sequence[Mapping[str, Any]]], refere
 
 def _pretrain(df: pd.DataFrame, cfg: BenchmarkConfig, folder: str) -> tuple[str, float]:
     """Train the rendered-view MESA (full) on ``df``; returns its checkpoint path and training seconds."""
-    from exomesa.benchmark.methods import _mesa_kwargs
-    from exomesa.mesa.classifier import MesaClassifier  # torch: loaded when needed
+    from exomesa.benchmark.methods import mesa_classifier
 
-    clf = MesaClassifier(**_mesa_kwargs(cfg, "full", cfg.pretrain_epochs))
+    clf = mesa_classifier(cfg, "full", cfg.pretrain_epochs)
     logger.info("pretraining MESA on %d rendered-view KOIs (%s epochs)", len(df), cfg.pretrain_epochs)
     t0 = time.perf_counter()
     clf.fit(df, views=None)

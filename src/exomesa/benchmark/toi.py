@@ -76,10 +76,10 @@ def _subset_stars(df: pd.DataFrame, n: int | None, seed: int) -> pd.DataFrame:
 def _mesa(features: str, seed: int, epochs: int | None, device: str) -> Any:
     from exomesa.mesa.classifier import MesaClassifier
 
-    kwargs: dict[str, Any] = {"features": features, "seed": seed, "device": device}
+    train: dict[str, Any] = {"seed": seed, "device": device}
     if epochs is not None:
-        kwargs["epochs"] = epochs
-    return MesaClassifier(**kwargs)
+        train["epochs"] = epochs
+    return MesaClassifier(features=features, train=train)
 
 
 def _timed(fn, *args, **kwargs) -> tuple[Any, float]:

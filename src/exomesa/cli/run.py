@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from exomesa.defaults import MESA_PARAMS, SPLIT_SEED
+from exomesa.cli._settings import add_settings_arguments, given_settings
 
 __all__ = ["register", "run"]
 
@@ -25,7 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "run",
         help="the whole pipeline: prepare data, train MESA, evaluate, write plots and report",
         description="Prepare data from a KOI table (embedded DR25 by default), train MESA, evaluate it on the "
-        "held-out stars and write test_results.json, predictions.csv, the figures and report.html.",
+        "held-out stars and write test_results.json, predictions.csv, the figures and report.html. The model "
+        "and training flags are MESA's settings; --seed also seeds the train/test split.",
     )
     p.add_argument("--out", type=Path, default=Path("runs/demo"), help="run folder (default runs/demo)")
     p.add_argument(
@@ -47,16 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="your KOI table (e.g. the archive's cumulative.csv): train with the richest preset it supports, "
         "then score it into OUT/predictions.csv (in_training marks rows of the training catalog)",
     )
-    p.add_argument(
-        "--epochs",
-        type=int,
-        default=MESA_PARAMS["epochs"],
-        help=f"maximum training epochs (default {MESA_PARAMS['epochs']})",
-    )
-    p.add_argument(
-        "--seed", type=int, default=SPLIT_SEED, help=f"split and training seed (default {SPLIT_SEED})"
-    )
-    p.add_argument("--device", default="auto", help="auto, cpu or cuda (default auto)")
+    add_settings_arguments(p)
     p.add_argument(
         "--lightcurves", type=Path, default=None, help="views .npz of real light curves (optional)"
     )
@@ -72,12 +64,11 @@ def run(args: argparse.Namespace) -> int:
         args.out,
         source=args.source,
         features=args.features,
-        epochs=args.epochs,
-        seed=args.seed,
-        device=args.device,
+        config=args.config,
         lightcurves=args.lightcurves,
         visualize=not args.no_visualize,
         force=args.force,
         input=args.input,
+        **given_settings(args),
     )
     return 0

@@ -13,7 +13,7 @@ code, no numpy objects, no dataclasses)::
     classes           ["CONFIRMED", "CANDIDATE", "FALSE POSITIVE"]
     temperature       float                  calibration temperature fitted on the validation split
     seed              int
-    params            MesaClassifier parameters (JSON-able)
+    params            MesaClassifier.settings_record(): features, preset, model and train settings
     train_config      TrainConfig as a dict
     history           [per-epoch dicts]
     reference         {"kepoi_name": [str], "disposition": [str], "physics": tensor [N, P],

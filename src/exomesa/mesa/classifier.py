@@ -1,7 +1,7 @@
 """``MesaClassifier``: the scikit-learn style face of MESA (fit / predict / predict_proba / embed / save / load).
 
-Longer than our ~400-line guide: it is one scikit-learn estimator whose fit, inference and persistence
-share private state; the network, trainer, checkpoint format and ensemble members live in their own modules.
+The network, trainer, checkpoint format, ensemble members and settings (:mod:`exomesa.mesa.config`) live in
+their own modules; this estimator holds what fit, inference and persistence share.
 
 Example::
 
@@ -9,7 +9,7 @@ Example::
     from exomesa.data import load_dr25, split_catalog
 
     train, test = split_catalog(load_dr25(), 0.2, seed=42)
-    clf = MesaClassifier(features="full", epochs=50).fit(train)          # views rendered from the catalog
+    clf = MesaClassifier(features="full", train={"epochs": 50}).fit(train)   # views rendered from the catalog
     proba = clf.predict_proba(test)                                      # [N, 3], calibrated
     clf.save("output/mesa_model.pth"); clf = MesaClassifier.load("output/mesa_model.pth")
 
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +30,16 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
-from exomesa.defaults import MESA_PARAMS as _D
 from exomesa.errors import ExomesaError
+from exomesa.mesa.config import (
+    MesaConfig,
+    TrainConfig,
+    get_preset,
+    is_setting_name,
+    legacy_settings,
+    settings_fields,
+    split_settings,
+)
 
 __all__ = ["MesaClassifier"]
 
@@ -40,6 +48,29 @@ logger = logging.getLogger(__name__)
 
 #: embedding name (``embed()``, the training bank) → model output key; a tower that is off has none
 _EMBEDDINGS = {"lightcurve": "lc_embedding", "physics": "phys_embedding"}
+
+
+def _resolve(value: Any, base: Any, name: str) -> Any:
+    """``value`` (a config: as is; a dict: overrides on ``base``; None: ``base``) as a config."""
+    if value is None:
+        return base
+    if isinstance(value, type(base)):
+        return value
+    if isinstance(value, Mapping):
+        overrides = dict(value)
+        if isinstance(overrides.get("class_weights"), list):
+            overrides["class_weights"] = tuple(overrides["class_weights"])
+        return base.replace(**overrides)
+    raise ExomesaError(
+        f"{name} must be a {type(base).__name__}, a dict of its fields or None, not {type(value).__name__}."
+    )
+
+
+def _known(params: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored parameter record without the names this version does not know (forward compatibility)."""
+    return {
+        k: v for k, v in params.items() if k in ("features", "preset", "model", "train") or is_setting_name(k)
+    }
 
 
 def _ensemble_workers(workers: int, members: int) -> int:
@@ -53,9 +84,21 @@ def _ensemble_workers(workers: int, members: int) -> int:
 class MesaClassifier(BaseEstimator):
     """MESA classifier for CONFIRMED / CANDIDATE / FALSE POSITIVE candidates.
 
-    Every parameter's default and meaning is in :data:`exomesa.defaults.MESA_PARAMS`. scikit-learn's
-    contract holds: ``__init__`` only stores its arguments (``sklearn.base.clone`` works), :meth:`fit`
-    returns ``self``, and learned attributes end in ``_``.
+    Parameters (every setting, its default and meaning is a field of :class:`~exomesa.mesa.config.MesaConfig`
+    or :class:`~exomesa.mesa.config.TrainConfig`):
+
+    * ``model``: the network's settings: a :class:`MesaConfig` (used as is), a dict of its fields (overrides
+      on the preset's), or None (the preset's).
+    * ``train``: the optimisation, validation split, device, seed and ensemble settings, likewise.
+    * ``features``: a feature preset name (``"full"``, ``"archive"``, ...) or ``{group: [columns]}``.
+    * ``preset``: the named base of both configs (:data:`~exomesa.mesa.config.PRESETS`; None: ``default``).
+
+    Example: ``MesaClassifier(preset="paper", train={"epochs": 20, "seed": 0})``.
+
+    scikit-learn's contract holds: ``__init__`` only stores its arguments, ``clone`` / ``get_params`` /
+    ``set_params`` work, with nested names for single settings (``set_params(model__d_model=16)``, a
+    ``GridSearchCV`` grid ``{"model__d_model": [16, 32]}``); :meth:`fit` returns ``self``; learned attributes
+    end in ``_``. Setting a nested name makes a new dict or config, never changes one in place.
 
     Learned attributes after :meth:`fit` (or :meth:`load`): ``classes_`` (np.array of CLASSES),
     ``model_`` (:class:`~exomesa.mesa.model.MESAModel`), ``preprocessor_``, ``feature_set_``, ``history_``
@@ -67,175 +110,119 @@ class MesaClassifier(BaseEstimator):
     def __init__(
         self,
         *,
-        features: str | dict[str, list[str]] = _D["features"],
-        epochs: int = _D["epochs"],
-        batch_size: int = _D["batch_size"],
-        learning_rate: float = _D["learning_rate"],
-        weight_decay: float = _D["weight_decay"],
-        val_split: float = _D["val_split"],
-        seed: int = _D["seed"],
-        device: str = _D["device"],
-        patience: int = _D["patience"],
-        monitor: str = _D["monitor"],
-        d_model: int = _D["d_model"],
-        n_heads: int = _D["n_heads"],
-        n_layers: int = _D["n_layers"],
-        ff_dim: int = _D["ff_dim"],
-        tab_hidden: int = _D["tab_hidden"],
-        phys_dim: int = _D["phys_dim"],
-        embed_dim: int = _D["embed_dim"],
-        head_hidden: int = _D["head_hidden"],
-        dropout: float = _D["dropout"],
-        towers: str = _D["towers"],
-        lc_encoder: str = _D["lc_encoder"],
-        contrastive_weight: float = _D["contrastive_weight"],
-        classification_weight: float = _D["classification_weight"],
-        temperature: float = _D["temperature"],
-        learnable_temperature: bool = _D["learnable_temperature"],
-        loss: str = _D["loss"],
-        focal_gamma: float = _D["focal_gamma"],
-        class_weight: str | list[float] | None = _D["class_weight"],
-        grad_clip: float = _D["grad_clip"],
-        ema_decay: float = _D["ema_decay"],
-        warmup_epochs: float = _D["warmup_epochs"],
-        augment: bool | str = _D["augment"],
-        inference_batch_size: int = _D["inference_batch_size"],
-        num_embedding: str = _D["num_embedding"],
-        num_embedding_dim: int = _D["num_embedding_dim"],
-        num_embedding_bins: int = _D["num_embedding_bins"],
-        periodic_sigma: float = _D["periodic_sigma"],
-        phys_encoder: str = _D["phys_encoder"],
-        ft_layers: int = _D["ft_layers"],
-        ensemble: int = _D["ensemble"],
-        ensemble_workers: int = _D["ensemble_workers"],
-        preset: str | None = _D["preset"],
+        model: MesaConfig | Mapping[str, Any] | None = None,
+        train: TrainConfig | Mapping[str, Any] | None = None,
+        features: str | dict[str, list[str]] = "full",
+        preset: str | None = None,
     ) -> None:
+        self.model = model
+        self.train = train
         self.features = features
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.weight_decay = weight_decay
-        self.val_split = val_split
-        self.seed = seed
-        self.device = device
-        self.patience = patience
-        self.monitor = monitor
-        self.d_model = d_model
-        self.n_heads = n_heads
-        self.n_layers = n_layers
-        self.ff_dim = ff_dim
-        self.tab_hidden = tab_hidden
-        self.phys_dim = phys_dim
-        self.embed_dim = embed_dim
-        self.head_hidden = head_hidden
-        self.dropout = dropout
-        self.towers = towers
-        self.lc_encoder = lc_encoder
-        self.contrastive_weight = contrastive_weight
-        self.classification_weight = classification_weight
-        self.temperature = temperature
-        self.learnable_temperature = learnable_temperature
-        self.loss = loss
-        self.focal_gamma = focal_gamma
-        self.class_weight = class_weight
-        self.grad_clip = grad_clip
-        self.ema_decay = ema_decay
-        self.warmup_epochs = warmup_epochs
-        self.augment = augment
-        self.inference_batch_size = inference_batch_size
-        self.num_embedding = num_embedding
-        self.num_embedding_dim = num_embedding_dim
-        self.num_embedding_bins = num_embedding_bins
-        self.periodic_sigma = periodic_sigma
-        self.phys_encoder = phys_encoder
-        self.ft_layers = ft_layers
-        self.ensemble = ensemble
-        self.ensemble_workers = ensemble_workers
         self.preset = preset
 
-    def _p(self, name: str) -> Any:
-        """Parameter ``name`` as used: a named ``preset`` (defaults.MESA_PRESETS) overrides the attribute."""
-        from exomesa.defaults import MESA_PRESETS
+    # -- settings ------------------------------------------------------------------------------------------
+    def settings(self) -> tuple[MesaConfig, TrainConfig]:
+        """The resolved ``(MesaConfig, TrainConfig)``: the preset's, replaced or overridden by ``model`` /
+        ``train``. Raises ExomesaError for an unknown preset or setting name."""
+        base = get_preset(self.preset)
+        return _resolve(self.model, base.model, "model"), _resolve(self.train, base.train, "train")
 
-        if self.preset is not None:
-            if self.preset not in MESA_PRESETS:
-                raise ExomesaError(f"unknown preset {self.preset!r}; choose one of {sorted(MESA_PRESETS)}.")
-            if name in MESA_PRESETS[self.preset]:
-                return MESA_PRESETS[self.preset][name]
-        return getattr(self, name)
+    def settings_record(self) -> dict[str, Any]:
+        """JSON-able record of the resolved settings (``features``, ``preset``, ``model``, ``train``): what
+        checkpoints and ``mesa_config.json`` store, and what :meth:`load` and ``--config`` read back."""
+        model, train = self.settings()
+        record_model = {k: v for k, v in model.to_dict().items() if k != "tabular_dims"}
+        record_train = {k: v for k, v in train.to_dict().items() if k != "freeze_backbone"}
+        if isinstance(record_train.get("class_weights"), tuple):
+            record_train["class_weights"] = list(record_train["class_weights"])
+        return {
+            "features": self.features,
+            "preset": self.preset,
+            "model": record_model,
+            "train": record_train,
+        }
 
-    def _model_config(self, tabular_dims: dict[str, int]):
-        from exomesa.mesa.model import MesaConfig
+    @classmethod
+    def from_settings(
+        cls, *, features: str | dict[str, list[str]] | None = None, preset: str | None = None, **settings: Any
+    ) -> MesaClassifier:
+        """A classifier from flat setting names, routed to ``model`` / ``train``:
+        ``MesaClassifier.from_settings(features="full", epochs=20, d_model=16)``."""
+        model, train = split_settings(settings, "MesaClassifier settings")
+        extra = {"features": features} if features is not None else {}
+        return cls(preset=preset, model=model or None, train=train or None, **extra)
 
-        return MesaConfig(
-            tabular_dims=dict(tabular_dims),
-            d_model=int(self._p("d_model")),
-            n_heads=int(self._p("n_heads")),
-            n_layers=int(self._p("n_layers")),
-            ff_dim=int(self._p("ff_dim")),
-            tab_hidden=int(self._p("tab_hidden")),
-            phys_dim=int(self._p("phys_dim")),
-            embed_dim=int(self._p("embed_dim")),
-            head_hidden=int(self._p("head_hidden")),
-            dropout=float(self.dropout),
-            init_temperature=float(self.temperature),
-            learnable_temperature=bool(self.learnable_temperature),
-            towers=str(self.towers),
-            num_embedding=str(self._p("num_embedding")),
-            num_embedding_dim=int(self._p("num_embedding_dim")),
-            num_embedding_bins=int(self._p("num_embedding_bins")),
-            periodic_sigma=float(self._p("periodic_sigma")),
-            lc_encoder=str(self._p("lc_encoder")),
-            phys_encoder=str(self._p("phys_encoder")),
-            ft_layers=int(self._p("ft_layers")),
-        )
+    @classmethod
+    def from_record(cls, params: Mapping[str, Any], source: str = "settings") -> MesaClassifier:
+        """An unfitted classifier from :meth:`settings_record` output, or from the flat parameter dict that
+        earlier versions stored (``{"epochs": 50, "d_model": 32, "preset": "seed", ...}``)."""
+        if isinstance(params.get("model"), Mapping) or isinstance(params.get("train"), Mapping):
+            model, train = dict(params.get("model") or {}), dict(params.get("train") or {})
+            split_settings({**model, **train}, source)  # names checked
+            if isinstance(train.get("class_weights"), list):
+                train["class_weights"] = tuple(train["class_weights"])
+            kwargs = {k: params[k] for k in ("features", "preset") if k in params}
+            return cls(model=model, train=train, **kwargs)
+        return cls(**legacy_settings(params, source))
 
-    def _train_config(self, class_weights: list[float] | None, freeze_backbone: bool):
-        from exomesa.mesa.trainer import TrainConfig
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor's parameters; with ``deep`` also every resolved setting as ``model__<field>`` /
+        ``train__<field>``."""
+        out = super().get_params(deep=False)
+        if deep:
+            model, train = self.settings()
+            out.update({f"model__{f.name}": getattr(model, f.name) for f in settings_fields(model)})
+            out.update({f"train__{f.name}": getattr(train, f.name) for f in settings_fields(train)})
+        return out
 
-        return TrainConfig(
-            epochs=int(self._p("epochs")),
-            batch_size=int(self._p("batch_size")),
-            learning_rate=float(self._p("learning_rate")),
-            weight_decay=float(self._p("weight_decay")),
-            warmup_epochs=float(self._p("warmup_epochs")),
-            grad_clip=float(self.grad_clip),
-            ema_decay=float(self.ema_decay),
-            patience=int(self.patience),
-            monitor=str(self.monitor),
-            contrastive_weight=float(self.contrastive_weight),
-            classification_weight=float(self.classification_weight),
-            loss=str(self.loss),
-            focal_gamma=float(self.focal_gamma),
-            class_weights=tuple(class_weights) if class_weights is not None else None,
-            augment=bool(self.augment_),
-            eval_batch_size=int(self.inference_batch_size),
-            seed=int(self.seed),
-            freeze_backbone=bool(freeze_backbone),
-        )
+    def set_params(self, **params: Any) -> MesaClassifier:
+        """Set parameters; ``model__<field>`` / ``train__<field>`` change one setting (a new dict or config
+        replaces the old one, which is never changed in place)."""
+        nested: dict[str, dict[str, Any]] = {}
+        plain: dict[str, Any] = {}
+        for key, value in params.items():
+            head, sep, name = key.partition("__")
+            if sep and head in ("model", "train"):
+                nested.setdefault(head, {})[name] = value
+            else:
+                plain[key] = value
+        if plain:
+            super().set_params(**plain)
+        for head, changes in nested.items():
+            current = getattr(self, head)
+            config_class = MesaConfig if head == "model" else TrainConfig
+            if isinstance(current, config_class):
+                setattr(self, head, current.replace(**changes))
+                continue
+            names = {f.name for f in dataclasses.fields(config_class)}
+            unknown = sorted(set(changes) - names)
+            if unknown:
+                raise ValueError(f"invalid parameter(s) {[f'{head}__{n}' for n in unknown]} for {self!r}")
+            setattr(self, head, {**dict(current or {}), **changes})
+        return self
 
-    def _resolve_augment(self, sources: np.ndarray) -> bool:
-        """``augment="auto"``: on when any training view is real, off when all are rendered (see defaults)."""
-        if isinstance(self.augment, str):
-            if self.augment != "auto":
-                raise ExomesaError(f"augment must be True, False or 'auto', not {self.augment!r}.")
+    def _resolve_augment(self, setting: bool | str, sources: np.ndarray) -> bool:
+        """``augment="auto"``: on when any training view is real, off when all are rendered."""
+        if isinstance(setting, str):
+            if setting != "auto":
+                raise ExomesaError(f"augment must be True, False or 'auto', not {setting!r}.")
             n_real = int(np.sum(np.asarray(sources) == "real"))
             logger.info("augmentation %s (%d real training view(s))", "on" if n_real else "off", n_real)
             return n_real > 0
-        return bool(self.augment)
+        return bool(setting)
 
-    def _class_weights(self, y: np.ndarray) -> list[float] | None:
-        cw = self.class_weight
+    @staticmethod
+    def _class_weights(cw: Any, y: np.ndarray) -> tuple[float, ...] | None:
         if cw is None:
             return None
         if isinstance(cw, str):
             if cw != "balanced":
-                raise ExomesaError(f"class_weight must be 'balanced', None or 3 numbers, not {cw!r}.")
+                raise ExomesaError(f"class_weights must be 'balanced', None or 3 numbers, not {cw!r}.")
             counts = np.bincount(y, minlength=3).astype(float)
-            return [float(len(y) / (3 * c)) if c else 0.0 for c in counts]
-        weights = [float(w) for w in cw]
+            return tuple(float(len(y) / (3 * c)) if c else 0.0 for c in counts)
+        weights = tuple(float(w) for w in cw)
         if len(weights) != 3:
-            raise ExomesaError(f"class_weight needs one weight per class (3), got {weights}.")
+            raise ExomesaError(f"class_weights needs one weight per class (3), got {list(weights)}.")
         return weights
 
     # -- data ----------------------------------------------------------------------------------------------
@@ -292,8 +279,10 @@ class MesaClassifier(BaseEstimator):
         if len(train_df) < 10:
             raise ExomesaError(f"only {len(train_df)} training KOIs; MESA needs at least 10.")
         train_df = train_df.reset_index(drop=True)
-        seed_everything(int(self.seed))
-        self.device_ = resolve_device(self.device)
+        model_settings, settings = self.settings()
+        seed = int(settings.seed)
+        seed_everything(seed)
+        self.device_ = resolve_device(settings.device)
         self.classes_ = np.array(CLASSES)
         feature_set = resolve_feature_set(self.features)
 
@@ -304,7 +293,10 @@ class MesaClassifier(BaseEstimator):
             ckpt = load_checkpoint(pretrained)
             self.preprocessor_ = TabularPreprocessor.from_state_dict(ckpt["preprocessor"])
             check_compatible(
-                pretrained, ckpt, feature_set, self._model_config(self.preprocessor_.output_dims)
+                pretrained,
+                ckpt,
+                feature_set,
+                model_settings.replace(tabular_dims=self.preprocessor_.output_dims),
             )
         else:
             self.preprocessor_ = TabularPreprocessor(feature_set).fit(train_df)
@@ -313,10 +305,10 @@ class MesaClassifier(BaseEstimator):
         # Views and tabular arrays are computed once for the whole training table, then split by row.
         y_all = labels_to_index(train_df[LABEL])
         g_all, l_all, sources = align_views(train_df, views)
-        self.augment_ = self._resolve_augment(sources)
+        self.augment_ = self._resolve_augment(settings.augment, sources)
         tab_all = self.preprocessor_.transform(train_df)
-        if self.val_split and float(self.val_split) > 0:
-            tr_df, va_df = split_catalog(train_df, float(self.val_split), int(self.seed))
+        if settings.val_split and float(settings.val_split) > 0:
+            tr_df, va_df = split_catalog(train_df, float(settings.val_split), seed)
             pos = pd.Series(np.arange(len(train_df)), index=train_df["kepoi_name"].astype(str))
             tr_idx = pos.loc[tr_df["kepoi_name"].astype(str)].to_numpy()
             va_idx = pos.loc[va_df["kepoi_name"].astype(str)].to_numpy()
@@ -330,10 +322,10 @@ class MesaClassifier(BaseEstimator):
             "training on %d KOIs, validating on %d (grouped by star, seed %d)",
             len(tr_idx),
             len(va_idx),
-            self.seed,
+            seed,
         )
 
-        cfg = self._model_config(self.preprocessor_.output_dims)
+        cfg = model_settings.replace(tabular_dims=dict(self.preprocessor_.output_dims))
         state = None
         if ckpt is not None:
             try:
@@ -344,18 +336,23 @@ class MesaClassifier(BaseEstimator):
                 ) from exc
             state = ckpt["state_dict"]
             logger.info("starting from pretrained weights %s", pretrained)
-        train_cfg = self._train_config(self._class_weights(y_all[tr_idx]), freeze_backbone)
-        self.train_config_ = dataclasses.asdict(train_cfg)
-        if int(self._p("ensemble")) < 1:
-            raise ExomesaError(f"ensemble must be at least 1 member, got {self._p('ensemble')}.")
+        train_cfg = settings.replace(
+            class_weights=self._class_weights(settings.class_weights, y_all[tr_idx]),
+            augment=bool(self.augment_),
+            freeze_backbone=bool(freeze_backbone),
+        )
+        self.train_config_ = train_cfg.to_dict()
+        members = int(settings.ensemble)
+        if members < 1:
+            raise ExomesaError(f"ensemble must be at least 1 member, got {members}.")
         trained = train_members(
             cfg.to_dict(),
             self.train_config_,
             train_arrays,
             val_arrays,
-            seeds=member_seeds(int(self.seed), int(self._p("ensemble"))),
+            seeds=member_seeds(seed, members),
             device=self.device_,
-            workers=_ensemble_workers(int(self.ensemble_workers), int(self._p("ensemble"))),
+            workers=_ensemble_workers(int(settings.ensemble_workers), members),
             augment=augment_views,
             progress=progress,
             state=state,
@@ -375,7 +372,7 @@ class MesaClassifier(BaseEstimator):
         if val_arrays is not None:
             z = np.stack(
                 [
-                    predict_arrays(m, val_arrays, int(self.inference_batch_size), self.device_)["logits"]
+                    predict_arrays(m, val_arrays, int(settings.eval_batch_size), self.device_)["logits"]
                     for m in self.members_
                 ]
             )
@@ -384,7 +381,7 @@ class MesaClassifier(BaseEstimator):
             self.temperature_ = 1.0
         logger.info("calibration temperature %.3f (fitted on the validation split)", self.temperature_)
 
-        bank = predict_arrays(self.model_, all_rows, int(self.inference_batch_size), self.device_)
+        bank = predict_arrays(self.model_, all_rows, int(settings.eval_batch_size), self.device_)
         self.reference_ = {
             "kepoi_name": train_df["kepoi_name"].astype(str).to_numpy(),
             "disposition": train_df[LABEL].astype(str).to_numpy(),
@@ -411,11 +408,9 @@ class MesaClassifier(BaseEstimator):
                 out["phys_embedding"] = np.zeros((0, cfg.embed_dim), np.float32)
             return out
         arrays = self._arrays(df.reset_index(drop=True), views)
-        out = predict_arrays(self.model_, arrays, int(self.inference_batch_size), self.device_)
-        others = [
-            predict_arrays(m, arrays, int(self.inference_batch_size), self.device_)["logits"]
-            for m in self._members()[1:]
-        ]
+        batch = int(self.settings()[1].eval_batch_size)
+        out = predict_arrays(self.model_, arrays, batch, self.device_)
+        others = [predict_arrays(m, arrays, batch, self.device_)["logits"] for m in self._members()[1:]]
         out["member_logits"] = np.stack([out["logits"], *others])  # [K, N, 3]
         return out
 
@@ -493,7 +488,6 @@ class MesaClassifier(BaseEstimator):
         from exomesa.mesa.checkpoint import save_checkpoint
 
         self._check_fitted()
-        params = self.get_params()
         payload = {
             "model_config": self.model_.cfg.to_dict(),
             "state_dict": {k: v.detach().cpu() for k, v in self.model_.state_dict().items()},
@@ -501,8 +495,8 @@ class MesaClassifier(BaseEstimator):
             "preprocessor": self.preprocessor_.state_dict(),
             "classes": [str(c) for c in self.classes_],
             "temperature": float(self.temperature_),
-            "seed": int(self.seed),
-            "params": {k: (v if not isinstance(v, tuple) else list(v)) for k, v in params.items()},
+            "seed": int(self.settings()[1].seed),
+            "params": self.settings_record(),
             "train_config": getattr(self, "train_config_", {}),
             "history": self.history_,
             "reference": self.reference_,
@@ -522,9 +516,8 @@ class MesaClassifier(BaseEstimator):
         from exomesa.utils import resolve_device
 
         ckpt = load_checkpoint(path)
-        params = {k: v for k, v in ckpt.get("params", {}).items() if k in _D}
-        params["device"] = device
-        clf = cls(**params)
+        clf = cls.from_record(_known(ckpt.get("params", {})), source=str(path))
+        clf.set_params(train__device=device)
         clf.device_ = resolve_device(device)
         model = MESAModel(MesaConfig.from_dict(ckpt["model_config"]))
         try:

@@ -4,7 +4,7 @@
 Optionally each numeric feature first goes through its own embedding layer (Gorishniy et al. 2022, "On
 Embeddings for Numerical Features in Tabular Deep Learning"), selected by ``MesaConfig.num_embedding``:
 
-* ``"none"`` — the quantile-normal scores go straight into the group MLP (the seed design).
+* ``"none"`` — the quantile-normal scores go straight into the group MLP (the original, `paper`, design).
 * ``"periodic"`` — PLR: ``x → [cos(2π c x), sin(2π c x)]`` with ``k`` learned frequencies per feature
   (initialised from N(0, σ²)), then a per-feature linear layer to ``d_e`` and a ReLU.
 * ``"ple"`` — piecewise-linear encoding on quantile bins, then a per-feature linear layer and a ReLU. The
@@ -104,7 +104,7 @@ class PhysicsEncoder(nn.Module):
     def __init__(self, cfg: MesaConfig) -> None:
         super().__init__()
         self.groups = [g for g, dim in cfg.tabular_dims.items() if dim > 0]
-        if cfg.num_embedding == "none":  # the seed layout (keeps old checkpoints' parameter names)
+        if cfg.num_embedding == "none":  # the original layout (keeps old checkpoints' parameter names)
             self.group_mlps = nn.ModuleDict(
                 {
                     g: mlp(cfg.tabular_dims[g], cfg.tab_hidden, cfg.tab_hidden, cfg.dropout)
