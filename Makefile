@@ -27,6 +27,7 @@ test: install
 lint: install
 	$(BIN)/ruff check src tests benchmarks train.py test.py
 	$(BIN)/ruff format --check src tests benchmarks train.py test.py
+	$(BIN)/lint-imports
 
 bench: install
 	$(BIN)/exomesa benchmark

@@ -66,7 +66,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from exomesa.pipeline import run_pipeline
+    from exomesa.jobs.run import run_pipeline
 
     run_pipeline(
         args.out,

@@ -40,9 +40,9 @@ def explain(clf: Any, df: pd.DataFrame, views: Any | None = None, **kwargs: Any)
         ``feature_names`` [F], ``features`` [N, F] float, and for MESA ``local_view`` [N, 201],
         ``global_view`` [N, 2001] float, ``delta`` [N] (completeness error of the IG sum).
     """
-    if hasattr(clf, "model_") and hasattr(clf, "preprocessor_"):
+    if clf.kind == "mesa":
         return explain_mesa(clf, df, views, **kwargs)
-    if hasattr(clf, "booster_"):
+    if clf.kind == "lightgbm":
         return explain_lightgbm(clf, df, views)
     raise TypeError(f"cannot explain a {type(clf).__name__}: neither a MESA model nor a LightGBM baseline")
 

@@ -49,7 +49,7 @@ def class_distributions(clf: Any, training: pd.DataFrame | None) -> dict[str, di
     training KOIs (names and dispositions from ``clf.reference_``, values from ``training``), or None."""
     from exomesa.features import add_derived_features
 
-    ref = getattr(clf, "reference_", None)
+    ref = clf.training_reference()
     if training is None or not ref or len(ref.get("kepoi_name", [])) == 0:
         return None
     names = pd.Series(np.asarray(ref["disposition"]), index=np.asarray(ref["kepoi_name"]).astype(str))
@@ -147,7 +147,7 @@ def vet_records(
             why_reason = "switched off with --no_explain"
     pos = {int(i): j for j, i in enumerate(idx)}
 
-    ref = getattr(clf, "reference_", None) or {}
+    ref = clf.training_reference()
     bank = np.asarray(ref.get("physics", np.zeros((0, 0))), dtype=np.float32)
     nb_idx = nb_sim = None
     nb_views: dict[str, np.ndarray] = {}

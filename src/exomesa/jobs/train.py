@@ -1,10 +1,7 @@
-"""The jobs the command line runs, as library functions: prepare a split, train MESA or a baseline, and the
-whole pipeline. Each stage package does the science; this module only chains them and writes the files.
+"""``exomesa train``: train MESA and write the model, its history and its configuration.
 
-    from exomesa.pipeline import prepare_data, train_mesa, run_pipeline
-    prepare_data("dr25", "data/")                                    # train_data.csv, test_data.csv, manifest
-    train_mesa("data/train_data.csv", "output/", epochs=50)          # mesa_model.pth + history + config
-    run_pipeline("runs/demo")                                        # prepare → train → evaluate → report
+from exomesa.jobs.train import train_mesa
+train_mesa("data/train_data.csv", "output/", epochs=50)          # mesa_model.pth + history + config
 """
 
 from __future__ import annotations
@@ -15,86 +12,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from exomesa.defaults import (
-    CONFIG_FILE,
-    HISTORY_FILE,
-    LGBM_PARAMS,
-    MESA_PARAMS,
-    MODEL_FILE,
-    PREDICTIONS_FILE,
-    REPORT_FILE,
-    RESULTS_FILE,
-    SPLIT_SEED,
-    TEST_SIZE,
-    baseline_file,
-)
+from exomesa.defaults import CONFIG_FILE, HISTORY_FILE, MESA_PARAMS, MODEL_FILE
 from exomesa.errors import ExomesaError
+from exomesa.evaluation.runner import load_labelled_table, load_views
+from exomesa.features import required_columns, resolve_feature_set, richest_preset
+from exomesa.utils import check_writable, write_json
 
-__all__ = ["prepare_data", "read_config", "choose_features", "train_mesa", "train_baseline", "run_pipeline"]
+__all__ = ["read_config", "choose_features", "train_mesa"]
 
 logger = logging.getLogger(__name__)
-
-
-# ------------------------------------------------------------------------------------------------- data
-def prepare_data(
-    source: str | Path = "dr25",
-    out: str | Path = "data",
-    *,
-    test_size: float = TEST_SIZE,
-    seed: int = SPLIT_SEED,
-    force: bool = False,
-) -> dict[str, Any]:
-    """Split a KOI table into ``train_data.csv`` / ``test_data.csv`` (seed layout + kepid, kepoi_name, the
-    ``full`` feature and light-curve columns), stratified by disposition and grouped by star, and write
-    ``manifest.json``; returns the manifest."""
-    from exomesa.data import CLASSES, LABEL, load_catalog, split_catalog, to_seed_layout
-    from exomesa.features import PRESETS, required_columns
-    from exomesa.lightcurves.render import RENDER_COLUMNS
-    from exomesa.utils import check_writable, write_json
-
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise ExomesaError(f"--out {out} is a file; give a folder for train_data.csv and test_data.csv.")
-    targets = [out / "train_data.csv", out / "test_data.csv", out / "manifest.json"]
-    check_writable(targets, force, what="prepared data")
-    df = load_catalog(source)
-    try:
-        train, test = split_catalog(df, test_size=test_size, seed=seed)
-    except ExomesaError as exc:
-        raise ExomesaError(f"{source}: {exc}") from exc
-    wanted = required_columns(PRESETS["full"]) + [*RENDER_COLUMNS, "koi_time0bk"]
-    wanted += required_columns(PRESETS["toi"]) + ["koi_time0", "tic_id", "toi", "toi_sectors", "n_sectors"]
-    extra = [c for c in dict.fromkeys(wanted) if c in df.columns and c != "kepoi_name"]
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        to_seed_layout(train, extra).to_csv(targets[0], index=False)
-        to_seed_layout(test, extra).to_csv(targets[1], index=False)
-    except OSError as exc:
-        raise ExomesaError(
-            f"cannot write the prepared data to {out} ({exc.strerror or exc}); choose a writable --out folder."
-        ) from exc
-    counts = {
-        name: {c: int((part[LABEL] == c).sum()) for c in CLASSES} | {"total": len(part)}
-        for name, part in (("train", train), ("test", test))
-    }
-    from exomesa.data.toi import data_provenance
-
-    manifest = {
-        "source": str(source),
-        "provenance": data_provenance(source, df),
-        "seed": seed,
-        "test_size": test_size,
-        "grouped_by": "kepid",
-        "stratified_by": LABEL,
-        "n_stars": {"train": int(train.kepid.nunique()), "test": int(test.kepid.nunique())},
-        "counts": counts,
-        "columns": list(to_seed_layout(train.head(1), extra).columns),
-    }
-    write_json(targets[2], manifest)
-    for name, c in counts.items():
-        logger.info("%-5s %5d KOIs  %s", name, c["total"], ", ".join(f"{k}: {c[k]}" for k in CLASSES))
-    logger.info("wrote %s, %s and %s", *targets)
-    return manifest
 
 
 # ------------------------------------------------------------------------------------------------- MESA
@@ -122,8 +48,6 @@ def read_config(path: str | Path) -> dict[str, Any]:
 def choose_features(df: Any, requested: str) -> str:
     """``"auto"``: ``toi`` for TESS TOI tables; otherwise the richest preset whose columns the table has
     (``full`` > ``archive`` > ``seed``), with a warning when it is not ``full``."""
-    from exomesa.features import required_columns, resolve_feature_set, richest_preset
-
     if requested != "auto":
         return requested
     if "mission" in df.columns and (df["mission"] == "TESS").all():
@@ -167,9 +91,7 @@ def train_mesa(
     (explicit ones; ``None`` values are ignored). ``data_path`` None: the DR25 training split. Returns the
     fitted :class:`~exomesa.mesa.MesaClassifier`.
     """
-    from exomesa.evaluation.runner import load_labelled_table, load_views
-    from exomesa.mesa import MesaClassifier
-    from exomesa.utils import check_writable, write_json
+    from exomesa.mesa.classifier import MesaClassifier  # imports torch
 
     out_dir = Path(output_dir)
     paths = {
@@ -194,7 +116,7 @@ def train_mesa(
     ):
         # fine-tuning (e.g. a Kepler model on TOIs) reads the pretrained model's feature set; a file that
         # is not a checkpoint is reported by fit() with its own message
-        import torch
+        import torch  # optional heavy import: only when fine-tuning from a checkpoint
 
         try:
             ckpt = torch.load(pretrained_path, map_location="cpu", weights_only=True)
@@ -241,112 +163,3 @@ def train_mesa(
     for path in paths.values():
         logger.info("wrote %s", path)
     return clf
-
-
-# --------------------------------------------------------------------------------------------- baseline
-def train_baseline(
-    method: str = "tsfresh",
-    data_path: str | Path | None = None,
-    output_dir: str | Path = "output",
-    *,
-    lightcurves: str | Path | None = None,
-    force: bool = False,
-    **params: Any,
-) -> Path:
-    """Fit the ``method`` baseline (``tabular`` | ``tsfresh``) and save ``baseline_<method>.json``.
-
-    ``params`` go to the baseline's constructor. Returns the path of the saved model.
-    """
-    from exomesa.baselines import make_baseline
-    from exomesa.evaluation.runner import load_labelled_table, load_views
-    from exomesa.utils import check_writable
-
-    model_path = Path(output_dir) / baseline_file(method)
-    check_writable(model_path, force, what="baseline model")
-    df, desc = load_labelled_table(data_path, 0)
-    if params.get("features", "auto") == "auto":  # TESS TOI tables: the toi preset; else the LightGBM default
-        is_toi = "mission" in df.columns and bool((df["mission"] == "TESS").all())
-        params["features"] = choose_features(df, "auto") if is_toi else LGBM_PARAMS["features"]
-    views = load_views(lightcurves)
-    if views is not None and method == "tabular":
-        logger.warning("--lightcurves is ignored by the tabular baseline (it reads no light curves)")
-    model = make_baseline(method, **params)
-    logger.info("training the %s baseline on %s (%d KOIs)", method, desc, len(df))
-    t0 = time.perf_counter()
-    model.fit(df, views=views)
-    logger.info("trained in %.1f s; most informative features:", time.perf_counter() - t0)
-    for name, share in model.feature_importance(top=5):
-        logger.info("  %-45s %5.1f%% of the split gain", name, 100 * share)
-    model.save(model_path)
-    logger.info("wrote %s", model_path)
-    return model_path
-
-
-# --------------------------------------------------------------------------------------------- pipeline
-def run_pipeline(
-    out: str | Path = "runs/demo",
-    *,
-    source: str | Path = "dr25",
-    features: str = "auto",
-    epochs: int = MESA_PARAMS["epochs"],
-    seed: int = SPLIT_SEED,
-    device: str = "auto",
-    lightcurves: str | Path | None = None,
-    visualize: bool = True,
-    force: bool = False,
-    input: str | Path | None = None,  # noqa: A002 - the CLI's --input
-) -> dict[str, Any]:
-    """The whole job: prepare the split, train MESA, evaluate it on the held-out stars, write the report.
-
-    Writes ``out/data/``, ``out/output/`` and ``out/test_results/``; returns the test results dict.
-
-    ``input``: a user's KOI table (e.g. the archive's ``cumulative.csv``). ``features`` ``"auto"`` then
-    means the richest preset the table has the columns of; after the evaluation the table is scored into
-    ``out/predictions.csv`` (sidecar ``out/predictions.model.json``), whose ``in_training`` column marks the
-    rows that were training rows (their scores are no predictions). ``input`` None: ``"auto"`` is chosen
-    from the training table by :func:`choose_features` (``full`` for DR25, ``toi`` for TESS TOIs).
-    """
-    from exomesa.evaluation.runner import evaluate_model
-
-    out = Path(out)
-    data, model_dir, results = out / "data", out / "output", out / "test_results"
-    start = time.perf_counter()
-    steps = 3 if input is None else 4
-    user_predictions = out / PREDICTIONS_FILE
-    if input is not None:
-        from exomesa.data import load_catalog
-        from exomesa.evaluation.scoring import sidecar_path
-        from exomesa.features import richest_preset
-        from exomesa.utils import check_writable
-
-        check_writable([user_predictions, sidecar_path(user_predictions)], force, "predictions file")
-        user = load_catalog(input, require_label=False)
-        if features == "auto":
-            features = richest_preset(user.columns, source=str(input))
-            logger.info("features: %s (the richest preset whose columns %s has)", features, input)
-        else:
-            from exomesa.features import check_columns, resolve_feature_set
-
-            check_columns(resolve_feature_set(features), user, str(input))
-    logger.info("[1/%d] prepare data into %s", steps, data)
-    prepare_data(source, data, seed=seed, force=force)
-    logger.info("[2/%d] train MESA into %s", steps, model_dir)
-    train_mesa(
-        data / "train_data.csv", model_dir, features=features, lightcurves=lightcurves, force=force,
-        epochs=epochs, seed=seed, device=device,
-    )  # fmt: skip
-    logger.info("[3/%d] evaluate on %s", steps, data / "test_data.csv")
-    test_results = evaluate_model(
-        model_dir / MODEL_FILE, data / "test_data.csv", results, lightcurves=lightcurves,
-        visualize=visualize, force=force, device=device,
-    )  # fmt: skip
-    if input is not None:
-        from exomesa.evaluation.scoring import predict_table
-
-        logger.info("[4/4] score %s into %s", input, user_predictions)
-        predict_table(model_dir / MODEL_FILE, input, user_predictions, lightcurves=lightcurves, force=force)
-    logger.info(
-        "done in %.0f s. Outputs:\n  data        %s\n  model       %s\n  metrics     %s\n  report      %s",
-        time.perf_counter() - start, data, model_dir / MODEL_FILE, results / RESULTS_FILE, results / REPORT_FILE,
-    )  # fmt: skip
-    return test_results

@@ -106,7 +106,7 @@ def _versions() -> dict[str, str]:
     import astropy
     import scipy
 
-    from exomesa import __version__
+    from exomesa._version import __version__
 
     return {
         "exomesa": __version__,

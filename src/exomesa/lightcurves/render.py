@@ -356,7 +356,7 @@ def _render_cache_path(params: pd.DataFrame, noise: bool, cache_dir: str | Path)
     batman versions (a new renderer never reads old views)."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from exomesa import __version__
+    from exomesa._version import __version__
 
     try:
         batman_version = version("batman-package")

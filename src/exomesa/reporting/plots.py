@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import textwrap
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -36,7 +35,6 @@ from exomesa.lightcurves.views import LOCAL_HALF_WIDTH_DURATIONS
 __all__ = [
     "CLASS_COLORS",
     "project_2d",
-    "save_figure",
     "plot_confusion_matrix",
     "plot_embedding_2d",
     "plot_contrastive_space",
@@ -56,14 +54,6 @@ _FALLBACK_COLORS = ["#0072B2", "#D55E00", "#56B4E9", "#F0E442", "#000000"]
 
 def _color(name: str, i: int) -> str:
     return CLASS_COLORS.get(name, _FALLBACK_COLORS[i % len(_FALLBACK_COLORS)])
-
-
-def save_figure(fig: Figure, path: Path | str, dpi: int = 110) -> Path:
-    """Write ``fig`` as PNG (parent folders created) and return the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi, bbox_inches="tight", facecolor="white")
-    return path
 
 
 # ----------------------------------------------------------------------------------------- projections

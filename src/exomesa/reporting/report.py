@@ -27,7 +27,7 @@ from typing import Any
 
 from exomesa.utils import to_jsonable
 
-__all__ = ["write_report", "render_report", "FIGURE_CAPTIONS"]
+__all__ = ["render_report", "FIGURE_CAPTIONS"]
 
 logger = logging.getLogger(__name__)
 
@@ -326,18 +326,3 @@ def render_report(
         figures=[_figure(k, p) for k, p in figures.items()],
         sections=[Markup(x) for x in sections],
     )
-
-
-def write_report(
-    path: Path | str,
-    results: Mapping[str, Any],
-    figures: Mapping[str, Path] | None = None,
-    meta: Mapping[str, Any] | None = None,
-) -> Path:
-    """Write one self-contained HTML page: the metrics of ``results`` (from :func:`exomesa.evaluation.metrics.evaluate`)
-    as tables, each PNG in ``figures`` (key → file) embedded as base64, and ``meta`` (run/model summary;
-    ``meta["lightcurve_sources"]`` = ``{"real": n, "rendered": m}`` gets its own table). Returns the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_report(to_jsonable(dict(results)), figures, meta), encoding="utf-8")
-    return path
