@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
 from exomesa.defaults import VETTING
 from exomesa.utils import import_optional
@@ -79,8 +80,6 @@ def explain_mesa(
     targets, deltas = [], []
     batches = iterate_batches({k: arrays[k] for k in keys}, batch_size)
     if show_progress:
-        from tqdm.auto import tqdm
-
         batches = tqdm(batches, total=-(-len(df) // batch_size), desc="attributions", unit="batch")
     was_training = model.training
     model.eval()

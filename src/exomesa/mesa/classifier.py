@@ -1,8 +1,5 @@
 """``MesaClassifier``: the scikit-learn style face of MESA (fit / predict / predict_proba / embed / save / load).
 
-Longer than our ~400-line guide: it is one scikit-learn estimator whose fit, inference and persistence
-share private state; the network, trainer, checkpoint format and ensemble members live in their own modules.
-
 Example::
 
     from exomesa.mesa.classifier import MesaClassifier

@@ -3,7 +3,7 @@
 Pages are rendered from ``vet_sheet.html.j2`` / ``vet_index.html.j2`` (sharing ``base.html.j2`` with
 ``report.html``); every image is an SVG embedded as a ``data:`` URI, so each page is one self-contained file.
 
-    from exomesa.reporting.vetting import write_vet_pages
+    from exomesa.jobs.vet import write_vet_pages
     write_vet_pages(records, "vet/", meta={"model_sha256": ..., "exomesa_version": ...})
 """
 
@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from exomesa._version import __version__
 from exomesa.defaults import VETTING
 from exomesa.lightcurves.views import global_bin_centres, local_bin_centres
 from exomesa.reporting.svgplot import Series, downsample, svg_plot
@@ -223,8 +224,6 @@ def _lc_text(rec: Mapping[str, Any]) -> str:
 
 def with_meta_defaults(meta: Mapping[str, Any]) -> dict[str, Any]:
     """``meta`` with the date, exomesa version and model placeholders filled in where absent."""
-    from exomesa._version import __version__
-
     defaults = {
         "date": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         "exomesa_version": __version__,
