@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from tqdm.auto import tqdm
 
 from exomesa.data import canonicalize, load_catalog
 from exomesa.defaults import PREDICT_CHUNK_SIZE
@@ -183,6 +182,8 @@ def stream_predictions(
     n_chunks = n_scored = 0
     bar = None
     if progress:
+        from tqdm.auto import tqdm  # imports asyncio: only when a progress bar is asked for
+
         bar = tqdm(desc="scoring", unit="row", disable=None)
     try:
         for frame in results:
