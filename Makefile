@@ -34,6 +34,7 @@ test: install
 lint: install
 	$(BIN)/ruff check src tests benchmarks train.py test.py
 	$(BIN)/ruff format --check src tests benchmarks train.py test.py
+	$(BIN)/lint-imports
 
 docs: install
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet --site-dir site

@@ -14,9 +14,9 @@ import logging
 import sys
 from pathlib import Path
 
-from exomesa.benchmark.command import run_benchmark_command
 from exomesa.cli.benchmark import add_arguments, command_line, config_from_args
 from exomesa.errors import ExomesaError
+from exomesa.jobs.benchmark import run_benchmark_command
 
 HERE = Path(__file__).resolve().parent
 

@@ -102,7 +102,7 @@ def test_model_path_missing_columns_names_working_bundled_models_and_allow_missi
     archive_csv: Path, tmp_path: Path, caplog
 ) -> None:
     _needs_bundled()
-    from exomesa.evaluation.scoring import predict_table
+    from exomesa.jobs.predict import predict_table
 
     table = pd.read_csv(archive_csv, comment="#").drop(columns=["koi_kepmag"])
     path = tmp_path / "no_kepmag.csv"
@@ -118,9 +118,9 @@ def test_model_path_missing_columns_names_working_bundled_models_and_allow_missi
 
 def test_version_mismatch_is_refused_naming_the_rebuild_command(monkeypatch) -> None:
     _needs_bundled()
-    import exomesa
+    import exomesa.bundled
 
-    monkeypatch.setattr(exomesa, "__version__", "99.0.0")
+    monkeypatch.setattr(exomesa.bundled, "__version__", "99.0.0")
     with pytest.raises(ExomesaError, match="built by exomesa .* but exomesa 99.0.0") as err:
         load_bundled(ARCHIVE)
     assert REBUILD_COMMAND in str(err.value)

@@ -7,6 +7,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from exomesa.evaluation.metrics import CLASSES
+from exomesa.jobs.test import save_figure
 from exomesa.reporting import plots
 
 N = 45
@@ -56,14 +57,14 @@ def test_confusion_matrix_two_panels_with_counts(tmp_path) -> None:
         and "0.67" in text
         and "accuracy 0.818" in text
     )
-    out = plots.save_figure(fig, tmp_path / "sub" / "cm.png")
+    out = save_figure(fig, tmp_path / "sub" / "cm.png")
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_confusion_matrix_absent_class_row(tmp_path) -> None:
     fig = plots.plot_confusion_matrix([[3, 1, 0], [0, 0, 0], [1, 0, 2]])
     assert "–" in _texts(fig)  # undefined normalised row shown as a dash
-    plots.save_figure(fig, tmp_path / "cm.png")
+    save_figure(fig, tmp_path / "cm.png")
 
 
 @pytest.mark.parametrize("method", ["pca", "tsne"])
@@ -155,4 +156,4 @@ def test_lightcurve_gallery(data, tmp_path) -> None:
     # a class with no misclassified KOI says so instead of failing
     perfect = np.eye(3)[data["y"]]
     assert "no misclassified" in _texts(plots.plot_lightcurve_gallery(g, loc, data["y"], perfect))
-    plots.save_figure(fig, tmp_path / "gallery.png")
+    save_figure(fig, tmp_path / "gallery.png")

@@ -7,8 +7,8 @@ import base64
 import numpy as np
 
 from exomesa.evaluation.metrics import evaluate
+from exomesa.jobs.test import save_figure, write_report
 from exomesa.reporting import plots
-from exomesa.reporting.report import write_report
 
 
 def test_report_embeds_figures_and_tables(tmp_path) -> None:
@@ -17,7 +17,7 @@ def test_report_embeds_figures_and_tables(tmp_path) -> None:
     p = rng.dirichlet([1, 1, 1], size=30)
     emb = rng.normal(size=(30, 4))
     results = evaluate(y, p, proba_uncalibrated=p, lc_emb=emb, phys_emb=emb, temperature=1.5)
-    fig_path = plots.save_figure(
+    fig_path = save_figure(
         plots.plot_confusion_matrix(results["classification"]["confusion_matrix"]),
         tmp_path / "confusion_matrix.png",
     )

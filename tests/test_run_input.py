@@ -41,7 +41,7 @@ def test_run_with_input_scores_the_users_table(tmp_path: Path) -> None:
 
 
 def test_run_input_without_any_preset_columns_fails_first(tmp_path: Path) -> None:
-    from exomesa.pipeline import run_pipeline
+    from exomesa.jobs.run import run_pipeline
 
     table = tmp_path / "t.csv"
     pd.DataFrame({"kepoi_name": ["K00001.01"], "koi_period": [3.0]}).to_csv(table, index=False)

@@ -7,14 +7,8 @@ CONFIRMED / CANDIDATE / FALSE POSITIVE.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
+from exomesa._version import __version__
 from exomesa.errors import ExomesaError
-
-try:
-    __version__ = version("exomesa")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
-    __version__ = "0.0.0+unknown"
 
 __all__ = ["ExomesaError", "MesaClassifier", "TabularLightGBM", "TsfreshLightGBM", "__version__"]
 

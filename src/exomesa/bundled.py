@@ -30,7 +30,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from exomesa._version import __version__
+from exomesa.data.toi import ARCHIVE_COLUMNS
 from exomesa.errors import ExomesaError
+from exomesa.features import required_columns, resolve_feature_set
+from exomesa.interface import TrainedModel
+from exomesa.lightcurves.views import GLOBAL_BINS, LOCAL_BINS, ViewSet
+from exomesa.mesa.onnx_scorer import OnnxMesaScorer, onnx_available
 
 __all__ = [
     "BundledModel",
@@ -98,8 +106,6 @@ def bundled_dir() -> Path:
 
 def bundled_columns(entry: BundledModel) -> list[str]:
     """The input columns ``entry``'s feature preset reads (derived features expanded)."""
-    from exomesa.features import required_columns, resolve_feature_set
-
     return required_columns(resolve_feature_set(entry.preset))
 
 
@@ -206,7 +212,7 @@ def onnx_file(entry: BundledModel) -> Path:
     return bundled_dir() / Path(entry.file).with_suffix(".onnx").name
 
 
-def load_bundled(entry: BundledModel, device: str = "cpu", engine: str = "auto") -> Any:
+def load_bundled(entry: BundledModel, device: str = "cpu", engine: str = "auto") -> TrainedModel:
     """Load a bundled model: its ONNX twin (:class:`~exomesa.mesa.onnx_scorer.OnnxMesaScorer`, no torch
     import: ~3-4 s less start-up) or the torch checkpoint (a fitted :class:`~exomesa.mesa.MesaClassifier`).
 
@@ -217,16 +223,12 @@ def load_bundled(entry: BundledModel, device: str = "cpu", engine: str = "auto")
     Raises:
         ExomesaError: the file is absent (not built), or was built by another exomesa version.
     """
-    from exomesa import __version__
-
     path = bundled_dir() / entry.file
     twin = onnx_file(entry)
     if engine not in ("auto", "onnx", "torch"):
         raise ExomesaError(f"unknown scoring engine {engine!r}; choose auto, onnx or torch.")
     use_onnx = engine == "onnx"
     if engine == "auto" and entry.towers == "physics" and twin.is_file() and device == "cpu":
-        from exomesa.mesa.onnx_scorer import onnx_available
-
         use_onnx = onnx_available()
         if not use_onnx:
             logger.info(
@@ -239,14 +241,12 @@ def load_bundled(entry: BundledModel, device: str = "cpu", engine: str = "auto")
             f"`{REBUILD_COMMAND}` from a source checkout, or pass --model_path."
         )
     if use_onnx:
-        from exomesa.mesa.onnx_scorer import OnnxMesaScorer
-
         clf = OnnxMesaScorer.load(target)
     else:
-        from exomesa.mesa.classifier import MesaClassifier
+        from exomesa.mesa.classifier import MesaClassifier  # imports torch
 
         clf = MesaClassifier.load(target, device=device)
-    built = getattr(clf, "exomesa_version_", None)
+    built = clf.version_built()
     if built != __version__:
         raise ExomesaError(
             f"bundled model {entry.name} ({target}) was built by exomesa {built}, but exomesa {__version__} is "
@@ -259,13 +259,9 @@ def load_bundled(entry: BundledModel, device: str = "cpu", engine: str = "auto")
     return clf
 
 
-def blank_views(names: Any) -> Any:
+def blank_views(names: Any) -> ViewSet:
     """All-zero (``"flat"``) views for KOIs ``names`` [N]: what a physics-only model is given instead of
     rendering light curves it never reads."""
-    import numpy as np
-
-    from exomesa.lightcurves.views import GLOBAL_BINS, LOCAL_BINS, ViewSet
-
     n = len(names)
     return ViewSet(
         kepoi_name=np.asarray(names).astype(str),
@@ -321,8 +317,6 @@ def write_archive_toi_table(catalog: Any, path: str | Path) -> Path:
     """Write ``catalog`` (canonical TOI table, :func:`exomesa.data.load_toi`) in the archive's TOI layout:
     the :data:`ARCHIVE_TOI_COLUMNS` (empty where ``catalog`` lacks one) under ``#`` comment lines, the TFOPWG
     code (``PC``, ``CP``, ``KP``, ``FP``, ...) in ``tfopwg_disp``."""
-    from exomesa.data.toi import ARCHIVE_COLUMNS
-
     to_archive = {canonical: archive for archive, canonical in ARCHIVE_COLUMNS.items()}
     to_archive.update({"pm_ra_mas_yr": "st_pmra", "pm_dec_mas_yr": "st_pmdec"})
     frame = catalog.rename(columns=to_archive).reindex(columns=ARCHIVE_TOI_COLUMNS)

@@ -10,13 +10,13 @@ import sys
 import numpy as np
 import pytest
 
-from exomesa.benchmark.command import write_outputs
 from exomesa.benchmark.config import BenchmarkConfig
 from exomesa.benchmark.methods import BENCHMARK_METHODS, DEFAULT_METHODS
 from exomesa.benchmark.runner import _work_units, run_benchmark, summarize
 from exomesa.cli import main
 from exomesa.data import CLASSES
 from exomesa.errors import ExomesaError
+from exomesa.jobs.benchmark import write_outputs
 
 
 @pytest.fixture(autouse=True)
@@ -193,7 +193,7 @@ def test_render_without_results_lists_other_files(tmp_path):
 
 
 def test_update_replaces_only_the_rerun_rows_and_records_the_run() -> None:
-    from exomesa.benchmark.command import merge_method_rows
+    from exomesa.jobs.benchmark import merge_method_rows
 
     old = {"created": "a", "methods": {"mesa_full": {"v": 1}, "lgbm_tabular_full": {"v": 2}}}
     new = {

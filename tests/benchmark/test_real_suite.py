@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from exomesa.benchmark.command import run_benchmark_command, write_outputs
 from exomesa.benchmark.config import BenchmarkConfig
 from exomesa.benchmark.real_methods import REAL_DEFAULT_METHODS
 from exomesa.benchmark.suites import (
@@ -21,6 +20,7 @@ from exomesa.benchmark.suites import (
 )
 from exomesa.data import LABEL, load_catalog
 from exomesa.errors import ExomesaError
+from exomesa.jobs.benchmark import run_benchmark_command, write_outputs
 from exomesa.lightcurves import ViewSet, views_for_catalog
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"  # as in tests/conftest.py

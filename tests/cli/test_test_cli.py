@@ -1,7 +1,6 @@
 """`exomesa test` end to end: files written, JSON schema, report references, bad input.
 
-The fast tests use a stand-in classifier that honours the MesaClassifier contract (predict_proba / embed /
-history_ / temperature_), so the wiring is tested in a second; the `slow` tests train a tiny real
+The fast tests use a stand-in classifier that honours the model interface (exomesa.interface.TrainedModel), so the wiring is tested in a second; the `slow` tests train a tiny real
 MesaClassifier on 200 DR25 KOIs.
 """
 
@@ -17,6 +16,7 @@ import pytest
 from exomesa.cli import main
 from exomesa.defaults import FIGURE_FILES, SPLIT_SEED, TEST_SIZE
 from exomesa.evaluation import protocol
+from exomesa.jobs import test as test_job
 
 CLASSES = ("CONFIRMED", "CANDIDATE", "FALSE POSITIVE")
 SEED_FEATURES = ["koi_period", "koi_depth", "koi_prad", "koi_steff", "koi_srad", "koi_duration"]
@@ -71,6 +71,44 @@ class StandInClassifier:
             **self.embed(df, views),
         }
 
+    kind = "mesa"
+
+    def model_name(self):
+        return type(self).__name__
+
+    def predict(self, df, views=None):
+        return self.classes_[self.predict_proba(df, views).argmax(axis=1)]
+
+    def proba_spread(self, df, views=None):
+        return None
+
+    def towers_read(self):
+        return "both"
+
+    def features_read(self):
+        return self.feature_set_
+
+    def training_reference(self):
+        return {}
+
+    def n_training_rows(self):
+        return None
+
+    def training_history(self):
+        return list(self.history_)
+
+    def calibration_temperature(self):
+        return float(self.temperature_)
+
+    def version_built(self):
+        return None
+
+    def summary(self):
+        return {
+            "class": self.model_name(),
+            "calibration temperature (fitted on validation)": self.temperature_,
+        }
+
 
 @pytest.fixture
 def seed_csv(tmp_path) -> Path:
@@ -98,6 +136,7 @@ def stand_in(monkeypatch, tmp_path) -> Path:
     model.parent.mkdir()
     model.write_bytes(b"stand-in")
     monkeypatch.setattr(protocol, "load_model", lambda path, device="cpu": StandInClassifier())
+    monkeypatch.setattr(test_job, "load_model", lambda path, device="cpu": StandInClassifier())
     return model
 
 
@@ -266,6 +305,7 @@ def test_without_test_data_uses_the_embedded_dr25_test_split(monkeypatch, tmp_pa
     model = tmp_path / "mesa_model.pth"
     model.write_bytes(b"stand-in")
     monkeypatch.setattr(protocol, "load_model", lambda path, device="cpu": NanSafeStandIn())
+    monkeypatch.setattr(test_job, "load_model", lambda path, device="cpu": NanSafeStandIn())
     out = tmp_path / "o"
     assert main(["test", "--model_path", str(model), "--output_dir", str(out)]) == 0
     res = json.loads((out / "test_results.json").read_text())

@@ -14,7 +14,8 @@ import pytest
 from exomesa.cli import main
 from exomesa.data import load_catalog
 from exomesa.errors import ExomesaError
-from exomesa.lightcurves import ViewSet, jobs, parallel
+from exomesa.jobs import lightcurves as jobs
+from exomesa.lightcurves import ViewSet, parallel
 from exomesa.lightcurves.preprocess import build_views
 from exomesa.lightcurves.shards import FAILURE_COLUMNS, read_manifest, shard_name
 

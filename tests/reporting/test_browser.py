@@ -81,14 +81,14 @@ def test_index_sorts_and_sheet_images_load(browser, vet_pages: Path) -> None:
 
 def test_report_opens_in_browser(browser, tmp_path: Path) -> None:
     from exomesa.evaluation.metrics import evaluate
+    from exomesa.jobs.test import save_figure, write_report
     from exomesa.reporting import plots
-    from exomesa.reporting.report import write_report
 
     rng = np.random.default_rng(0)
     y = np.repeat([0, 1, 2], 10)
     p = rng.dirichlet([1, 1, 1], size=30)
     results = evaluate(y, p, proba_uncalibrated=p, temperature=1.2)
-    fig = plots.save_figure(
+    fig = save_figure(
         plots.plot_confusion_matrix(results["classification"]["confusion_matrix"]),
         tmp_path / "confusion_matrix.png",
     )

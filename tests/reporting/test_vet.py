@@ -43,10 +43,11 @@ def test_pages_are_self_contained_and_complete(vet_pages: Path) -> None:
 def test_records_verdict_and_attributions(tiny_model: Path) -> None:
     from exomesa.data import load_dr25
     from exomesa.evaluation.protocol import load_model
+    from exomesa.evaluation.vetting import vet_records
 
     clf = load_model(tiny_model)
     df = load_dr25().set_index("kepoi_name").loc[["K00752.01", "K00002.01"]].reset_index()
-    records = clf.vet(df)
+    records = vet_records(clf, df)
     for rec in records:
         p = np.array(list(rec["proba"].values()))
         assert p.sum() == pytest.approx(1.0) and rec["predicted"] == max(rec["proba"], key=rec["proba"].get)
@@ -150,7 +151,7 @@ def test_real_multiquarter_diagnostics_are_pinned(tiny_model: Path, tmp_path: Pa
     from exomesa.data import load_dr25
     from exomesa.evaluation.vet_inputs import real_curves
     from exomesa.lightcurves.diagnostics import run_diagnostics
-    from exomesa.lightcurves.jobs import find_fits_files
+    from exomesa.lightcurves.files import find_fits_files
 
     out = tmp_path / "r"
     args = ["vet", "--model_path", str(tiny_model), "--koi", "K00351.01", "K00865.01"]

@@ -46,7 +46,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 
-from exomesa import __version__
+from exomesa._version import __version__
 from exomesa.baselines.model_file import (
     BASELINE_FORMAT,
     BASELINE_FORMAT_VERSION,
@@ -113,6 +113,7 @@ class LightGBMBaseline(ClassifierMixin, BaseEstimator):
 
     method = "base"
     uses_lightcurves = False
+    kind = "lightgbm"
 
     def __init__(
         self,
@@ -241,6 +242,68 @@ class LightGBMBaseline(ClassifierMixin, BaseEstimator):
     def predict(self, df: pd.DataFrame, views: Any = None) -> np.ndarray:
         """Predicted class names [N] (argmax of :meth:`predict_proba`)."""
         return self.classes_[self.predict_proba(df, views).argmax(axis=1)]
+
+    # -- the TrainedModel interface (exomesa.interface) ---------------------------------------------------
+    def model_name(self) -> str:
+        """The estimator's class name (``"TabularLightGBM"`` / ``"TsfreshLightGBM"``)."""
+        return type(self).__name__
+
+    def outputs(self, df: pd.DataFrame, views: Any = None) -> dict[str, np.ndarray]:
+        """``proba`` [N, 3] (uncalibrated: ``proba_uncalibrated`` is the same array); no embeddings."""
+        proba = np.asarray(self.predict_proba(df, views=views), dtype=np.float64)
+        return {"proba": proba, "proba_uncalibrated": proba}
+
+    def proba_spread(self, df: pd.DataFrame, views: Any = None) -> np.ndarray | None:
+        """None: one booster, no members."""
+        return None
+
+    def embed(self, df: pd.DataFrame, views: Any = None) -> dict[str, np.ndarray]:
+        """``{}``: a booster has no embedding."""
+        return {}
+
+    def towers_read(self) -> str:
+        """``"both"``: the table, and (TSFresh) the views."""
+        return "both"
+
+    def features_read(self) -> dict[str, list[str]]:
+        """The fitted tabular feature set, ``{group: [columns]}``."""
+        self._check_fitted()
+        return self.feature_set_
+
+    def training_reference(self) -> dict[str, np.ndarray]:
+        """``{}``: a baseline keeps no bank of training rows."""
+        return {}
+
+    def n_training_rows(self) -> int | None:
+        """The number of rows :meth:`fit` saw (None when the model file does not record it)."""
+        n = getattr(self, "n_train_", None)
+        return None if n is None else int(n)
+
+    def training_history(self) -> list[dict[str, Any]]:
+        """``[]``: boosting keeps no per-epoch history."""
+        return []
+
+    def calibration_temperature(self) -> float | None:
+        """None: the probabilities are not temperature-scaled."""
+        return None
+
+    def version_built(self) -> str | None:
+        """The exomesa version recorded in the model file."""
+        return getattr(self, "exomesa_version_", None)
+
+    def summary(self) -> dict[str, Any]:
+        """Class name, method, scalar parameters, size, the 15 most informative features."""
+        out: dict[str, Any] = {"class": self.model_name(), "method": self.method}
+        out.update(
+            {
+                k: v
+                for k, v in self.get_params().items()
+                if isinstance(v, str | int | float | bool | type(None))
+            }
+        )
+        out.update(self.model_size())
+        out["top_features"] = [{"feature": n, "gain_share": g} for n, g in self.feature_importance(top=15)]
+        return out
 
     # -- size ----------------------------------------------------------------------------------------------
     def model_size(self) -> dict[str, int]:

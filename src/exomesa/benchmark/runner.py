@@ -1,9 +1,7 @@
 """The accuracy/cost benchmark: every method on identical star-grouped folds of the DR25 KOI table.
 
-Slightly longer than our ~400-line guide: folds, work units, the worker pool and the summary of one run.
-
 Protocol (``exomesa benchmark`` and ``benchmarks/run_benchmark.py`` reach :func:`run_benchmark` through
-:func:`exomesa.benchmark.command.run_benchmark_command`):
+:func:`exomesa.jobs.benchmark.run_benchmark_command`):
 
 * Data: all 8,054 DR25 KOIs (:func:`exomesa.data.catalog.load_dr25`), light-curve views from
   :func:`exomesa.lightcurves.views_for_catalog` (real views from ``--lightcurves`` where given, else rendered
@@ -26,7 +24,7 @@ Protocol (``exomesa benchmark`` and ``benchmarks/run_benchmark.py`` reach :func:
 ``--quick`` runs the harness end to end in about a minute (600 KOIs, one fold, 1 epoch, the ``tiny``
 tsfresh preset, 50 boosting rounds) into a temporary folder: it checks the machinery, not the numbers.
 
-Outputs (:mod:`exomesa.benchmark.command`): ``results.json`` (schema ``exomesa-benchmark/1``) and
+Outputs (:mod:`exomesa.jobs.benchmark`): ``results.json`` (schema ``exomesa-benchmark/1``) and
 ``RESULTS.md`` (:func:`exomesa.reporting.markdown.render_markdown`). Run::
 
     exomesa benchmark                         # full run, writes benchmarks/results.json + RESULTS.md

@@ -176,8 +176,8 @@ def run_toi_benchmark(
                 model = make_baseline(method, features=features, **kwargs)
                 _, train_s = _timed(model.fit, train_df, views=train_v)
             proba, predict_s = _timed(model.predict_proba, test_df, views=test_v)
-            if hasattr(model, "history_") and name != "mesa_kepler_zero_shot":
-                extra["epochs_run"] = len(model.history_)
+            if model.kind == "mesa" and name != "mesa_kepler_zero_shot":
+                extra["epochs_run"] = len(model.training_history())
             row = {"fold": k, "n_train": len(train_df), "n_test": len(test_df)}
             row.update(fold_metrics(y[te], np.asarray(proba)))
             row.update(

@@ -20,7 +20,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from exomesa import __version__
+from exomesa._version import __version__
 from exomesa.errors import ExomesaError
 
 __all__ = ["main", "build_parser", "COMMAND_MODULES"]

@@ -44,7 +44,7 @@ def add_test_arguments(p: argparse.ArgumentParser, model_path: str = "output/mes
 
 
 def run(args: argparse.Namespace) -> int:
-    from exomesa.evaluation.runner import evaluate_model
+    from exomesa.jobs.test import evaluate_model
 
     evaluate_model(
         Path(args.model_path),

@@ -104,7 +104,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _train_main(args: argparse.Namespace) -> int:
-    from exomesa.pipeline import train_baseline
+    from exomesa.jobs.baseline import train_baseline
 
     params = {
         k: getattr(args, k) for k in ("features", "seed", "n_estimators", "learning_rate", "num_leaves")

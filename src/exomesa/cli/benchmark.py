@@ -167,7 +167,7 @@ def config_from_args(args: argparse.Namespace) -> BenchmarkConfig:
 def run(args: argparse.Namespace) -> int:
     """Run the benchmark with parsed arguments; returns the exit code."""
     # imported here: the runner imports scikit-learn's metrics (~1.5 s), which `exomesa --help` need not pay
-    from exomesa.benchmark.command import run_benchmark_command
+    from exomesa.jobs.benchmark import run_benchmark_command
 
     run_benchmark_command(
         config_from_args(args),

@@ -51,7 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def prepare(args: argparse.Namespace) -> int:
-    from exomesa.pipeline import prepare_data
+    from exomesa.jobs.data import prepare_data
 
     prepare_data(args.source, args.out, test_size=args.test_size, seed=args.seed, force=args.force)
     return 0

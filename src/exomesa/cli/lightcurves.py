@@ -107,7 +107,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def build(args: argparse.Namespace) -> int:
-    from exomesa.lightcurves.jobs import build_lightcurve_views
+    from exomesa.jobs.lightcurves import build_lightcurve_views
     from exomesa.lightcurves.parallel import DEFAULT_SHARD_SIZE
 
     build_lightcurve_views(
@@ -126,14 +126,14 @@ def build(args: argparse.Namespace) -> int:
 
 
 def render(args: argparse.Namespace) -> int:
-    from exomesa.lightcurves.jobs import render_catalog_views
+    from exomesa.jobs.lightcurves import render_catalog_views
 
     render_catalog_views(args.catalog, args.out, force=args.force, progress=args.progress)
     return 0
 
 
 def import_astronet(args: argparse.Namespace) -> int:
-    from exomesa.lightcurves.jobs import import_astronet_file
+    from exomesa.jobs.lightcurves import import_astronet_file
 
     import_astronet_file(args.astronet, args.catalog, args.out, force=args.force)
     return 0

@@ -14,6 +14,7 @@ import argparse
 from pathlib import Path
 
 from exomesa.defaults import PREDICT_CHUNK_SIZE
+from exomesa.errors import ExomesaError
 
 __all__ = ["register", "run"]
 
@@ -73,12 +74,9 @@ def _streaming(args: argparse.Namespace) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    from exomesa.evaluation.scoring import predict_table
+    from exomesa.jobs.predict import predict_table, stream_predictions
 
     if _streaming(args):
-        from exomesa.errors import ExomesaError
-        from exomesa.evaluation.streaming import stream_predictions
-
         if args.model_path is None or args.lightcurves or args.fits_dir or args.allow_missing:
             raise ExomesaError(
                 "streaming predict (--chunk_size, --scheduler or Parquet) needs --model_path and takes no "

@@ -6,7 +6,7 @@ the HTML report::
     exomesa run --out runs/demo            # -> runs/demo/{data,output,test_results}/, report.html
     exomesa run --input cumulative.csv     # ... and runs/demo/predictions.csv for your table's rows
 
-It calls :func:`exomesa.pipeline.run_pipeline`.
+It calls :func:`exomesa.jobs.run.run_pipeline`.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from exomesa.pipeline import run_pipeline
+    from exomesa.jobs.run import run_pipeline
 
     run_pipeline(
         args.out,

@@ -67,7 +67,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _main(args: argparse.Namespace) -> int:
-    from exomesa.pipeline import train_mesa
+    from exomesa.jobs.train import train_mesa
 
     train_mesa(
         args.data_path,

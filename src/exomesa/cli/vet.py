@@ -53,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from exomesa.reporting.vet_job import vet_candidates
+    from exomesa.jobs.vet import vet_candidates
 
     vet_candidates(
         args.model_path,

@@ -96,7 +96,7 @@ def dr25_path() -> Path:
 @lru_cache(maxsize=1)
 def _dr25_cached() -> pd.DataFrame:
     """Parse the IPAC table once (~2.5 s with astropy) and keep a CSV copy in the cache folder (~0.3 s)."""
-    from exomesa import __version__
+    from exomesa._version import __version__
     from exomesa.defaults import cache_dir
 
     path = dr25_path()

@@ -1,7 +1,7 @@
-"""The :class:`Classifier` protocol, metrics, the one evaluation runner and the scoring path.
+"""Metrics, scoring and vetting records of a trained model (:class:`exomesa.interface.TrainedModel`).
 
-The package import is lazy: ``exomesa.evaluation.scoring`` (what ``exomesa predict`` runs) must not import
-scikit-learn's metrics, ~3 s of start-up on the 2-core machine.
+``evaluate`` is resolved on first use: ``exomesa.evaluation.scoring`` (what ``exomesa predict`` runs) must not
+import scikit-learn's metrics, seconds of start-up.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
 from exomesa.defaults import VETTING
 from exomesa.utils import import_optional
@@ -40,9 +41,9 @@ def explain(clf: Any, df: pd.DataFrame, views: Any | None = None, **kwargs: Any)
         ``feature_names`` [F], ``features`` [N, F] float, and for MESA ``local_view`` [N, 201],
         ``global_view`` [N, 2001] float, ``delta`` [N] (completeness error of the IG sum).
     """
-    if hasattr(clf, "model_") and hasattr(clf, "preprocessor_"):
+    if clf.kind == "mesa":
         return explain_mesa(clf, df, views, **kwargs)
-    if hasattr(clf, "booster_"):
+    if clf.kind == "lightgbm":
         return explain_lightgbm(clf, df, views)
     raise TypeError(f"cannot explain a {type(clf).__name__}: neither a MESA model nor a LightGBM baseline")
 
@@ -79,8 +80,6 @@ def explain_mesa(
     targets, deltas = [], []
     batches = iterate_batches({k: arrays[k] for k in keys}, batch_size)
     if show_progress:
-        from tqdm.auto import tqdm
-
         batches = tqdm(batches, total=-(-len(df) // batch_size), desc="attributions", unit="batch")
     was_training = model.training
     model.eval()

@@ -1,8 +1,5 @@
 """Test-set metrics for a three-class KOI vetting model: classification, ranking, calibration, alignment.
 
-Longer than our ~400-line guide: every metric block of ``test_results.json`` (classification, ranking,
-calibration, alignment) behind one ``evaluate`` call, sharing the input checks and the null-with-reason rule.
-
 Pure NumPy / scikit-learn; no torch, no files. :func:`evaluate` takes integer labels and class
 probabilities (and optionally the two contrastive embeddings) and returns one nested, JSON-able ``dict``
 (see ``docs/results_schema.md``). A metric that cannot be computed on the given data (e.g. a ROC-AUC when
@@ -18,6 +15,7 @@ Example::
 from __future__ import annotations
 
 import logging
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,6 +32,7 @@ from sklearn.metrics import (
 
 from exomesa.data import CLASSES
 from exomesa.errors import ExomesaError
+from exomesa.evaluation.vetting_metrics import binary_scores_confirmed_vs_fp, vetting_metrics
 
 __all__ = [
     "CLASSES",
@@ -131,7 +130,6 @@ def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, classes: Sequ
 def _balanced_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
     # sklearn warns when y_pred holds classes absent from y_true; the value (mean recall over present
     # classes) is what we want either way.
-    import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -199,21 +197,6 @@ def _auc_pair(y_bin: np.ndarray, score: np.ndarray) -> dict:
         out["pr_auc_reason"] = reason
         out["pr_auc_chance"] = (n_pos / n) if n else None
     return out
-
-
-def binary_scores_confirmed_vs_fp(
-    y_true: np.ndarray, proba: np.ndarray, classes: Sequence[str] = CLASSES
-) -> tuple[np.ndarray, np.ndarray]:
-    """Rows whose true label is CONFIRMED or FALSE POSITIVE, as (is_confirmed [M] int, score [M] float).
-
-    ``score = P(CONFIRMED) / (P(CONFIRMED) + P(FALSE POSITIVE))``, i.e. the model's preference between the two,
-    ignoring its CANDIDATE mass.
-    """
-    ic, ifp = list(classes).index("CONFIRMED"), list(classes).index("FALSE POSITIVE")
-    keep = (y_true == ic) | (y_true == ifp)
-    pc, pfp = proba[keep, ic], proba[keep, ifp]
-    score = pc / np.maximum(pc + pfp, _EPS)
-    return (y_true[keep] == ic).astype(np.int64), score
 
 
 def ranking_metrics(y_true: np.ndarray, proba: np.ndarray, classes: Sequence[str] = CLASSES) -> dict:
@@ -499,8 +482,6 @@ def evaluate(
     else:
         results["alignment"] = None
         results["alignment_reason"] = "light-curve/physics embeddings were not provided"
-
-    from exomesa.evaluation.vetting_metrics import vetting_metrics
 
     results["vetting"] = vetting_metrics(y, p, strata, proba_std)
     cvfp = results["ranking"].get("confirmed_vs_false_positive", {})

@@ -1,9 +1,9 @@
 """Scoring new candidates with any trained model (MESA or a baseline): one row per candidate.
 
-    from exomesa.evaluation.scoring import predict_table
-    predict_table("output/mesa_model.pth", "candidates.csv", "predictions.csv", neighbors=5)
+    from exomesa.evaluation.scoring import score_table
+    frame, sidecar = score_table("output/mesa_model.pth", "candidates.csv", neighbors=5)
 
-    predict_table(None, "cumulative.csv", "p.csv")    # the richest bundled model the table supports
+    frame, sidecar = score_table(None, "cumulative.csv")    # the richest bundled model the table supports
 
 Each output row has P(CONFIRMED), P(CANDIDATE), P(FALSE POSITIVE) (calibrated when the model holds a
 temperature), the predicted class, whether the light curve was real, rendered or not read (``none``: a
@@ -22,17 +22,26 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from exomesa._version import __version__
+from exomesa.bundled import blank_views, choose_bundled, load_bundled, would_work
 from exomesa.data import CLASSES, is_leaky, load_catalog
+from exomesa.defaults import TABULAR_PREDICT_THREADS
 from exomesa.errors import ExomesaError
-from exomesa.utils import check_writable
+from exomesa.evaluation.neighbors import nearest_neighbors
+from exomesa.evaluation.protocol import check_feature_columns, load_model
+from exomesa.features import add_derived_features, feature_columns, required_columns
+from exomesa.interface import TrainedModel
+from exomesa.lightcurves import ViewSet, views_for_catalog
+from exomesa.lightcurves.files import find_fits_files
+from exomesa.lightcurves.preprocess import build_views
 
-__all__ = ["PROBA_COLUMNS", "real_views", "score_candidates", "predict_table", "sidecar_path"]
+__all__ = ["PROBA_COLUMNS", "real_views", "score_candidates", "score_table", "sidecar_path"]
 
 logger = logging.getLogger(__name__)
 
 #: Class → probability column of the output.
 PROBA_COLUMNS = {c: "prob_" + c.lower().replace(" ", "_") for c in CLASSES}
-#: Class → per-class ensemble std column (MESA only; 0 for a single model). Issue 15.
+#: Class → per-class ensemble std column (MESA ensembles only).
 STD_COLUMNS = {c: "score_std_" + c.lower().replace(" ", "_") for c in CLASSES}
 
 
@@ -40,14 +49,9 @@ def real_views(
     catalog: pd.DataFrame, lightcurves: str | Path | None = None, fits_dir: str | Path | None = None
 ) -> Any:
     """Real views for ``catalog`` from a views file or a folder of FITS files (None: none given)."""
-    from exomesa.lightcurves import ViewSet
-
     if lightcurves is not None:
         return ViewSet.load(Path(lightcurves))
     if fits_dir is not None:
-        from exomesa.lightcurves.jobs import find_fits_files
-        from exomesa.lightcurves.preprocess import build_views
-
         files = find_fits_files(fits_dir)
         if not files:
             raise ExomesaError(
@@ -68,7 +72,12 @@ def _single_transit_tois(catalog: pd.DataFrame) -> np.ndarray:
 
 
 def score_candidates(
-    clf, catalog: pd.DataFrame, real_views=None, neighbors: int = 0, *, view_cache: str | Path | None = "auto"
+    clf: TrainedModel,
+    catalog: pd.DataFrame,
+    real_views=None,
+    neighbors: int = 0,
+    *,
+    view_cache: str | Path | None = "auto",
 ) -> pd.DataFrame:
     """One output row per catalog row: probabilities, class, light-curve source, reason, neighbours.
 
@@ -77,15 +86,8 @@ def score_candidates(
     reason in the ``reason`` column. Single-transit TOIs (TESS, no period) are scored on their tabular
     features with a flat view, and the ``reason`` column says so.
     """
-    from exomesa.evaluation.neighbors import nearest_neighbors
-    from exomesa.evaluation.protocol import model_outputs, model_towers
-    from exomesa.features import add_derived_features, feature_columns
-    from exomesa.lightcurves import views_for_catalog
-
-    physics_only = model_towers(clf) == "physics"
+    physics_only = clf.towers_read() == "physics"
     if physics_only:  # the model reads no light curve: do not render one
-        from exomesa.bundled import blank_views
-
         views = blank_views(catalog["kepoi_name"].astype(str).to_numpy())
     else:
         views = views_for_catalog(catalog, real_views, cache_dir=view_cache)
@@ -117,7 +119,7 @@ def score_candidates(
     out["predicted"] = ""
     out["lightcurve"] = "none" if physics_only else views.source
     out["missing_features"] = n_missing
-    bank_names = (getattr(clf, "reference_", None) or {}).get("kepoi_name")
+    bank_names = clf.training_reference().get("kepoi_name")
     if bank_names is not None and len(bank_names):
         out["in_training"] = catalog["kepoi_name"].astype(str).isin(set(map(str, bank_names))).to_numpy()
     out["scored"] = ok
@@ -125,7 +127,7 @@ def score_candidates(
     if ok.any():
         sub = catalog.loc[ok].reset_index(drop=True)
         sub_views = views.take(np.flatnonzero(ok))
-        scores = model_outputs(clf, sub, sub_views)  # probabilities and embeddings from one model pass
+        scores = clf.outputs(sub, sub_views)  # probabilities and embeddings from one model pass
         proba = scores["proba"]
         rows = np.flatnonzero(ok)
         for j, cls in enumerate(clf.classes_):
@@ -133,7 +135,7 @@ def score_candidates(
             col[rows] = proba[:, j]
             out[PROBA_COLUMNS[str(cls)]] = col
         out.loc[ok, "predicted"] = np.asarray(clf.classes_)[proba.argmax(axis=1)]
-        if "proba_std" in scores:  # deep-ensemble spread (issue 15)
+        if "proba_std" in scores:  # deep-ensemble spread
             for j, cls in enumerate(clf.classes_):
                 col = np.full(len(out), np.nan)
                 col[rows] = scores["proba_std"][:, j]
@@ -175,10 +177,6 @@ def _choose_model(
     device: str, light_curves_given: bool,
 ) -> tuple[Any, dict[str, Any]]:  # fmt: skip
     """The model to score ``catalog`` with and its record (``model``, ``reason``, ``imputed_columns``)."""
-    from exomesa.bundled import choose_bundled, load_bundled, would_work
-    from exomesa.evaluation.protocol import check_feature_columns, load_model
-    from exomesa.features import required_columns
-
     if model_path is None:
         missions = sorted(set(catalog["mission"].dropna().astype(str))) if "mission" in catalog else []
         if len(missions) > 1:
@@ -203,10 +201,7 @@ def _choose_model(
         clf = load_bundled(choice.entry, device=device)
         return clf, {**choice.to_dict(), "file": str(clf.bundled_file_), "engine": clf.engine_}
     clf = load_model(model_path, device=device)
-    feature_set = getattr(clf, "feature_set_", None)
-    missing = []
-    if isinstance(feature_set, dict):
-        missing = [c for c in required_columns(feature_set) if c not in catalog.columns]
+    missing = [c for c in required_columns(clf.features_read()) if c not in catalog.columns]
     if missing and not allow_missing:
         try:
             check_feature_columns(clf, catalog, input_path)
@@ -220,27 +215,23 @@ def _choose_model(
     return clf, record
 
 
-def predict_table(
+def score_table(
     model_path: str | Path | None,
     input_path: str | Path,
-    output: str | Path,
     *,
     lightcurves: str | Path | None = None,
     fits_dir: str | Path | None = None,
     neighbors: int = 0,
     device: str = "cpu",
     allow_missing: bool = False,
-    force: bool = False,
-) -> pd.DataFrame:
-    """Score every row of the table at ``input_path`` and write ``output`` (CSV) and its sidecar JSON
-    (:func:`sidecar_path`); returns the written frame.
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Score every row of the table at ``input_path``; returns the output frame (one row per input row) and
+    the sidecar record (which model scored the table and why; :func:`sidecar_path` names its file).
 
     ``model_path`` None: the richest bundled model whose columns the table has (:mod:`exomesa.bundled`).
     ``allow_missing``: columns the model reads but the table lacks are imputed as missing values (as
     training imputes them), with a warning; ``missing_features`` counts them per row.
     """
-    output = Path(output)
-    check_writable([output, sidecar_path(output)], force, what="predictions file")
     if neighbors < 0:
         raise ExomesaError("--neighbors must be 0 or a positive number.")
     catalog = load_catalog(input_path, require_label=False)
@@ -252,8 +243,7 @@ def predict_table(
         device,
         lightcurves is not None or fits_dir is not None,
     )
-    reference = getattr(clf, "reference_", None)
-    bank = None if reference is None else reference.get("physics")
+    bank = clf.training_reference().get("physics")
     if neighbors > 0 and (bank is None or len(bank) == 0):
         raise ExomesaError(
             f"{model_path or record['model']}: the model holds no training bank of embeddings (a bundled "
@@ -276,12 +266,8 @@ def predict_table(
             ", ".join(leaky),
         )
     views = real_views(catalog, lightcurves, fits_dir)
-    from exomesa.evaluation.protocol import model_towers
-
-    if model_towers(clf) == "physics" and hasattr(clf, "model_"):  # a torch MESA (not an ONNX twin)
-        import torch
-
-        from exomesa.defaults import TABULAR_PREDICT_THREADS
+    if clf.kind == "mesa" and clf.towers_read() == "physics":  # a torch MESA (not an ONNX twin)
+        import torch  # a torch MESA is loaded, so torch is too
 
         threads = torch.get_num_threads()
         torch.set_num_threads(TABULAR_PREDICT_THREADS)
@@ -292,32 +278,7 @@ def predict_table(
     else:
         result = score_candidates(clf, catalog, views, neighbors)
     result["model"] = record["model"]
-    output.parent.mkdir(parents=True, exist_ok=True)
-    result.to_csv(output, index=False)
-    from exomesa import __version__
-    from exomesa.utils import write_json
-
     n_train = int(result["in_training"].sum()) if "in_training" in result else 0
-    write_json(
-        sidecar_path(output),
-        {**record, "input": str(input_path), "n_rows": len(result), "n_in_training": n_train,
-         "exomesa_version": __version__},
-    )  # fmt: skip
-    n_bad = int((~result["scored"]).sum())
-    counts = result.loc[result["scored"], "predicted"].value_counts().to_dict()
-    logger.info(
-        "scored %d of %d candidate(s) (%s); light curves: %s",
-        len(result) - n_bad,
-        len(result),
-        ", ".join(f"{k}: {v}" for k, v in counts.items()) or "none",
-        ", ".join(f"{k}: {v}" for k, v in result["lightcurve"].value_counts().items()),
-    )
-    if n_train:
-        logger.warning(
-            "%d row(s) were training rows of the model (in_training): their scores are not predictions",
-            n_train,
-        )
-    if n_bad:
-        logger.warning("%d row(s) could not be scored; see the 'reason' column of %s", n_bad, output)
-    logger.info("wrote %s and %s", output, sidecar_path(output))
-    return result
+    sidecar = {**record, "input": str(input_path), "n_rows": len(result), "n_in_training": n_train,
+               "exomesa_version": __version__}  # fmt: skip
+    return result, sidecar

@@ -17,14 +17,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from exomesa.data import canonicalize, load_catalog
 from exomesa.defaults import PREDICT_CHUNK_SIZE
 from exomesa.errors import ExomesaError
+from exomesa.evaluation.protocol import check_feature_columns, load_model
+from exomesa.evaluation.scoring import score_candidates
+from exomesa.utils import check_writable, import_optional
 
 __all__ = ["read_chunks", "ChunkWriter", "stream_predictions"]
 
@@ -37,16 +41,12 @@ def _is_parquet(path: Path) -> bool:
 
 def read_chunks(path: str | Path, chunk_size: int = PREDICT_CHUNK_SIZE) -> Iterator[pd.DataFrame]:
     """Raw (not yet canonical) chunks of at most ``chunk_size`` rows of a CSV or Parquet table, in order."""
-    from exomesa.data import load_catalog
-
     path = Path(path)
     if not path.is_file():
         raise ExomesaError(f"{path}: file not found; pass a candidates table (CSV or Parquet).")
     if chunk_size < 1:
         raise ExomesaError(f"--chunk_size must be at least 1 (got {chunk_size}).")
     if _is_parquet(path):
-        from exomesa.utils import import_optional
-
         pq = import_optional("pyarrow.parquet", "reading Parquet tables")
         try:
             for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_size):
@@ -87,8 +87,6 @@ class ChunkWriter:
     def write(self, frame: pd.DataFrame) -> None:
         """Append ``frame`` (same columns every time)."""
         if self._parquet:
-            from exomesa.utils import import_optional
-
             pa = import_optional("pyarrow", "writing Parquet output")
             pq = import_optional("pyarrow.parquet", "writing Parquet output")
             table = pa.Table.from_pandas(frame, preserve_index=False)
@@ -108,16 +106,10 @@ class ChunkWriter:
 @lru_cache(maxsize=2)
 def _worker_model(model_path: str, device: str) -> Any:
     """The model, loaded once per process (on a Dask worker: once per worker)."""
-    from exomesa.evaluation.protocol import load_model
-
     return load_model(model_path, device=device)
 
 
 def _score_chunk(raw: pd.DataFrame, model_path: str, device: str, start: int, neighbors: int) -> pd.DataFrame:
-    from exomesa.data import canonicalize
-    from exomesa.evaluation.protocol import check_feature_columns
-    from exomesa.evaluation.scoring import score_candidates
-
     clf = _worker_model(model_path, device)
     source = f"rows {start + 1}-{start + len(raw)}"
     raw = raw.reset_index(drop=True)
@@ -172,10 +164,6 @@ def stream_predictions(
 
     Returns a summary: ``rows``, ``chunks``, ``scored``, ``output``.
     """
-    from functools import partial
-
-    from exomesa.utils import check_writable
-
     output = Path(output)
     check_writable(output, force, what="predictions file")
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -183,8 +171,6 @@ def stream_predictions(
     chunks = read_chunks(input_path, chunk_size)
     client = None
     if scheduler is not None:
-        from exomesa.utils import import_optional
-
         distributed = import_optional("distributed", "--scheduler")
         client = scheduler if not isinstance(scheduler, str) else distributed.Client(scheduler)
         logger.info("scoring chunks on the Dask cluster %s", getattr(client, "dashboard_link", scheduler))
@@ -196,7 +182,7 @@ def stream_predictions(
     n_chunks = n_scored = 0
     bar = None
     if progress:
-        from tqdm.auto import tqdm
+        from tqdm.auto import tqdm  # imports asyncio: only when a progress bar is asked for
 
         bar = tqdm(desc="scoring", unit="row", disable=None)
     try:

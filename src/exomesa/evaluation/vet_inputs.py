@@ -17,6 +17,10 @@ import numpy as np
 import pandas as pd
 
 from exomesa.errors import ExomesaError
+from exomesa.lightcurves.fitsio import read_header_ids, read_lightcurve, stitch
+from exomesa.lightcurves.preprocess import TRANSIT_MASK_DURATIONS, detrend, fold_time, other_transits_mask
+from exomesa.lightcurves.render import flat_reason
+from exomesa.lightcurves.star_tasks import plan_star_tasks
 
 __all__ = ["RealCurve", "select_candidates", "real_curves"]
 
@@ -115,11 +119,6 @@ def real_curves(catalog: pd.DataFrame, fits_paths: Iterable[Path | str]) -> dict
         ExomesaError: files were given but none belongs to a star of the catalog (names the files' targets and
             the candidates' stars), so a FITS file of another star is never used silently.
     """
-    from exomesa.lightcurves.fitsio import read_header_ids, read_lightcurve, stitch
-    from exomesa.lightcurves.preprocess import TRANSIT_MASK_DURATIONS, detrend, fold_time, other_transits_mask
-    from exomesa.lightcurves.render import flat_reason
-    from exomesa.lightcurves.star_tasks import plan_star_tasks
-
     paths = [Path(p) for p in fits_paths]
     tasks, _failures = plan_star_tasks(catalog, paths)
     if paths and not tasks:

@@ -23,7 +23,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from exomesa.data import load_dr25
 from exomesa.defaults import VETTING
+from exomesa.evaluation.explain import explain as explain_fn
+from exomesa.evaluation.explain import top_features
+from exomesa.evaluation.neighbors import nearest_neighbors
+from exomesa.evaluation.protocol import model_outputs
+from exomesa.features import add_derived_features
+from exomesa.lightcurves import views_for_catalog
+from exomesa.lightcurves.diagnostics import run_diagnostics
+from exomesa.lightcurves.render import render_views
 
 __all__ = ["vet_records", "class_distributions", "human_flag"]
 
@@ -47,9 +56,7 @@ def human_flag(proba: np.ndarray, std: np.ndarray | None) -> tuple[bool, float, 
 def class_distributions(clf: Any, training: pd.DataFrame | None) -> dict[str, dict[str, np.ndarray]] | None:
     """{column: {class: sorted finite values}} of :data:`VETTING` ``diagnostic_columns`` over the model's
     training KOIs (names and dispositions from ``clf.reference_``, values from ``training``), or None."""
-    from exomesa.features import add_derived_features
-
-    ref = getattr(clf, "reference_", None)
+    ref = clf.training_reference()
     if training is None or not ref or len(ref.get("kepoi_name", [])) == 0:
         return None
     names = pd.Series(np.asarray(ref["disposition"]), index=np.asarray(ref["kepoi_name"]).astype(str))
@@ -111,20 +118,9 @@ def vet_records(
         explain: compute attributions ("why this score").
         neighbors: nearest training KOIs per candidate (MESA with a reference bank only).
     """
-    from exomesa.evaluation.explain import explain as explain_fn
-    from exomesa.evaluation.explain import top_features
-    from exomesa.evaluation.neighbors import nearest_neighbors
-    from exomesa.evaluation.protocol import model_outputs
-    from exomesa.features import add_derived_features
-    from exomesa.lightcurves import views_for_catalog
-    from exomesa.lightcurves.diagnostics import run_diagnostics
-    from exomesa.lightcurves.render import render_views
-
     df = df.reset_index(drop=True)
     curves = curves or {}
     if training is None:
-        from exomesa.data import load_dr25
-
         training = load_dr25()
     aligned = views_for_catalog(df, views)
     model_views = render_views(df, noise=False)
@@ -147,7 +143,7 @@ def vet_records(
             why_reason = "switched off with --no_explain"
     pos = {int(i): j for j, i in enumerate(idx)}
 
-    ref = getattr(clf, "reference_", None) or {}
+    ref = clf.training_reference()
     bank = np.asarray(ref.get("physics", np.zeros((0, 0))), dtype=np.float32)
     nb_idx = nb_sim = None
     nb_views: dict[str, np.ndarray] = {}

@@ -1,4 +1,4 @@
-"""Vetters' metrics (issue 15): what a catalog vetter asks of a classifier beyond accuracy.
+"""Vetters' metrics: what a catalog vetter asks of a classifier beyond accuracy.
 
 * :func:`recall_at_precision` — recall of CONFIRMED at 99 % precision against FALSE POSITIVE (ExoMiner's
   headline figure, Valizadegan et al. 2022: 0.936 on DR25 with real light curves), on the CONFIRMED/FP
@@ -21,7 +21,13 @@ import numpy as np
 from exomesa.data import CLASSES
 from exomesa.defaults import VETTING_BINS, VETTING_PRECISION
 
-__all__ = ["recall_at_precision", "binned_accuracy", "uncertainty_summary", "vetting_metrics"]
+__all__ = [
+    "binary_scores_confirmed_vs_fp",
+    "recall_at_precision",
+    "binned_accuracy",
+    "uncertainty_summary",
+    "vetting_metrics",
+]
 
 
 def recall_at_precision(y_bin: np.ndarray, score: np.ndarray, precision: float = VETTING_PRECISION) -> dict:
@@ -91,6 +97,21 @@ def uncertainty_summary(y_true: np.ndarray, proba: np.ndarray, proba_std: np.nda
     }
 
 
+def binary_scores_confirmed_vs_fp(
+    y_true: np.ndarray, proba: np.ndarray, classes: Sequence[str] = CLASSES
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows whose true label is CONFIRMED or FALSE POSITIVE, as (is_confirmed [M] int, score [M] float).
+
+    ``score = P(CONFIRMED) / (P(CONFIRMED) + P(FALSE POSITIVE))``, i.e. the model's preference between the two,
+    ignoring its CANDIDATE mass.
+    """
+    ic, ifp = list(classes).index("CONFIRMED"), list(classes).index("FALSE POSITIVE")
+    keep = (y_true == ic) | (y_true == ifp)
+    pc, pfp = proba[keep, ic], proba[keep, ifp]
+    score = pc / np.maximum(pc + pfp, 1e-12)
+    return (y_true[keep] == ic).astype(np.int64), score
+
+
 def vetting_metrics(
     y_true: np.ndarray,
     proba: np.ndarray,
@@ -103,8 +124,6 @@ def vetting_metrics(
         y_true: [N] class indices; proba: [N, 3] in CLASSES order; strata: catalog column → [N] values
             (those in VETTING_BINS are binned); proba_std: [N, 3] ensemble std (optional).
     """
-    from exomesa.evaluation.metrics import binary_scores_confirmed_vs_fp
-
     y_bin, score = binary_scores_confirmed_vs_fp(np.asarray(y_true), np.asarray(proba), CLASSES)
     pred = np.asarray(proba).argmax(axis=1)
     out: dict[str, Any] = {

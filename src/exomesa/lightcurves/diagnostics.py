@@ -1,9 +1,8 @@
 """Light-curve vetting diagnostics for one candidate: odd/even depths, secondary eclipse, folds, per-transit depths.
 
-numpy only (no pandas, astropy or torch), so the vetting sheet can run it anywhere. The module is longer than
-our ~400-line guide on purpose: the five checks share one set of private measurement helpers (baseline, noise
-with its inflation, windowed depths) and their result dataclasses; split apart, each file would import the
-others' internals.
+numpy only (no pandas, astropy or torch), so the vetting sheet can run it anywhere. The five checks share one
+set of private measurement helpers (baseline, noise with its inflation, windowed depths) and their result
+dataclasses.
 
 Conventions
 -----------

@@ -1,7 +1,5 @@
 """Build real views star by star on many cores or a Dask cluster, into sharded, resumable output.
 
-Slightly longer than our ~400-line guide: the build's planning, resume and shard bookkeeping.
-
 One task is one star: read and stitch its files, then fold every KOI of that star (the same functions as
 :func:`exomesa.lightcurves.preprocess.build_views`, so the views are bit-identical in every mode). Tasks run
 
@@ -106,7 +104,7 @@ def _versions() -> dict[str, str]:
     import astropy
     import scipy
 
-    from exomesa import __version__
+    from exomesa._version import __version__
 
     return {
         "exomesa": __version__,

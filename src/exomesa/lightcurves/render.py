@@ -1,8 +1,5 @@
 """Rendered views: a physical transit model from each KOI's own catalog parameters (no light curve needed).
 
-Longer than our ~400-line guide: the renderer's parameter fallbacks, the batman evaluation and its
-disk cache belong together (the cache key hashes every resolved parameter).
-
 For KOIs without a real light curve the model sees a *rendered* view: a Mandel & Agol transit (``batman``,
 quadratic limb darkening, circular orbit) evaluated on the same global/local grids as real views
 (:mod:`exomesa.lightcurves.views`), averaged over each bin and over the 29.4-min Kepler long cadence, plus
@@ -356,7 +353,7 @@ def _render_cache_path(params: pd.DataFrame, noise: bool, cache_dir: str | Path)
     batman versions (a new renderer never reads old views)."""
     from importlib.metadata import PackageNotFoundError, version
 
-    from exomesa import __version__
+    from exomesa._version import __version__
 
     try:
         batman_version = version("batman-package")

@@ -73,7 +73,7 @@ def to_checkpoint_safe(obj: Any) -> Any:
 
 def save_checkpoint(path: Path | str, payload: dict[str, Any]) -> Path:
     """Write ``payload`` (plus the format markers) atomically to ``path``; parent folders are created."""
-    from exomesa import __version__
+    from exomesa._version import __version__
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

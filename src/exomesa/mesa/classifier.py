@@ -474,13 +474,71 @@ class MesaClassifier(BaseEstimator):
             result["proba_std"] = self._proba_std(out)
         return result
 
-    def vet(self, df: pd.DataFrame, views: Any | None = None, **kwargs: Any) -> list[dict[str, Any]]:
-        """Per-candidate vetting records (verdict, diagnostics, attributions, neighbours); see
-        :func:`exomesa.evaluation.vetting.vet_records` (keyword arguments pass through) and, for the HTML pages,
-        :func:`exomesa.reporting.vetting.write_vet_pages`."""
-        from exomesa.evaluation.vetting import vet_records
+    # -- the TrainedModel interface (exomesa.interface) ---------------------------------------------------
+    kind = "mesa"
 
-        return vet_records(self, df, views, **kwargs)
+    def model_name(self) -> str:
+        """``"MesaClassifier"``."""
+        return type(self).__name__
+
+    def proba_spread(self, df: pd.DataFrame, views: Any | None = None) -> np.ndarray | None:
+        """:meth:`predict_proba_std` [N, 3] for an ensemble; None for a single model (no members)."""
+        return self.predict_proba_std(df, views) if len(self._members()) > 1 else None
+
+    def towers_read(self) -> str:
+        """The towers that feed the classifier (``model_.cfg.towers``)."""
+        self._check_fitted()
+        return str(self.model_.cfg.towers)
+
+    def features_read(self) -> dict[str, list[str]]:
+        """The fitted feature set, ``{group: [columns]}``."""
+        self._check_fitted()
+        return self.feature_set_
+
+    def training_reference(self) -> dict[str, np.ndarray]:
+        """The bank of training rows: ``kepoi_name``, ``disposition`` [N], ``physics``/``lightcurve`` [N, P]."""
+        return getattr(self, "reference_", None) or {}
+
+    def n_training_rows(self) -> int | None:
+        """The number of training KOIs in the reference bank (None when it is empty)."""
+        n = len(self.training_reference().get("kepoi_name", []))
+        return n or None
+
+    def training_history(self) -> list[dict[str, Any]]:
+        """The per-epoch records of :meth:`fit` (kept in the checkpoint)."""
+        return list(getattr(self, "history_", None) or [])
+
+    def calibration_temperature(self) -> float | None:
+        """The fitted temperature (``temperature_``)."""
+        t = getattr(self, "temperature_", None)
+        return None if t is None else float(t)
+
+    def version_built(self) -> str | None:
+        """The exomesa version that wrote the checkpoint (None for a model fitted in this process)."""
+        return getattr(self, "exomesa_version_", None)
+
+    def summary(self) -> dict[str, Any]:
+        """Class name, scalar parameters, calibration temperature, trainable parameters, epochs."""
+        out: dict[str, Any] = {"class": self.model_name()}
+        out.update(
+            {
+                k: v
+                for k, v in self.get_params().items()
+                if isinstance(v, str | int | float | bool | type(None))
+            }
+        )
+        temperature = self.calibration_temperature()
+        if temperature is not None:
+            out["calibration temperature (fitted on validation)"] = round(temperature, 4)
+        n_params = getattr(self, "n_parameters_", None)
+        if n_params is not None:
+            out["trainable parameters"] = int(n_params)
+        history = self.training_history()
+        if history:
+            out["epochs trained"] = len(history)
+            if history[-1].get("best_epoch") is not None:
+                out["weights kept from epoch"] = int(history[-1]["best_epoch"])
+        return out
 
     # -- persistence ---------------------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from exomesa import __version__
+from exomesa._version import __version__
 from exomesa.errors import ExomesaError
 from exomesa.utils import import_optional
 

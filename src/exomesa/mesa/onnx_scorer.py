@@ -49,6 +49,7 @@ class OnnxMesaScorer:
     """
 
     towers_ = "physics"
+    kind = "mesa-onnx"
 
     def __init__(self, session: Any, metadata: dict[str, Any], path: Path) -> None:
         from exomesa.features import TabularPreprocessor
@@ -122,6 +123,54 @@ class OnnxMesaScorer:
     def predict(self, df: pd.DataFrame, views: Any | None = None) -> np.ndarray:
         """Predicted dispositions ``[N]`` (strings from ``classes_``)."""
         return self.classes_[self.predict_proba(df, calibrated=False).argmax(axis=1)]
+
+    # -- the TrainedModel interface (exomesa.interface) ---------------------------------------------------
+    def model_name(self) -> str:
+        """``"OnnxMesaScorer"``."""
+        return type(self).__name__
+
+    def proba_spread(self, df: pd.DataFrame, views: Any | None = None) -> np.ndarray | None:
+        """Per-class std [N, 3] of the ensemble members' calibrated probabilities; None for one member."""
+        return self.outputs(df).get("proba_std")
+
+    def embed(self, df: pd.DataFrame, views: Any | None = None) -> dict[str, np.ndarray]:
+        """``{}``: the twin returns no embeddings."""
+        return {}
+
+    def towers_read(self) -> str:
+        """``"physics"``: the twin reads the table only."""
+        return self.towers_
+
+    def features_read(self) -> dict[str, list[str]]:
+        """The stored feature set, ``{group: [columns]}``."""
+        return self.feature_set_
+
+    def training_reference(self) -> dict[str, np.ndarray]:
+        """``kepoi_name`` of the training KOIs (no embeddings, no dispositions)."""
+        return self.reference_
+
+    def n_training_rows(self) -> int | None:
+        """The number of training KOIs recorded in the file (None when none are)."""
+        return len(self.reference_["kepoi_name"]) or None
+
+    def training_history(self) -> list[dict[str, Any]]:
+        """``[]``: the twin keeps no history."""
+        return []
+
+    def calibration_temperature(self) -> float | None:
+        """The stored temperature."""
+        return self.temperature_
+
+    def version_built(self) -> str | None:
+        """The exomesa version that exported the twin."""
+        return self.exomesa_version_
+
+    def summary(self) -> dict[str, Any]:
+        """Class name and calibration temperature."""
+        return {
+            "class": self.model_name(),
+            "calibration temperature (fitted on validation)": round(self.temperature_, 4),
+        }
 
     def fit(self, df: pd.DataFrame, views: Any | None = None) -> OnnxMesaScorer:
         raise ExomesaError(

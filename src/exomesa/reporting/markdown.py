@@ -224,7 +224,7 @@ def render_markdown(
         ]
         methods = results.get("methods", {})
         lines += _accuracy_rows(methods)
-        # issue 15: vetters' metrics (older results files lack them: shown as n/a)
+        # vetters' metrics (older results files lack them: shown as n/a)
         lines += [
             "",
             "## Vetters' metrics (mean ± std over folds; CONFIRMED vs FALSE POSITIVE rows)",

@@ -1,16 +1,14 @@
 """Evaluation figures: one function per figure, each taking arrays and returning a ``matplotlib`` Figure.
 
-Longer than our ~400-line guide: one short function per figure (about a dozen), sharing the class
-colours and the save helper; a file per figure would scatter those.
-
 The functions use the object-oriented API (``Figure()`` + ``fig.add_subplot``), never ``pyplot``, so they
-work headless, leak no global state and never call ``show``. :func:`save_figure` writes a PNG.
+work headless, leak no global state and never call ``show``. The jobs write them
+(:func:`exomesa.jobs.test.save_figure`).
 
 Example::
 
     from exomesa.reporting import plots
     fig = plots.plot_confusion_matrix(results["classification"]["confusion_matrix"])
-    plots.save_figure(fig, "test_results/confusion_matrix.png")
+    save_figure(fig, "test_results/confusion_matrix.png")     # exomesa.jobs.test.save_figure
 """
 
 from __future__ import annotations
@@ -18,10 +16,10 @@ from __future__ import annotations
 import logging
 import textwrap
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 from sklearn.metrics import average_precision_score, precision_recall_curve, roc_curve
 
@@ -36,7 +34,6 @@ from exomesa.lightcurves.views import LOCAL_HALF_WIDTH_DURATIONS
 __all__ = [
     "CLASS_COLORS",
     "project_2d",
-    "save_figure",
     "plot_confusion_matrix",
     "plot_embedding_2d",
     "plot_contrastive_space",
@@ -56,14 +53,6 @@ _FALLBACK_COLORS = ["#0072B2", "#D55E00", "#56B4E9", "#F0E442", "#000000"]
 
 def _color(name: str, i: int) -> str:
     return CLASS_COLORS.get(name, _FALLBACK_COLORS[i % len(_FALLBACK_COLORS)])
-
-
-def save_figure(fig: Figure, path: Path | str, dpi: int = 110) -> Path:
-    """Write ``fig`` as PNG (parent folders created) and return the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=dpi, bbox_inches="tight", facecolor="white")
-    return path
 
 
 # ----------------------------------------------------------------------------------------- projections
@@ -253,7 +242,6 @@ def plot_contrastive_space(
                 pts[m, 0], pts[m, 1], s=size, alpha=0.6, color=_color(name, i), marker=marker,
                 edgecolors="none", zorder=4,
             )  # fmt: skip
-    from matplotlib.lines import Line2D
 
     handles = [
         Line2D([], [], ls="", marker="s", color=_color(nm, i), label=nm) for i, nm in enumerate(classes)

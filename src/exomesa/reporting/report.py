@@ -10,7 +10,7 @@ offline and can be mailed as one file. Every figure keeps its file name in the c
 
 Example::
 
-    from exomesa.reporting.report import write_report
+    from exomesa.jobs.test import write_report
     write_report("test_results/report.html", results, {"confusion_matrix": Path(".../confusion_matrix.png")},
                  meta={"model_path": "output/mesa_model.pth", "lightcurve_sources": {"real": 12, "rendered": 1599}})
 """
@@ -25,9 +25,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
+from exomesa.reporting.templates import render, table_html
 from exomesa.utils import to_jsonable
 
-__all__ = ["write_report", "render_report", "FIGURE_CAPTIONS"]
+__all__ = ["render_report", "FIGURE_CAPTIONS"]
 
 logger = logging.getLogger(__name__)
 
@@ -74,10 +77,6 @@ def _metric(block: Mapping[str, Any] | None, key: str, digits: int = 3) -> str:
 
 def _table(header: list[str], rows: list[list[str]], first_left: bool = True) -> str:
     """Cells are already-escaped HTML snippets (from :func:`_fmt`/:func:`_esc`)."""
-    from markupsafe import Markup
-
-    from exomesa.reporting.templates import table_html
-
     return str(table_html(header, [[Markup(c) for c in row] for row in rows], first_left))
 
 
@@ -299,10 +298,6 @@ def render_report(
     title: str = "exomesa evaluation report",
 ) -> str:
     """The report as one HTML string (see :func:`write_report`)."""
-    from markupsafe import Markup
-
-    from exomesa.reporting.templates import render
-
     figures = dict(figures or {})
     meta = dict(meta or {})
     nav = ["summary", "classification", "ranking", "calibration", "alignment", "run"]
@@ -326,18 +321,3 @@ def render_report(
         figures=[_figure(k, p) for k, p in figures.items()],
         sections=[Markup(x) for x in sections],
     )
-
-
-def write_report(
-    path: Path | str,
-    results: Mapping[str, Any],
-    figures: Mapping[str, Path] | None = None,
-    meta: Mapping[str, Any] | None = None,
-) -> Path:
-    """Write one self-contained HTML page: the metrics of ``results`` (from :func:`exomesa.evaluation.metrics.evaluate`)
-    as tables, each PNG in ``figures`` (key → file) embedded as base64, and ``meta`` (run/model summary;
-    ``meta["lightcurve_sources"]`` = ``{"real": n, "rendered": m}`` gets its own table). Returns the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_report(to_jsonable(dict(results)), figures, meta), encoding="utf-8")
-    return path

@@ -9,9 +9,12 @@ Matplotlib costs ~0.1 s a figure, too slow for 1,600 sheets × 6 plots; these SV
 from __future__ import annotations
 
 import base64
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
+
+from exomesa.reporting.templates import render
 
 __all__ = ["Series", "svg_plot", "downsample"]
 
@@ -37,8 +40,6 @@ def downsample(x: np.ndarray, y: np.ndarray, n: int) -> tuple[np.ndarray, np.nda
     k = int(np.ceil(x.size / n))
     m = (x.size // k) * k
     with np.errstate(all="ignore"):
-        import warnings
-
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             return x[:m].reshape(-1, k).mean(1), np.nanmedian(y[:m].reshape(-1, k), axis=1)
@@ -64,8 +65,6 @@ def svg_plot(
     ``strip`` [M]: values drawn as a colour strip under the axes (blue > 0, red < 0, intensity ∝ |value|;
     the saliency of the local view's bins).
     """
-    from exomesa.reporting.templates import render
-
     L, T, R = 52, 18, 8
     SH = 14 if strip is not None else 0
     B = 30 + SH

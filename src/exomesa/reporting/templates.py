@@ -11,14 +11,15 @@ import base64
 from functools import lru_cache
 from typing import Any
 
+import jinja2
+from markupsafe import Markup
+
 __all__ = ["environment", "render", "table_html", "data_uri"]
 
 
 @lru_cache(maxsize=1)
 def environment() -> Any:
     """The shared :class:`jinja2.Environment` (loaded once)."""
-    import jinja2
-
     return jinja2.Environment(
         loader=jinja2.PackageLoader("exomesa.reporting", "templates"),
         autoescape=jinja2.select_autoescape(["html.j2", "svg.j2"]),
@@ -35,8 +36,6 @@ def render(template: str, **context: Any) -> str:
 
 def table_html(header: list[str], rows: list[list[Any]], first_left: bool = True, **kwargs: Any) -> Any:
     """A table through the ``table`` macro; cells are escaped unless they are ``Markup``."""
-    from markupsafe import Markup
-
     macro = environment().get_template("macros.html.j2").module.table
     return Markup(macro(header, rows, first_left, **kwargs))
 

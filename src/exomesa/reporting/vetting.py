@@ -3,7 +3,7 @@
 Pages are rendered from ``vet_sheet.html.j2`` / ``vet_index.html.j2`` (sharing ``base.html.j2`` with
 ``report.html``); every image is an SVG embedded as a ``data:`` URI, so each page is one self-contained file.
 
-    from exomesa.reporting.vetting import write_vet_pages
+    from exomesa.jobs.vet import write_vet_pages
     write_vet_pages(records, "vet/", meta={"model_sha256": ..., "exomesa_version": ...})
 """
 
@@ -13,17 +13,17 @@ import datetime as _dt
 import logging
 import re
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from exomesa._version import __version__
 from exomesa.defaults import VETTING
 from exomesa.lightcurves.views import global_bin_centres, local_bin_centres
 from exomesa.reporting.svgplot import Series, downsample, svg_plot
 from exomesa.reporting.templates import render
 
-__all__ = ["write_vet_pages", "render_sheet", "render_index", "sheet_file"]
+__all__ = ["render_sheet", "render_index", "sheet_file", "with_meta_defaults"]
 
 logger = logging.getLogger(__name__)
 
@@ -222,10 +222,8 @@ def _lc_text(rec: Mapping[str, Any]) -> str:
     )
 
 
-def _with_defaults(meta: Mapping[str, Any]) -> dict[str, Any]:
+def with_meta_defaults(meta: Mapping[str, Any]) -> dict[str, Any]:
     """``meta`` with the date, exomesa version and model placeholders filled in where absent."""
-    from exomesa import __version__
-
     defaults = {
         "date": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
         "exomesa_version": __version__,
@@ -237,7 +235,7 @@ def _with_defaults(meta: Mapping[str, Any]) -> dict[str, Any]:
 
 def render_sheet(rec: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
     """One candidate's sheet as an HTML string (see the module docstring)."""
-    meta = _with_defaults(meta)
+    meta = with_meta_defaults(meta)
     row = rec["row"]
     classes = list(rec["proba"] or {})
     params = [[label, _num(row.get(col), 8), unit] for col, label, unit in PARAMS if col in row.index]
@@ -330,7 +328,7 @@ def render_sheet(rec: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
 
 def render_index(records: Sequence[Mapping[str, Any]], meta: Mapping[str, Any]) -> str:
     """The sortable, filterable index of ``records`` as an HTML string."""
-    meta = _with_defaults(meta)
+    meta = with_meta_defaults(meta)
     classes = ["CONFIRMED", "CANDIDATE", "FALSE POSITIVE"]
     rows = []
     for rec in records:
@@ -368,25 +366,3 @@ def render_index(records: Sequence[Mapping[str, Any]], meta: Mapping[str, Any]) 
         rows=rows,
         n_flag=sum(r["flag"] for r in rows),
     )
-
-
-def write_vet_pages(
-    records: Sequence[Mapping[str, Any]],
-    out: str | Path,
-    meta: Mapping[str, Any],
-    show_progress: bool = False,
-) -> Path:
-    """Write ``out/index.html`` and ``out/<name>.html`` per record; returns the index path."""
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    meta = _with_defaults(meta)
-    items = records
-    if show_progress:
-        from tqdm.auto import tqdm
-
-        items = tqdm(records, desc="writing sheets", unit="sheet")
-    for rec in items:
-        (out / sheet_file(rec["name"])).write_text(render_sheet(rec, meta), encoding="utf-8")
-    index = out / "index.html"
-    index.write_text(render_index(records, meta), encoding="utf-8")
-    return index

@@ -1,5 +1,5 @@
-"""The light-curve jobs of the command line, as library functions: build real views from FITS files (or a
-download), render views from a catalog, import AstroNet views. Each checks its output path first, so bad
+"""``exomesa lightcurves build / render / import``: build real views from FITS files (or a download), render
+views from a catalog, import AstroNet views. Each checks its output path first, so bad
 arguments fail before any work, and nothing is overwritten without ``force``.
 """
 
@@ -13,8 +13,13 @@ import pandas as pd
 from exomesa.data import load_catalog
 from exomesa.defaults import cache_dir as default_cache_dir
 from exomesa.errors import ExomesaError
+from exomesa.lightcurves.astronet import import_astronet_views
+from exomesa.lightcurves.download import download_kepler_lightcurves, download_tess_lightcurves
+from exomesa.lightcurves.files import find_fits_files
 from exomesa.lightcurves.parallel import DEFAULT_SHARD_SIZE, BuildResult, build_views_parallel
+from exomesa.lightcurves.render import render_views
 from exomesa.lightcurves.shards import check_out
+from exomesa.lightcurves.tess import check_tess_files
 from exomesa.lightcurves.views import ViewSet
 from exomesa.utils import check_writable
 
@@ -27,16 +32,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-
-def find_fits_files(folder: Path | str) -> list[Path]:
-    """Every ``*.fits`` / ``*.fits.gz`` file under ``folder`` (recursively), sorted."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise ExomesaError(f"--fits_dir {folder} is not a folder.")
-    return sorted(
-        p for p in folder.rglob("*") if p.is_file() and p.name.lower().endswith((".fits", ".fits.gz"))
-    )
 
 
 def build_lightcurve_views(
@@ -72,8 +67,6 @@ def build_lightcurve_views(
     files = find_fits_files(fits_dir) if fits_dir is not None else []
     download_failures: list[list[str]] = []
     if download:
-        from exomesa.lightcurves.download import download_kepler_lightcurves, download_tess_lightcurves
-
         if "kepid" not in table.columns:
             raise ExomesaError(f"--download needs a 'kepid' column in the catalog {label}.")
         cache = Path(cache_dir) if cache_dir else default_cache_dir() / "lightcurves"
@@ -93,8 +86,6 @@ def build_lightcurve_views(
             files += download_kepler_lightcurves(kepids, cache, failures=download_failures, progress=progress)
     files = sorted(set(files))
     if files:
-        from exomesa.lightcurves.tess import check_tess_files
-
         check_tess_files(table, files, label)
     logger.info("%d light-curve file(s) found", len(files))
     if not files:
@@ -128,8 +119,6 @@ def render_catalog_views(
     progress: bool = False,
 ) -> ViewSet:
     """``exomesa lightcurves render``: physical transit views of every catalog row, written to ``out``."""
-    from exomesa.lightcurves.render import render_views
-
     out = Path(out)
     _check_npz_out(out, force)
     views = render_views(load_catalog(catalog, require_label=False), show_progress=progress)
@@ -143,8 +132,6 @@ def import_astronet_file(
 ) -> tuple[ViewSet, pd.DataFrame]:
     """``exomesa lightcurves import --astronet``: match AstroNet TCE views to catalog KOIs and write ``out``
     (source ``real``, provenance ``astronet``) plus ``skipped.csv`` beside it; returns (views, skipped)."""
-    from exomesa.lightcurves.astronet import import_astronet_views
-
     out = Path(out)
     _check_npz_out(out, force)
     skipped_path = out.parent / "skipped.csv"

@@ -1,6 +1,6 @@
-"""``exomesa vet`` as one library function: pick candidates, get their light curves, score, explain, write pages.
+"""``exomesa vet``: pick candidates, get their light curves, score, explain, write the pages.
 
-    from exomesa.reporting.vet_job import vet_candidates
+    from exomesa.jobs.vet import vet_candidates
     vet_candidates("runs/demo/output/mesa_model.pth", "vet/", kois=["K00752.01", "K00002.01"])
 
 Every check that can fail on user input (the output folder, the model, the candidates, the FITS files) runs
@@ -14,18 +14,32 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from exomesa import __version__
+import numpy as np
+from tqdm.auto import tqdm
+
+from exomesa._version import __version__
+from exomesa.data import load_catalog, load_dr25
+from exomesa.defaults import CONFIG_FILE, cache_dir
 from exomesa.errors import ExomesaError
+from exomesa.evaluation.protocol import check_feature_columns, load_model
+from exomesa.evaluation.vet_inputs import real_curves, select_candidates
+from exomesa.evaluation.vetting import vet_records
+from exomesa.interface import TrainedModel
+from exomesa.lightcurves import ViewSet
+from exomesa.lightcurves.download import download_kepler_lightcurves
+from exomesa.lightcurves.files import find_fits_files
+from exomesa.lightcurves.preprocess import build_views
+from exomesa.reporting.vetting import render_index, render_sheet, sheet_file, with_meta_defaults
 from exomesa.utils import to_jsonable
 
 #: Machine-readable summary written next to the pages.
 VET_JSON = "vet.json"
 
-__all__ = ["vet_candidates", "model_meta", "record_summary", "VET_JSON"]
+__all__ = ["vet_candidates", "write_vet_pages", "model_meta", "record_summary", "VET_JSON"]
 
 logger = logging.getLogger(__name__)
 
@@ -38,13 +52,12 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def model_meta(clf: Any, model_path: Path) -> dict[str, Any]:
+def model_meta(clf: TrainedModel, model_path: Path) -> dict[str, Any]:
     """Provenance of the model for the sheets: file, SHA-256, kind, writing version, training data."""
-    from exomesa.defaults import CONFIG_FILE
-
-    ref = getattr(clf, "reference_", None) or {}
+    ref = clf.training_reference()
     n = len(ref.get("kepoi_name", []))
-    training = f"{n:,} labelled KOIs" if n else f"{getattr(clf, 'n_train_', 'unknown')} KOIs"
+    n_train = clf.n_training_rows()
+    training = f"{n:,} labelled KOIs" if n else f"{'unknown' if n_train is None else n_train} KOIs"
     config = model_path.parent / CONFIG_FILE
     if config.is_file():
         try:
@@ -55,16 +68,14 @@ def model_meta(clf: Any, model_path: Path) -> dict[str, Any]:
         except (OSError, ValueError, AttributeError):
             pass
     if n:
-        import numpy as np
-
         labels, counts = np.unique(np.asarray(ref["disposition"]), return_counts=True)
         training += " (" + ", ".join(f"{lab}: {c:,}" for lab, c in zip(labels, counts, strict=True)) + ")"
     return {
         "model_name": model_path.name,
         "model_path": str(model_path),
         "model_sha256": _sha256(model_path),
-        "model_kind": type(clf).__name__,
-        "model_exomesa_version": getattr(clf, "exomesa_version_", None),
+        "model_kind": clf.model_name(),
+        "model_exomesa_version": clf.version_built(),
         "training_data": training,
         "exomesa_version": __version__,
         "date": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
@@ -123,12 +134,6 @@ def vet_candidates(
     ``input``, ``kois`` come from the embedded DR25 table and ``tois`` from the embedded ExoFOP TOI table. Light curves: real from ``fits_dir`` FITS files (views + diagnostics), ``lightcurves``
     (a views .npz: views only), ``download`` (MAST via lightkurve), else rendered from the catalog.
     """
-    from exomesa.data import load_catalog, load_dr25
-    from exomesa.evaluation.protocol import check_feature_columns, load_model
-    from exomesa.evaluation.vet_inputs import real_curves, select_candidates
-    from exomesa.evaluation.vetting import vet_records
-    from exomesa.reporting.vetting import write_vet_pages
-
     t0 = time.perf_counter()
     timings: dict[str, float] = {}
     out, model_path = Path(out), Path(model_path)
@@ -161,8 +166,6 @@ def vet_candidates(
     views, curves = None, {}
     files: list[Path] = []
     if fits_dir is not None:
-        from exomesa.lightcurves.jobs import find_fits_files
-
         p = Path(fits_dir)
         files = [p] if p.is_file() else find_fits_files(p)
         if not files:
@@ -170,13 +173,8 @@ def vet_candidates(
                 f"{fits_dir}: no .fits files found; pass a folder of *_llc.fits / *_lc.fits files."
             )
     elif download:
-        from exomesa.defaults import cache_dir
-        from exomesa.lightcurves.download import download_kepler_lightcurves
-
         files = download_kepler_lightcurves(df["kepid"].dropna().astype(int), cache_dir() / "lightcurves")
     if files:
-        from exomesa.lightcurves.preprocess import build_views
-
         # the star's other KOIs (e.g. Kepler-90's six other planets) come from the whole catalog, so their
         # transits are masked even when only one of them is vetted
         mates = catalog[catalog["kepid"].isin(df["kepid"])] if "kepid" in catalog.columns else df
@@ -191,12 +189,10 @@ def vet_candidates(
                 ", ".join(without[:10]),
             )
     elif lightcurves is not None:
-        from exomesa.lightcurves import ViewSet
-
         views = ViewSet.load(Path(lightcurves))
 
     meta = model_meta(clf, model_path)
-    ref = getattr(clf, "reference_", None) or {}
+    ref = clf.training_reference()
     meta["neighbors_reason"] = (
         "the model holds no bank of training embeddings: a baseline or a one-tower MESA"
         if not len(ref.get("physics", []))
@@ -215,4 +211,24 @@ def vet_candidates(
     (out / VET_JSON).write_text(json.dumps(to_jsonable(summary), indent=1) + "\n", encoding="utf-8")
     n_flag = sum(bool(r["needs_human"]) for r in records)
     logger.info("wrote %s and %d sheet(s); %d need a human", index, len(records), n_flag)
+    return index
+
+
+def write_vet_pages(
+    records: Sequence[Mapping[str, Any]],
+    out: str | Path,
+    meta: Mapping[str, Any],
+    show_progress: bool = False,
+) -> Path:
+    """Write ``out/index.html`` and ``out/<name>.html`` per record; returns the index path."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    meta = with_meta_defaults(meta)
+    items = records
+    if show_progress:
+        items = tqdm(records, desc="writing sheets", unit="sheet")
+    for rec in items:
+        (out / sheet_file(rec["name"])).write_text(render_sheet(rec, meta), encoding="utf-8")
+    index = out / "index.html"
+    index.write_text(render_index(records, meta), encoding="utf-8")
     return index

@@ -15,6 +15,7 @@ from typing import Any
 
 from exomesa.benchmark.config import BenchmarkConfig
 from exomesa.benchmark.runner import run_benchmark
+from exomesa.benchmark.suites import run_real_benchmark
 from exomesa.errors import ExomesaError
 from exomesa.reporting.markdown import render_markdown
 from exomesa.utils import check_writable, write_json
@@ -107,8 +108,6 @@ def run_benchmark_command(
             f"--update: {out_dir / name} does not exist; run the benchmark without --update first."
         )
     if config.suite == "real":
-        from exomesa.benchmark.suites import run_real_benchmark
-
         results = run_real_benchmark(config, command=command)
     else:
         results = run_benchmark(config, command=command)
