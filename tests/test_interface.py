@@ -64,7 +64,9 @@ def dr25_sample() -> pd.DataFrame:
 def test_mesa_implements_the_interface(dr25_sample: pd.DataFrame) -> None:
     from exomesa.mesa.classifier import MesaClassifier
 
-    clf = MesaClassifier(features="seed", epochs=1, batch_size=64, seed=0, ensemble=2).fit(dr25_sample)
+    clf = MesaClassifier(
+        features="seed", train={"epochs": 1, "batch_size": 64, "seed": 0, "ensemble": 2}
+    ).fit(dr25_sample)
     _check(clf, dr25_sample.head(20))
     assert clf.kind == "mesa" and clf.proba_spread(dr25_sample.head(5)).shape == (5, 3)
     assert {"fused", "lightcurve", "physics"} <= set(clf.embed(dr25_sample.head(5)))

@@ -520,13 +520,14 @@ class MesaClassifier(BaseEstimator):
     def summary(self) -> dict[str, Any]:
         """Class name, scalar parameters, calibration temperature, trainable parameters, epochs."""
         out: dict[str, Any] = {"class": self.model_name()}
-        out.update(
-            {
-                k: v
-                for k, v in self.get_params().items()
-                if isinstance(v, str | int | float | bool | type(None))
-            }
-        )
+        record = self.settings_record()
+        flat = {
+            "features": record["features"],
+            "preset": record["preset"],
+            **record["model"],
+            **record["train"],
+        }
+        out.update({k: v for k, v in flat.items() if isinstance(v, str | int | float | bool | type(None))})
         temperature = self.calibration_temperature()
         if temperature is not None:
             out["calibration temperature (fitted on validation)"] = round(temperature, 4)
