@@ -13,7 +13,17 @@ schema with the mission-neutral keys ``star_id``, ``candidate_id`` and ``mission
 
 from exomesa.data.catalog import canonicalize, dr25_path, load_catalog, load_dr25, to_seed_layout
 from exomesa.data.leakage import LEAKY_COLUMNS, check_no_leak, is_leaky
-from exomesa.data.schema import CANDIDATE_ID, CLASSES, LABEL, MISSION, SEED_COLUMNS, STAR_ID, labels_to_index
+from exomesa.data.schema import (
+    CANDIDATE_ID,
+    CLASSES,
+    LABEL,
+    MISSION,
+    SEED_COLUMNS,
+    STAR_ID,
+    candidate_column,
+    labels_to_index,
+    star_column,
+)
 from exomesa.data.splits import group_kfold, split_catalog
 from exomesa.data.toi import TOI_EXPORT_DATE, TOI_SOURCE, load_toi, toi_path
 
@@ -27,6 +37,7 @@ __all__ = [
     "STAR_ID",
     "TOI_EXPORT_DATE",
     "TOI_SOURCE",
+    "candidate_column",
     "canonicalize",
     "check_no_leak",
     "dr25_path",
@@ -37,6 +48,7 @@ __all__ = [
     "load_dr25",
     "load_toi",
     "split_catalog",
+    "star_column",
     "to_seed_layout",
     "toi_path",
 ]

@@ -19,12 +19,46 @@ from exomesa.errors import ExomesaError
 from exomesa.sources.base import CANDIDATE_ID, MISSION, STAR_ID
 from exomesa.sources.seed_csv import SEED_COLUMNS
 
-__all__ = ["CANDIDATE_ID", "CLASSES", "LABEL", "MISSION", "SEED_COLUMNS", "STAR_ID", "labels_to_index"]
+__all__ = [
+    "CANDIDATE_ID",
+    "CLASSES",
+    "LABEL",
+    "MISSION",
+    "SEED_COLUMNS",
+    "STAR_ID",
+    "candidate_column",
+    "star_column",
+    "labels_to_index",
+]
 
 #: Class order used everywhere (probability columns, confusion matrices, checkpoints).
 CLASSES: tuple[str, str, str] = ("CONFIRMED", "CANDIDATE", "FALSE POSITIVE")
 #: The label column of the canonical schema.
 LABEL = "koi_disposition"
+
+
+def candidate_column(df: pd.DataFrame) -> str:
+    """``candidate_id``, or ``kepoi_name`` in a table made without :func:`~exomesa.data.canonicalize` (a Kepler
+    table of an earlier version); an ExomesaError when it has neither."""
+    for column in (CANDIDATE_ID, "kepoi_name"):
+        if column in df.columns:
+            return column
+    raise ExomesaError(
+        "the table has no candidate_id column; load it with exomesa.data.load_catalog(), which adds one, or "
+        "add a column of unique candidate names."
+    )
+
+
+def star_column(df: pd.DataFrame) -> str:
+    """``star_id``, or ``kepid`` in a table made without :func:`~exomesa.data.canonicalize`; an ExomesaError
+    when it has neither."""
+    for column in (STAR_ID, "kepid"):
+        if column in df.columns:
+            return column
+    raise ExomesaError(
+        "the table has no star_id column; load it with exomesa.data.load_catalog(), which adds one, or add a "
+        "column of host-star ids."
+    )
 
 
 def labels_to_index(labels: pd.Series | np.ndarray | list[str]) -> np.ndarray:

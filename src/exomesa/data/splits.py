@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from exomesa.data.schema import CLASSES, LABEL, STAR_ID, labels_to_index
+from exomesa.data.schema import CLASSES, LABEL, labels_to_index, star_column
 from exomesa.defaults import N_FOLDS, SPLIT_SEED, TEST_SIZE
 from exomesa.errors import ExomesaError
 
@@ -28,7 +28,7 @@ def _stratified_group_folds(
         raise ExomesaError("splitting needs the disposition column (koi_disposition).")
     y = labels_to_index(df[LABEL].tolist())
     n_classes = len(CLASSES)
-    _, group_idx = np.unique(df[_star_column(df)].to_numpy(), return_inverse=True)
+    _, group_idx = np.unique(df[star_column(df)].to_numpy(), return_inverse=True)
     n_groups = int(group_idx.max()) + 1
     counts = np.bincount(y, minlength=n_classes)
     if np.count_nonzero(counts) < 2:
@@ -60,16 +60,6 @@ def _stratified_group_folds(
     fold = fold_of_group[group_idx]
     all_idx = np.arange(len(df))
     return [(all_idx[fold != k], all_idx[fold == k]) for k in range(n_splits)]
-
-
-def _star_column(df: pd.DataFrame) -> str:
-    """``star_id``; ``kepid`` in a table that was not canonicalized (made by an earlier version)."""
-    for column in (STAR_ID, "kepid"):
-        if column in df.columns:
-            return column
-    raise ExomesaError(
-        "splitting needs the star column (star_id); load the table with exomesa.data.load_catalog()."
-    )
 
 
 def split_catalog(
