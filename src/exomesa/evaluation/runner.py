@@ -256,14 +256,17 @@ def write_predictions(
     """
     from exomesa.data import CLASSES
 
-    names = df["kepoi_name"].astype(str).to_numpy() if "kepoi_name" in df else np.arange(len(df)).astype(str)
+    key = next((c for c in ("candidate_id", "kepoi_name") if c in df), None)
+    names = df[key].astype(str).to_numpy() if key else np.arange(len(df)).astype(str)
+    kepler_names = {"kepoi_name": df["kepoi_name"].astype(str).to_numpy()} if "kepoi_name" in df else {}
     pred = proba.argmax(axis=1)
     std = {}
     if proba_std is not None:  # issue 15: deep-ensemble spread per class
         std = {f"score_std_{c.lower().replace(' ', '_')}": proba_std[:, i] for i, c in enumerate(CLASSES)}
     pd.DataFrame(
         {
-            "kepoi_name": names,
+            "candidate_id": names,
+            **kepler_names,
             "true_label": np.asarray(CLASSES)[y_true],
             "predicted_label": np.asarray(CLASSES)[pred],
             "prob_confirmed": proba[:, 0],

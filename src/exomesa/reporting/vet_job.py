@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from exomesa import __version__
+from exomesa.data.schema import candidate_column, star_column
 from exomesa.errors import ExomesaError
 from exomesa.utils import to_jsonable
 
@@ -43,7 +44,7 @@ def model_meta(clf: Any, model_path: Path) -> dict[str, Any]:
     from exomesa.defaults import CONFIG_FILE
 
     ref = getattr(clf, "reference_", None) or {}
-    n = len(ref.get("kepoi_name", []))
+    n = len(ref.get("candidate_id", []))
     training = f"{n:,} labelled KOIs" if n else f"{getattr(clf, 'n_train_', 'unknown')} KOIs"
     config = model_path.parent / CONFIG_FILE
     if config.is_file():
@@ -171,19 +172,26 @@ def vet_candidates(
             )
     elif download:
         from exomesa.defaults import cache_dir
-        from exomesa.lightcurves.download import download_kepler_lightcurves
+        from exomesa import sources
+        from exomesa.lightcurves.download import download_lightcurves
 
-        files = download_kepler_lightcurves(df["kepid"].dropna().astype(int), cache_dir() / "lightcurves")
+        missions = df["mission"].astype(str) if "mission" in df.columns else df.index.map(lambda _: "Kepler")
+        files = []
+        for mission in dict.fromkeys(missions):  # each mission's stars, by the ids its files carry
+            column = sources.lightcurve_files(mission).id_column
+            ids = df.loc[(missions == mission), column].dropna().astype(int) if column in df.columns else []
+            files += download_lightcurves(mission, ids, cache_dir() / "lightcurves")
     if files:
         from exomesa.lightcurves.preprocess import build_views
 
         # the star's other KOIs (e.g. Kepler-90's six other planets) come from the whole catalog, so their
         # transits are masked even when only one of them is vetted
-        mates = catalog[catalog["kepid"].isin(df["kepid"])] if "kepid" in catalog.columns else df
+        star = star_column(df)
+        mates = catalog[catalog[star].isin(df[star])] if star in catalog.columns else df
         mates = mates if len(mates) else df
         curves = real_curves(mates, files)  # raises when no file belongs to a candidate's star
         views, _skipped = build_views(mates, files)
-        without = [n for n in df["kepoi_name"].astype(str) if n not in curves]
+        without = [n for n in df[candidate_column(df)].astype(str) if n not in curves]
         if without:
             logger.warning(
                 "no light-curve file for %d candidate(s) (%s); their sheets use rendered curves",
