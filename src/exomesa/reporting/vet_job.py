@@ -171,8 +171,8 @@ def vet_candidates(
                 f"{fits_dir}: no .fits files found; pass a folder of *_llc.fits / *_lc.fits files."
             )
     elif download:
-        from exomesa.defaults import cache_dir
         from exomesa import sources
+        from exomesa.defaults import cache_dir
         from exomesa.lightcurves.download import download_lightcurves
 
         missions = df["mission"].astype(str) if "mission" in df.columns else df.index.map(lambda _: "Kepler")
