@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from exomesa import sources
 from exomesa.data import load_catalog
 from exomesa.defaults import cache_dir as default_cache_dir
 from exomesa.errors import ExomesaError
@@ -72,7 +73,6 @@ def build_lightcurve_views(
     files = find_fits_files(fits_dir) if fits_dir is not None else []
     download_failures: list[list[str]] = []
     if download:
-        from exomesa import sources
         from exomesa.lightcurves.download import download_lightcurves
 
         cache = Path(cache_dir) if cache_dir else default_cache_dir() / "lightcurves"

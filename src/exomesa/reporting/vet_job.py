@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from exomesa import __version__
+from exomesa import __version__, sources
 from exomesa.data.schema import candidate_column, star_column
 from exomesa.errors import ExomesaError
 from exomesa.utils import to_jsonable
@@ -171,7 +171,6 @@ def vet_candidates(
                 f"{fits_dir}: no .fits files found; pass a folder of *_llc.fits / *_lc.fits files."
             )
     elif download:
-        from exomesa import sources
         from exomesa.defaults import cache_dir
         from exomesa.lightcurves.download import download_lightcurves
 
