@@ -67,7 +67,7 @@ def test_fit_sets_learned_attributes(fitted):
     assert set(clf.feature_set_) == {"planet", "stellar"}
     assert clf.n_parameters_ > 1000
     ref = clf.reference_
-    assert list(ref["kepoi_name"]) == list(df["kepoi_name"])
+    assert list(ref["candidate_id"]) == list(df["kepoi_name"])
     assert ref["physics"].shape == (len(df), 32)
     np.testing.assert_allclose(np.linalg.norm(ref["physics"], axis=1), 1.0, rtol=1e-5)
 

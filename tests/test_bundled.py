@@ -90,7 +90,7 @@ def test_predict_archive_table_without_model_path(archive_csv: Path, tmp_path: P
     assert sidecar["model"] == "bundled:kepler_archive" and sidecar["preset"] == "archive"
     assert sidecar["imputed_columns"] == [] and "richest" in sidecar["reason"]
     # rows of the bundled model's training split are marked; the held-out ones are not
-    train_names = set(load_bundled(ARCHIVE).reference_["kepoi_name"])
+    train_names = set(load_bundled(ARCHIVE).reference_["candidate_id"])
     assert res["in_training"].tolist() == [n in train_names for n in res["kepoi_name"]]
     assert 0 < res["in_training"].sum() < 200
     # the scores beat chance clearly on these (mostly training) KOIs
@@ -166,12 +166,12 @@ def test_predict_archive_toi_table_without_model_path(tmp_path: Path) -> None:
     res = pd.read_csv(out)
     assert len(res) == 200 and res["scored"].all()
     assert (res["model"] == "bundled:tess_archive").all()
-    assert res["kepoi_name"].tolist() == [f"TOI-{t:.2f}" for t in tois["toi"]]
+    assert res["candidate_id"].tolist() == [f"TOI-{t:.2f}" for t in tois["toi"]]
     sidecar = json.loads((tmp_path / "p.model.json").read_text())
     assert sidecar["mission"] == "tess" and sidecar["preset"] == "toi_archive"
     # training TOIs are marked; the held-out ones (about a fifth of the stars) are not
     assert 0 < res["in_training"].sum() < 200
-    truth = tois.set_index("kepoi_name").loc[res["kepoi_name"], "koi_disposition"].to_numpy()
+    truth = tois.set_index("candidate_id").loc[res["candidate_id"], "koi_disposition"].to_numpy()
     labelled = pd.notna(truth)
     assert (res["predicted"].to_numpy()[labelled] == truth[labelled]).mean() > 0.6
 
@@ -191,11 +191,11 @@ def test_onnx_twin_gives_the_torch_probabilities(dr25: pd.DataFrame) -> None:
         ref = load_bundled(entry, engine="torch")
         assert fast.engine_ == "onnxruntime" and ref.engine_ == "torch"
         p_fast = fast.predict_proba(sample)
-        p_ref = ref.predict_proba(sample, views=blank_views(sample["kepoi_name"]))
+        p_ref = ref.predict_proba(sample, views=blank_views(sample["candidate_id"]))
         np.testing.assert_allclose(p_fast, p_ref, atol=1e-5)
-        assert (fast.predict(sample) == ref.predict(sample, views=blank_views(sample["kepoi_name"]))).all()
+        assert (fast.predict(sample) == ref.predict(sample, views=blank_views(sample["candidate_id"]))).all()
         assert list(fast.classes_) == list(ref.classes_)
-        assert set(fast.reference_["kepoi_name"]) == set(ref.reference_["kepoi_name"])
+        assert set(fast.reference_["candidate_id"]) == set(ref.reference_["candidate_id"])
 
 
 def test_predict_with_a_bundled_model_does_not_import_torch(archive_csv: Path, tmp_path: Path) -> None:

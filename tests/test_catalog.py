@@ -49,7 +49,8 @@ def dr25() -> pd.DataFrame:
 
 
 def test_dr25_is_the_real_table(dr25: pd.DataFrame) -> None:
-    assert dr25.shape == (8054, 154)  # the archive's 153 columns + mission ("Kepler"; TOI rows say "TESS")
+    # the archive's 153 columns + candidate_id, star_id (= kepoi_name, kepid) + mission ("Kepler"; TOI rows "TESS")
+    assert dr25.shape == (8054, 156)
     assert (dr25["mission"] == "Kepler").all()
     counts = dr25[LABEL].value_counts().to_dict()
     assert counts == {"FALSE POSITIVE": 3976, "CONFIRMED": 2281, "CANDIDATE": 1797}

@@ -41,8 +41,8 @@ def _edit(tmp_path: Path, column: str, row: int, value: str) -> Path:
 def test_exofop_export_is_detected_and_mapped() -> None:
     assert is_exofop_file(SAMPLE)
     df = load_catalog(SAMPLE, require_label=False)
-    row = df.set_index("kepoi_name").loc["TOI-114.01"]
-    assert row["kepid"] == row["tic_id"] == 25155310 and row["toi"] == 114.01 and row["mission"] == "TESS"
+    row = df.set_index("candidate_id").loc["TOI-114.01"]
+    assert row["star_id"] == row["tic_id"] == 25155310 and row["toi"] == 114.01 and row["mission"] == "TESS"
     assert row["koi_period"] == pytest.approx(3.28879, rel=1e-4)
     assert row["koi_depth"] == pytest.approx(7006, rel=1e-3)
     assert row["koi_time0bk"] == pytest.approx(row["koi_time0"] - BKJD_OFFSET)
@@ -59,7 +59,7 @@ def test_labels_map_and_blank_is_dropped_for_training(caplog: pytest.LogCaptureF
         df = load_catalog(SAMPLE)
     assert len(df) == len(raw) - 1 and "1 TOI(s) without a TFOPWG disposition left out" in caplog.text
     codes = dict(zip("TOI-" + raw["TOI"], raw["TFOPWG Disposition"], strict=True))
-    for name, label in zip(df["kepoi_name"], df["koi_disposition"], strict=True):
+    for name, label in zip(df["candidate_id"], df["koi_disposition"], strict=True):
         assert expected[codes[name]] == label
 
 
@@ -72,7 +72,7 @@ def test_archive_toi_table_names(tmp_path: Path) -> None:
         "1234.1,5,FP,1.5,2459000.5,2.0,500,2.0,5000,0.9,4.5,11.0\n"
     )
     df = load_catalog(path)
-    assert list(df["kepoi_name"]) == ["TOI-114.01", "TOI-1234.10"]
+    assert list(df["candidate_id"]) == ["TOI-114.01", "TOI-1234.10"]
     assert list(df["koi_disposition"]) == ["CONFIRMED", "FALSE POSITIVE"]
     assert df["tess_mag"].tolist() == [9.8, 11.0] and df["koi_slogg"].iloc[0] == 4.3
 
@@ -115,7 +115,7 @@ def test_leak_guard_refuses_toi_follow_up_columns() -> None:
 def test_embedded_table_counts() -> None:
     assert toi_path().stat().st_size < 1_400_000
     df = load_catalog("toi")
-    assert len(df) == 7215 and df["kepoi_name"].is_unique
+    assert len(df) == 7215 and df["candidate_id"].is_unique
     assert df["koi_disposition"].value_counts().to_dict() == {
         "CANDIDATE": 5045, "FALSE POSITIVE": 1167, "CONFIRMED": 1003}  # fmt: skip
     assert len(load_catalog("toi", require_label=False)) == 7236
@@ -127,7 +127,7 @@ def test_prepare_toi_is_tic_grouped_and_stratified(tmp_path: Path) -> None:
     train = pd.read_csv(tmp_path / "d" / "train_data.csv")
     test = pd.read_csv(tmp_path / "d" / "test_data.csv")
     assert len(train) + len(test) == 7215
-    assert not set(train["tic_id"]) & set(test["tic_id"]) and (train["kepid"] == train["tic_id"]).all()
+    assert not set(train["tic_id"]) & set(test["tic_id"]) and (train["star_id"] == train["tic_id"]).all()
     share_train = train["disposition"].value_counts(normalize=True)
     share_test = test["disposition"].value_counts(normalize=True)
     assert np.abs(share_train - share_test).max() < 0.02
@@ -136,7 +136,7 @@ def test_prepare_toi_is_tic_grouped_and_stratified(tmp_path: Path) -> None:
         manifest["provenance"]["export_date"] == "2024-09-30" and manifest["provenance"]["mission"] == "TESS"
     )
     again = load_catalog(tmp_path / "d" / "train_data.csv")  # the prepared file reads back as TESS rows
-    assert (again["mission"] == "TESS").all() and again["kepoi_name"].str.startswith("TOI-").all()
+    assert (again["mission"] == "TESS").all() and again["candidate_id"].str.startswith("TOI-").all()
 
 
 class _Response:

@@ -264,7 +264,7 @@ def blank_views(names: Any) -> ViewSet:
     rendering light curves it never reads."""
     n = len(names)
     return ViewSet(
-        kepoi_name=np.asarray(names).astype(str),
+        candidate_id=np.asarray(names).astype(str),
         global_view=np.zeros((n, GLOBAL_BINS), np.float32),
         local_view=np.zeros((n, LOCAL_BINS), np.float32),
         source=np.full(n, "flat"),

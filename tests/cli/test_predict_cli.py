@@ -157,7 +157,7 @@ def test_neighbours_come_from_training_bank(tiny, tmp_path: Path) -> None:
         == 0
     )
     res = pd.read_csv(out)
-    bank = set(clf.reference_["kepoi_name"])
+    bank = set(clf.reference_["candidate_id"])
     for j in (1, 2, 3):
         assert res[f"neighbor{j}"].isin(bank).all()
         assert res[f"neighbor{j}_disposition"].isin(["CONFIRMED", "CANDIDATE", "FALSE POSITIVE"]).all()
@@ -170,7 +170,7 @@ def test_neighbours_come_from_training_bank(tiny, tmp_path: Path) -> None:
     cos = emb @ clf.reference_["physics"].T
     top = np.sort(cos, axis=1)[:, ::-1][:, :3]
     np.testing.assert_allclose(sims, top, atol=1e-4)
-    assert res["neighbor1"].tolist() == list(clf.reference_["kepoi_name"][cos.argmax(axis=1)])
+    assert res["neighbor1"].tolist() == list(clf.reference_["candidate_id"][cos.argmax(axis=1)])
 
 
 def test_neighbours_need_a_training_bank(tiny, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

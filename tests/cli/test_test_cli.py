@@ -217,6 +217,7 @@ def test_visualize_writes_every_file_and_report_references_figures(stand_in, see
     # values: the toy model predicts from depth only; accuracy agrees with predictions.csv
     pred = pd.read_csv(out / "predictions.csv")
     assert list(pred.columns) == [
+        "candidate_id",
         "kepoi_name",
         "true_label",
         "predicted_label",

@@ -43,13 +43,13 @@ def test_test_records_toi_provenance(trained: Path, small_export: Path, tmp_path
     assert main(argv) == 0
     run = json.loads((out / "test_results.json").read_text())["run"]
     assert run["data_provenance"]["mission"] == "TESS" and "2024" in run["data_provenance"]["export_date"]
-    assert pd.read_csv(out / "predictions.csv")["kepoi_name"].str.startswith("TOI-").all()
+    assert pd.read_csv(out / "predictions.csv")["candidate_id"].str.startswith("TOI-").all()
 
 
 def test_predict_scores_single_transit_and_unlabelled_tois(trained: Path, tmp_path: Path) -> None:
     out = tmp_path / "pred.csv"
     assert main(["predict", "--model_path", str(trained), "--input", str(SAMPLE), "--output", str(out)]) == 0
-    pred = pd.read_csv(out).set_index("kepoi_name")
+    pred = pd.read_csv(out).set_index("candidate_id")
     assert len(pred) == 15 and pred["scored"].all()  # the unlabelled TOI is scored too
     single = pred.loc[pred["lightcurve"] == "flat"]
     assert len(single) == 1 and "single-transit TOI" in single["reason"].iloc[0]

@@ -40,7 +40,7 @@ def test_train_end_to_end_and_refuses_overwrite(dr25_csv, tmp_path, capsys):
     assert len(history) == 2 and {"train_loss", "val_macro_f1", "lr"} <= set(history[0])
     assert config["params"]["features"] == "full" and config["params"]["train"]["epochs"] == 2
     data = torch.load(model, map_location="cpu", weights_only=True)
-    assert data["format"] == "exomesa-mesa" and len(data["reference"]["kepoi_name"]) == 300
+    assert data["format"] == "exomesa-mesa" and len(data["reference"]["candidate_id"]) == 300
 
     capsys.readouterr()
     assert main(argv) == 2  # refuses to overwrite

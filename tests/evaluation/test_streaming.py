@@ -57,12 +57,13 @@ def test_parquet_input_and_refusal_to_overwrite(model_and_table, tmp_path):
 
 def test_rows_without_names_are_numbered_across_chunks(model_and_table, tmp_path):
     model, path, _ = model_and_table
-    raw = pd.read_csv(path).drop(columns=["kepoi_name"]).head(10)
+    raw = pd.read_csv(path).drop(columns=["kepoi_name", "candidate_id"], errors="ignore").head(10)
     seed_path = tmp_path / "unnamed.csv"
     raw.to_csv(seed_path, index=False)
     out = tmp_path / "s.csv"
     stream_predictions(model, seed_path, out, chunk_size=4, progress=False)
-    assert pd.read_csv(out)["kepoi_name"].tolist() == [f"row-{i:06d}" for i in range(1, 11)]
+    names = [f"row-{i:06d}" for i in range(1, 11)]
+    assert pd.read_csv(out)["kepoi_name"].tolist() == names == pd.read_csv(out)["candidate_id"].tolist()
 
 
 def test_dask_cluster_gives_the_same_result(model_and_table, tmp_path):

@@ -170,7 +170,7 @@ def test_broken_files_are_listed_and_do_not_stop_the_run(real_inputs, cluster, t
     assert result.n_views == 1 and result.n_failed_stars == 2
     failures = pd.read_csv(out / "failures.csv", keep_default_na=False)
     read = failures[failures["stage"] == "read"]
-    assert sorted(read["kepoi_name"]) == ["K90011.01", "K90012.01"]
+    assert sorted(read["candidate_id"]) == ["K90011.01", "K90012.01"]
     assert "notes.fits" in failures.loc[failures["stage"] == "index", "file"].tolist()
     assert ViewSet.load(out).kepoi_name.tolist() == ["K00002.01"]
 

@@ -146,7 +146,7 @@ def test_bad_ephemeris_gives_flat_view_and_warning(caplog):
 
 
 def test_missing_name_column_is_an_error():
-    with pytest.raises(ExomesaError, match="kepoi_name"):
+    with pytest.raises(ExomesaError, match="candidate_id"):
         render_views(_catalog().drop(columns=["kepoi_name"]))
 
 

@@ -23,7 +23,7 @@ def test_round_trip_without_pickle(tmp_path):
     views = _views()
     path = views.save(tmp_path / "views.npz")
     with np.load(path, allow_pickle=False) as data:
-        assert data["kepoi_name"].dtype.kind == "U" and data["source"].dtype.kind == "U"
+        assert data["candidate_id"].dtype.kind == "U" and data["source"].dtype.kind == "U"
     back = ViewSet.load(path)
     assert len(back) == 3
     np.testing.assert_array_equal(back.kepoi_name, views.kepoi_name)
@@ -31,6 +31,27 @@ def test_round_trip_without_pickle(tmp_path):
     np.testing.assert_array_equal(back.local_view, views.local_view)
     np.testing.assert_array_equal(back.source, views.source)
     assert back.global_view.dtype == np.float32
+
+
+def test_views_file_of_an_earlier_version_loads(tmp_path):
+    """Format 2 stored the names under ``kepoi_name``; they come back as ``candidate_id``."""
+    views = _views()
+    old = tmp_path / "old.npz"
+    np.savez_compressed(
+        old,
+        kepoi_name=views.candidate_id,
+        global_view=views.global_view,
+        local_view=views.local_view,
+        source=views.source,
+        provenance=views.provenance,
+        format_version=np.array(2, dtype=np.int64),
+    )
+    back = ViewSet.load(old)
+    assert back.candidate_id.tolist() == views.candidate_id.tolist() == back.kepoi_name.tolist()
+    assert (
+        ViewSet(views.candidate_id, views.global_view, views.local_view, views.source).index_of()["K00002.01"]
+        == 1
+    )
 
 
 def test_load_missing_file_names_it(tmp_path):

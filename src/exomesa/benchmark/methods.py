@@ -300,10 +300,10 @@ def _mesa_bundled_recipe(features: str) -> Callable[[FoldData, BenchmarkConfig, 
 
         clf = mesa_classifier(config, features, config.epochs, towers=BUNDLED_PARAMS["towers"])
         t0 = time.perf_counter()
-        clf.fit(data.train_df, views=blank_views(data.train_df["kepoi_name"]))
+        clf.fit(data.train_df, views=blank_views(data.train_df["candidate_id"]))
         train_s = time.perf_counter() - t0
         t0 = time.perf_counter()
-        proba = clf.predict_proba(data.test_df, views=blank_views(data.test_df["kepoi_name"]))
+        proba = clf.predict_proba(data.test_df, views=blank_views(data.test_df["candidate_id"]))
         predict_s = time.perf_counter() - t0
         return MethodResult(
             np.asarray(proba), train_s, predict_s, _mesa_size(clf), {"epochs_run": _epochs_run(clf)}

@@ -407,7 +407,7 @@ def run_benchmark(
             "source": cfg.catalog,
             "provenance": data_provenance(cfg.catalog, df),
             "n_kois": int(len(df)),
-            "n_stars": int(df["kepid"].nunique()) if "kepid" in df.columns else None,
+            "n_stars": int(df["star_id"].nunique()) if "star_id" in df.columns else None,
             "class_counts": {c: int(counts[i]) for i, c in enumerate(CLASSES)},
             "views": all_views.counts(),
             "views_seconds": views_s,

@@ -63,8 +63,8 @@ REFERENCE_METHOD = "lgbm_tabular_full"
 def select_real_rows(catalog: pd.DataFrame, views: ViewSet) -> tuple[pd.DataFrame, ViewSet, np.ndarray]:
     """The labelled KOIs of ``catalog`` with a real view: (rows [M] with a 0..M-1 index, their views [M],
     mask [N] over ``catalog``'s rows). Rendered or missing views are left out."""
-    real_names = set(views.kepoi_name[views.source == "real"].tolist())
-    mask = catalog["kepoi_name"].astype(str).isin(real_names).to_numpy() & catalog[LABEL].notna().to_numpy()
+    real_names = set(views.candidate_id[views.source == "real"].tolist())
+    mask = catalog["candidate_id"].astype(str).isin(real_names).to_numpy() & catalog[LABEL].notna().to_numpy()
     idx = np.flatnonzero(mask)
     if idx.size == 0:
         raise ExomesaError(
@@ -77,8 +77,8 @@ def select_real_rows(catalog: pd.DataFrame, views: ViewSet) -> tuple[pd.DataFram
 
 def pretraining_rows(catalog: pd.DataFrame, real_mask: np.ndarray) -> pd.DataFrame:
     """DR25 KOIs on stars with no real-view KOI (so no test star of any fold), for rendered pretraining."""
-    real_stars = set(catalog.loc[real_mask, "kepid"])
-    keep = ~catalog["kepid"].isin(real_stars).to_numpy() & catalog[LABEL].notna().to_numpy()
+    real_stars = set(catalog.loc[real_mask, "star_id"])
+    keep = ~catalog["star_id"].isin(real_stars).to_numpy() & catalog[LABEL].notna().to_numpy()
     return catalog.loc[keep].reset_index(drop=True)
 
 
@@ -180,7 +180,7 @@ def run_real_benchmark(
     logger.info(
         "real-view suite: %d KOIs with real views on %d stars, %d-fold CV (folds %s), methods: %s",
         len(df),
-        df["kepid"].nunique(),
+        df["star_id"].nunique(),
         cfg.n_splits,
         cfg.folds,
         cfg.methods,
@@ -215,7 +215,7 @@ def run_real_benchmark(
         "dataset": {
             "source": f"{cfg.catalog} KOIs with a real view",
             "n_kois": int(len(df)),
-            "n_stars": int(df["kepid"].nunique()),
+            "n_stars": int(df["star_id"].nunique()),
             "class_counts": {c: int(counts[i]) for i, c in enumerate(CLASSES)},
             "views": real_views.counts(),
             "view_provenance": real_views.provenance_counts(),

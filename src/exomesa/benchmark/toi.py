@@ -67,10 +67,10 @@ def _subset_stars(df: pd.DataFrame, n: int | None, seed: int) -> pd.DataFrame:
     """About ``n`` rows: whole stars drawn at random (so grouping stays meaningful)."""
     if n is None or n >= len(df):
         return df.reset_index(drop=True)
-    stars = df["kepid"].unique()
+    stars = df["star_id"].unique()
     rng = np.random.default_rng(seed)
     chosen = set(rng.permutation(stars)[: max(1, int(len(stars) * n / len(df)))].tolist())
-    return df[df["kepid"].isin(chosen)].reset_index(drop=True)
+    return df[df["star_id"].isin(chosen)].reset_index(drop=True)
 
 
 def _mesa(features: str, seed: int, epochs: int | None, device: str) -> Any:
@@ -220,7 +220,7 @@ def _results(
         "dataset": {
             **data_provenance("toi"),
             "n_tois": len(toi),
-            "n_stars": int(toi["kepid"].nunique()),
+            "n_stars": int(toi["star_id"].nunique()),
             "counts": toi[LABEL].value_counts().to_dict(),
             "views": {"source": toi_views.counts(), "provenance": sources},
             "kepler": data_provenance("dr25") | pretrain if needs_kepler else None,

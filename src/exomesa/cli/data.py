@@ -19,7 +19,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "prepare",
         help="split a KOI table into data/train_data.csv and data/test_data.csv (grouped by star)",
         description="Split a KOI table (the embedded DR25 by default) into train/test CSVs in the seed column "
-        "layout plus kepid, kepoi_name and the full feature columns, stratified by disposition and grouped by "
+        "layout plus the key columns (star_id, candidate_id; kepid, kepoi_name for Kepler) and the full feature columns, stratified by disposition and grouped by "
         "star, and write a manifest.json with counts per class.",
     )
     p.add_argument("--out", type=Path, default=Path("data"), help="output folder (default: data)")

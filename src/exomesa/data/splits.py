@@ -1,6 +1,6 @@
 """Star-grouped, class-stratified splits: one train/test split, or k folds.
 
-No star (``kepid``) is ever on both sides, so the planets of one system never train and test at once.
+No star (``star_id``; files of earlier versions: ``kepid``) is ever on both sides, so the planets of one system never train and test at once.
 """
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from exomesa.data.schema import CLASSES, LABEL, labels_to_index
+from exomesa.data.schema import CLASSES, LABEL, labels_to_index, star_column
 from exomesa.defaults import N_FOLDS, SPLIT_SEED, TEST_SIZE
 from exomesa.errors import ExomesaError
 
@@ -28,7 +28,7 @@ def _stratified_group_folds(
         raise ExomesaError("splitting needs the disposition column (koi_disposition).")
     y = labels_to_index(df[LABEL].tolist())
     n_classes = len(CLASSES)
-    _, group_idx = np.unique(df["kepid"].to_numpy(), return_inverse=True)
+    _, group_idx = np.unique(df[star_column(df)].to_numpy(), return_inverse=True)
     n_groups = int(group_idx.max()) + 1
     counts = np.bincount(y, minlength=n_classes)
     if np.count_nonzero(counts) < 2:
@@ -65,7 +65,7 @@ def _stratified_group_folds(
 def split_catalog(
     df: pd.DataFrame, test_size: float = TEST_SIZE, seed: int = SPLIT_SEED
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Split into (train, test), stratified by disposition and grouped by star (``kepid``).
+    """Split into (train, test), stratified by disposition and grouped by star (``star_id``).
 
     The test side is one fold of a ``StratifiedGroupKFold`` with ``round(1 / test_size)`` folds, so its size
     is close to (not exactly) ``test_size``; no star appears on both sides. Deterministic for a seed.
@@ -84,5 +84,5 @@ def split_catalog(
 def group_kfold(
     df: pd.DataFrame, n_splits: int = N_FOLDS, seed: int = SPLIT_SEED
 ) -> list[tuple[np.ndarray, np.ndarray]]:
-    """``n_splits`` (train_idx, test_idx) pairs of positional indices, stratified and grouped by ``kepid``."""
+    """``n_splits`` (train_idx, test_idx) pairs of positional indices, stratified and grouped by ``star_id``."""
     return [(np.sort(tr), np.sort(te)) for tr, te in _stratified_group_folds(df, n_splits, seed)]

@@ -24,7 +24,7 @@ import pandas as pd
 
 from exomesa._version import __version__
 from exomesa.bundled import blank_views, choose_bundled, load_bundled, would_work
-from exomesa.data import CLASSES, is_leaky, load_catalog
+from exomesa.data import CANDIDATE_ID, CLASSES, STAR_ID, candidate_column, is_leaky, load_catalog
 from exomesa.defaults import TABULAR_PREDICT_THREADS
 from exomesa.errors import ExomesaError
 from exomesa.evaluation.neighbors import nearest_neighbors
@@ -88,7 +88,7 @@ def score_candidates(
     """
     physics_only = clf.towers_read() == "physics"
     if physics_only:  # the model reads no light curve: do not render one
-        views = blank_views(catalog["kepoi_name"].astype(str).to_numpy())
+        views = blank_views(catalog[candidate_column(catalog)].astype(str).to_numpy())
     else:
         views = views_for_catalog(catalog, real_views, cache_dir=view_cache)
     frame = add_derived_features(catalog)
@@ -109,19 +109,24 @@ def score_candidates(
         "scored on tabular features only: single-transit TOI (no period), flat light-curve view"
     )
 
-    out = pd.DataFrame({"kepoi_name": catalog["kepoi_name"].to_numpy()})
-    if "kepid" in catalog.columns:
-        kepid = pd.to_numeric(catalog["kepid"], errors="coerce").astype("Int64")
-        # negative ids are placeholders load_catalog gives rows without a kepid: leave them empty
-        out["kepid"] = kepid.where(kepid >= 0).to_numpy()
+    # the neutral keys, then (Kepler tables) the names Kepler users know: kepoi_name, kepid
+    names = catalog[candidate_column(catalog)].astype(str).to_numpy()
+    out = pd.DataFrame({CANDIDATE_ID: names})
+    for key in (STAR_ID, "kepoi_name", "kepid"):
+        if key == "kepoi_name" and key in catalog.columns:
+            out[key] = catalog[key].to_numpy()
+        elif key in catalog.columns:
+            star = pd.to_numeric(catalog[key], errors="coerce").astype("Int64")
+            # negative ids are placeholders load_catalog gives rows without a star id: leave them empty
+            out[key] = star.where(star >= 0).to_numpy()
     for col in PROBA_COLUMNS.values():
         out[col] = np.nan
     out["predicted"] = ""
     out["lightcurve"] = "none" if physics_only else views.source
     out["missing_features"] = n_missing
-    bank_names = clf.training_reference().get("kepoi_name")
+    bank_names = clf.training_reference().get(CANDIDATE_ID)
     if bank_names is not None and len(bank_names):
-        out["in_training"] = catalog["kepoi_name"].astype(str).isin(set(map(str, bank_names))).to_numpy()
+        out["in_training"] = pd.Series(names).isin(set(map(str, bank_names))).to_numpy()
     out["scored"] = ok
     out["reason"] = reason
     if ok.any():
@@ -141,22 +146,22 @@ def score_candidates(
                 col[rows] = scores["proba_std"][:, j]
                 out[STD_COLUMNS[str(cls)]] = col
         if neighbors > 0 and "lightcurve" in scores:
-            ref = clf.reference_
+            ref = clf.training_reference()
             idx, sim = nearest_neighbors(
                 scores["lightcurve"],
                 np.asarray(ref["physics"], dtype=np.float32),
                 neighbors,
-                query_names=sub["kepoi_name"].to_numpy(),
-                bank_names=np.asarray(ref["kepoi_name"]),
+                query_names=names[rows],
+                bank_names=np.asarray(ref[CANDIDATE_ID]),
             )
-            names = np.asarray(ref["kepoi_name"], dtype=object)
+            bank = np.asarray(ref[CANDIDATE_ID], dtype=object)
             labels = np.asarray(ref["disposition"], dtype=object)
             columns: dict[str, np.ndarray] = {}
             for j in range(idx.shape[1]):
                 name = np.full(len(out), "", dtype=object)
                 disposition = np.full(len(out), "", dtype=object)
                 similarity = np.full(len(out), np.nan)
-                name[rows] = names[idx[:, j]]
+                name[rows] = bank[idx[:, j]]
                 disposition[rows] = labels[idx[:, j]]
                 similarity[rows] = np.round(sim[:, j].astype(np.float64), 4)
                 columns[f"neighbor{j + 1}"] = name

@@ -113,7 +113,7 @@ def _score_chunk(raw: pd.DataFrame, model_path: str, device: str, start: int, ne
     clf = _worker_model(model_path, device)
     source = f"rows {start + 1}-{start + len(raw)}"
     raw = raw.reset_index(drop=True)
-    if "kepoi_name" not in raw.columns:  # name rows by their position in the whole table, not the chunk
+    if not {"candidate_id", "kepoi_name"} & set(raw.columns):  # name rows by their place in the whole table
         raw.insert(0, "kepoi_name", [f"row-{start + i + 1:06d}" for i in range(len(raw))])
     catalog = canonicalize(raw, source=source, require_label=False)
     check_feature_columns(clf, catalog, source)

@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from exomesa import sources
+from exomesa.data.schema import candidate_column, star_column
 from exomesa.errors import ExomesaError
 from exomesa.lightcurves.fitsio import read_header_ids, read_lightcurve, stitch
 from exomesa.lightcurves.preprocess import TRANSIT_MASK_DURATIONS, detrend, fold_time, other_transits_mask
@@ -53,7 +55,7 @@ class RealCurve:
 def select_candidates(
     catalog: pd.DataFrame, kois: Sequence[str] = (), tois: Sequence[str] = (), source: str = "the catalog"
 ) -> pd.DataFrame:
-    """Rows of ``catalog`` named by ``kois`` (``kepoi_name``, e.g. ``K00752.01``) or ``tois`` (``toi`` column,
+    """Rows of ``catalog`` named by ``kois`` (``candidate_id``, e.g. ``K00752.01``) or ``tois`` (``toi`` column,
     e.g. ``101.01``), in the order asked; all rows when neither is given.
 
     Raises:
@@ -65,7 +67,7 @@ def select_candidates(
     picks: list[int] = []
     missing: list[str] = []
     if kois:
-        index = {str(n): i for i, n in enumerate(catalog["kepoi_name"].astype(str))}
+        index = {str(n): i for i, n in enumerate(catalog[candidate_column(catalog)].astype(str))}
         for k in kois:
             key = str(k).strip()
             if key not in index and key.replace(".", "", 1).isdigit():  # "752.01" -> "K00752.01"
@@ -95,7 +97,7 @@ def select_candidates(
             f"not in {source}: {', '.join(missing)}. Check the names (KOIs look like K00752.01) or pass the "
             "table that holds them with --input."
         )
-    return catalog.iloc[picks].drop_duplicates("kepoi_name").reset_index(drop=True)
+    return catalog.iloc[picks].drop_duplicates(candidate_column(catalog)).reset_index(drop=True)
 
 
 def _header_period(path: Path) -> int | None:
@@ -129,8 +131,12 @@ def real_curves(catalog: pd.DataFrame, fits_paths: Iterable[Path | str]) -> dict
             except ExomesaError:
                 continue
         held = ", ".join(f"{m} {t}" for m, t in sorted(found)) or "no readable light curve"
-        kepids = pd.to_numeric(catalog.get("kepid", pd.Series(dtype=float)), errors="coerce")
-        wanted = ", ".join(f"{n} (KIC {k:.0f})" for n, k in zip(catalog["kepoi_name"], kepids, strict=False))
+        stars = catalog[star_column(catalog)].astype(np.int64)
+        missions = catalog["mission"] if "mission" in catalog.columns else pd.Series("Kepler", catalog.index)
+        wanted = ", ".join(
+            f"{n} ({sources.lightcurve_files(m).target_name(k)})"
+            for n, k, m in zip(catalog[candidate_column(catalog)], stars, missions, strict=False)
+        )
         raise ExomesaError(
             f"the FITS files given hold {held}, but the candidates are {wanted}: none of the files belongs to "
             "a candidate's star. Pass the files of the candidates' stars (KEPLERID/TICID in the header)."

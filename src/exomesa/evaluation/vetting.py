@@ -6,7 +6,7 @@ nearest known objects. :mod:`exomesa.reporting.vetting` turns them into HTML pag
     records[0]["predicted"], records[0]["proba"], records[0]["needs_human"], records[0]["why"]["top"]
 
 One record (dict) per row of ``df``; arrays stay numpy (views [2001]/[201], attributions), the rest is plain
-Python. Keys: ``name``, ``kepid``, ``row`` (catalog Series), ``scored``/``reason``, ``proba`` {class: p},
+Python. Keys: ``name`` (the candidate_id), ``star_id``, ``kepid`` (Kepler rows), ``row`` (catalog Series), ``scored``/``reason``, ``proba`` {class: p},
 ``proba_std`` {class: std} or None with ``uncertainty_reason``, ``predicted``, ``margin``, ``needs_human``,
 ``human_reasons``, ``lightcurve`` (source, provenance, files, periods, ``global``/``local`` views,
 ``model_global``/``model_local`` noise-free batman model), ``lc_diagnostics`` (:class:`LightCurveDiagnostics`
@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from exomesa.data import load_dr25
+from exomesa.data.schema import CANDIDATE_ID, STAR_ID, candidate_column
 from exomesa.defaults import VETTING
 from exomesa.evaluation.explain import explain as explain_fn
 from exomesa.evaluation.explain import top_features
@@ -57,11 +58,12 @@ def class_distributions(clf: Any, training: pd.DataFrame | None) -> dict[str, di
     """{column: {class: sorted finite values}} of :data:`VETTING` ``diagnostic_columns`` over the model's
     training KOIs (names and dispositions from ``clf.reference_``, values from ``training``), or None."""
     ref = clf.training_reference()
-    if training is None or not ref or len(ref.get("kepoi_name", [])) == 0:
+    if training is None or not ref or len(ref.get(CANDIDATE_ID, [])) == 0:
         return None
-    names = pd.Series(np.asarray(ref["disposition"]), index=np.asarray(ref["kepoi_name"]).astype(str))
-    frame = add_derived_features(training[training["kepoi_name"].astype(str).isin(names.index)])
-    labels = names.loc[frame["kepoi_name"].astype(str)].to_numpy()
+    names = pd.Series(np.asarray(ref["disposition"]), index=np.asarray(ref[CANDIDATE_ID]).astype(str))
+    key = candidate_column(training)
+    frame = add_derived_features(training[training[key].astype(str).isin(names.index)])
+    labels = names.loc[frame[key].astype(str)].to_numpy()
     out: dict[str, dict[str, np.ndarray]] = {}
     for col in VETTING["diagnostic_columns"]:
         if col not in frame.columns:
@@ -110,9 +112,9 @@ def vet_records(
 
     Args:
         clf: a fitted MESA classifier or LightGBM baseline.
-        df: canonical catalog rows of the candidates (``kepoi_name`` + the model's feature columns).
+        df: canonical catalog rows of the candidates (``candidate_id`` + the model's feature columns).
         views: real views (:class:`~exomesa.lightcurves.ViewSet`) for some candidates; the rest are rendered.
-        curves: {kepoi_name: :class:`~exomesa.evaluation.vet_inputs.RealCurve`} for the light-curve diagnostics.
+        curves: {candidate_id: :class:`~exomesa.evaluation.vet_inputs.RealCurve`} for the light-curve diagnostics.
         training: the catalog holding the model's training KOIs (default: the embedded DR25 table), for the
             class distributions and the neighbours' thumbnails.
         explain: compute attributions ("why this score").
@@ -152,22 +154,25 @@ def vet_records(
             outs["lightcurve"],
             bank,
             neighbors,
-            query_names=df["kepoi_name"].iloc[idx].to_numpy(),
-            bank_names=np.asarray(ref["kepoi_name"]),
+            query_names=df[candidate_column(df)].iloc[idx].to_numpy(),
+            bank_names=np.asarray(ref[CANDIDATE_ID]),
         )
-        wanted = sorted({str(ref["kepoi_name"][j]) for j in np.unique(nb_idx)})
-        nb_rows = training[training["kepoi_name"].astype(str).isin(wanted)]
+        wanted = sorted({str(ref[CANDIDATE_ID][j]) for j in np.unique(nb_idx)})
+        nb_rows = training[training[candidate_column(training)].astype(str).isin(wanted)]
         if len(nb_rows):
             rendered = render_views(nb_rows, noise=False)
-            nb_views = dict(zip(rendered.kepoi_name.tolist(), rendered.local_view, strict=True))
+            nb_views = dict(zip(rendered.candidate_id.tolist(), rendered.local_view, strict=True))
     dists = class_distributions(clf, training)
     classes = [str(c) for c in clf.classes_]
 
     records = []
     for i in range(len(df)):
         row = df.iloc[i]
-        name = str(row["kepoi_name"])
-        rec: dict[str, Any] = {"name": name, "row": row, "kepid": row.get("kepid"), "scored": bool(ok[i])}
+        name = str(row[candidate_column(df)])
+        rec: dict[str, Any] = {
+            "name": name, "row": row, "star_id": row.get(STAR_ID, row.get("kepid")), "kepid": row.get("kepid"),
+            "scored": bool(ok[i]),
+        }  # fmt: skip
         rec["reason"] = "" if ok[i] else "no usable ephemeris (period/duration missing or non-physical)"
         curve = curves.get(name)
         rec["lightcurve"] = {
@@ -238,7 +243,7 @@ def vet_records(
         rec["neighbors"] = []
         if nb_idx is not None:
             for k in range(nb_idx.shape[1]):
-                nb_name = str(ref["kepoi_name"][nb_idx[j, k]])
+                nb_name = str(ref[CANDIDATE_ID][nb_idx[j, k]])
                 rec["neighbors"].append(
                     {
                         "name": nb_name,

@@ -9,7 +9,7 @@ Groups (what each MESA encoder reads):
   of transits, planet count, odd–even depth significance, centroid offsets and their significances, plus a
   few derived consistency checks (see :data:`DERIVED_FEATURES`).
 
-Presets: ``seed`` (the original five: period, depth, planet radius / stellar temperature, stellar radius),
+Presets (defined with their source, :mod:`exomesa.sources`): ``seed`` (the original five: period, depth, planet radius / stellar temperature, stellar radius),
 ``archive`` (the 13 feature columns of the NASA Exoplanet Archive's default KOI export, see
 :data:`ARCHIVE_PRESET`), ``full`` (every non-leaky, informative numeric DR25 column in its group, plus the
 derived ones), ``shared`` (what Kepler and TESS tables share: the seed five + duration + SNR) and ``toi``
@@ -32,8 +32,10 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
+from exomesa import sources
 from exomesa.data import check_no_leak
 from exomesa.errors import ExomesaError
+from exomesa.sources.kepler_dr25 import ARCHIVE_PRESET, FULL_PRESET
 
 __all__ = [
     "COLUMN_INFO",
@@ -151,66 +153,10 @@ DERIVED_FEATURES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "mes_snr_ratio": ("", "koi_max_mult_ev / koi_model_snr", ("koi_max_mult_ev", "koi_model_snr")),
 }
 
-FEATURE_GROUPS: dict[str, list[str]] = {
-    "planet": [
-        "koi_period",
-        "koi_depth",
-        "koi_prad",
-        "koi_duration",
-        "koi_impact",
-        "koi_ror",
-        "koi_dor",
-        "koi_srho",
-        "koi_teq",
-        "koi_insol",
-        "koi_sma",
-        "koi_incl",
-    ],
-    "stellar": [
-        "koi_steff",
-        "koi_slogg",
-        "koi_smet",
-        "koi_srad",
-        "koi_smass",
-        "koi_kepmag",
-        "koi_gmag",
-        "koi_rmag",
-        "koi_imag",
-        "koi_zmag",
-        "koi_jmag",
-        "koi_hmag",
-        "koi_kmag",
-    ],
-    "diagnostics": [
-        c
-        for c in COLUMN_INFO
-        if c.startswith(
-            (
-                "koi_model",
-                "koi_max",
-                "koi_num",
-                "koi_count",
-                "koi_tce",
-                "koi_bin",
-                "koi_fwm",
-                "koi_dicco",
-                "koi_dikco",
-            )
-        )
-    ]
-    + list(DERIVED_FEATURES),
-}
+#: The ``full`` preset's groups (:data:`exomesa.sources.kepler_dr25.FULL_PRESET`).
+FEATURE_GROUPS: dict[str, list[str]] = {group: list(cols) for group, cols in FULL_PRESET.items()}
 
-#: The feature columns of the NASA Exoplanet Archive's default ``cumulative`` KOI export (the 49-column
-#: ``cumulative.csv`` most users download). Left out of those 49: identifiers and positions (kepid, kepoi_name,
-#: ra, dec), the epoch koi_time0bk (as in ``full``), every ``_err1``/``_err2`` (follow-up proxies) and the
-#: leaky koi_disposition, koi_pdisposition, koi_score, koi_fpflag_*, kepler_name, koi_tce_delivname.
-ARCHIVE_PRESET: dict[str, list[str]] = {
-    "planet": ["koi_period", "koi_depth", "koi_prad", "koi_duration", "koi_impact", "koi_teq", "koi_insol"],
-    "stellar": ["koi_steff", "koi_slogg", "koi_srad", "koi_kepmag"],
-    "diagnostics": ["koi_model_snr", "koi_tce_plnt_num"],
-}
-#: The optional ``gaia`` group (issue 15): Gaia DR2 stellar properties joined on kepid (:mod:`.gaia`).
+#: The optional ``gaia`` group: Gaia DR2 stellar properties joined on kepid (:mod:`.gaia`).
 #: Registered as derived features (after ``diagnostics`` took its list) so required_columns expands them.
 GAIA_FEATURES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "gaia_teff": ("K", "Gaia DR2 effective temperature (Berger et al. 2018)", ("kepid", "kepoi_name")),
@@ -227,33 +173,9 @@ GAIA_FEATURES: dict[str, tuple[str, str, tuple[str, ...]]] = {
 }
 DERIVED_FEATURES.update(GAIA_FEATURES)
 
-PRESETS: dict[str, dict[str, list[str]]] = {
-    "seed": {"planet": ["koi_period", "koi_depth", "koi_prad"], "stellar": ["koi_steff", "koi_srad"]},
-    "archive": ARCHIVE_PRESET,
-    "full": FEATURE_GROUPS,
-    # The columns Kepler KOI and TESS TOI tables share: the seed five + duration + SNR (transfer between
-    # missions trains on these).
-    "shared": {
-        "planet": ["koi_period", "koi_depth", "koi_prad", "koi_duration"],
-        "stellar": ["koi_steff", "koi_srad"],
-        "diagnostics": ["koi_model_snr"],
-    },
-    # Every non-leaky physical TOI column (ExoFOP / archive TOI tables; docs/features.md, "TESS TOI columns").
-    # Metallicity and all *_err uncertainties stay out, as on Kepler (they reveal spectroscopic follow-up).
-    "toi": {
-        "planet": ["koi_period", "koi_depth", "koi_prad", "koi_duration", "koi_teq", "koi_insol"],
-        "stellar": ["koi_steff", "koi_srad", "koi_slogg", "koi_smass", "tess_mag", "st_dist"],
-        "diagnostics": ["koi_model_snr"],
-    },
-    # The physical columns of the NASA Exoplanet Archive's default TOI view (pl_orbper, pl_trandep,
-    # pl_trandurh, pl_rade, pl_insol, pl_eqt, st_teff, st_logg, st_rad, st_tmag, st_dist under their canonical
-    # names): what an archive TOI download has. It lacks the SNR and stellar mass of the ExoFOP export (``toi``).
-    "toi_archive": {
-        "planet": ["koi_period", "koi_depth", "koi_prad", "koi_duration", "koi_teq", "koi_insol"],
-        "stellar": ["koi_steff", "koi_srad", "koi_slogg", "tess_mag", "st_dist"],
-    },
-    "full_gaia": {**FEATURE_GROUPS, "gaia": list(GAIA_FEATURES)},
-}
+#: Every source's feature presets (plain data, defined with their source in :mod:`exomesa.sources`).
+PRESETS: dict[str, dict[str, list[str]]] = sources.presets()
+PRESETS["full"] = FEATURE_GROUPS
 
 _VALID_GROUPS = ("planet", "stellar", "diagnostics", "gaia")
 

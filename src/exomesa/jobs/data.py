@@ -31,7 +31,7 @@ def prepare_data(
     seed: int = SPLIT_SEED,
     force: bool = False,
 ) -> dict[str, Any]:
-    """Split a KOI table into ``train_data.csv`` / ``test_data.csv`` (seed layout + kepid, kepoi_name, the
+    """Split a KOI table into ``train_data.csv`` / ``test_data.csv`` (seed layout + the key columns, the
     ``full`` feature and light-curve columns), stratified by disposition and grouped by star, and write
     ``manifest.json``; returns the manifest."""
     out = Path(out)
@@ -64,9 +64,9 @@ def prepare_data(
         "provenance": data_provenance(source, df),
         "seed": seed,
         "test_size": test_size,
-        "grouped_by": "kepid",
+        "grouped_by": "star_id",
         "stratified_by": LABEL,
-        "n_stars": {"train": int(train.kepid.nunique()), "test": int(test.kepid.nunique())},
+        "n_stars": {"train": int(train.star_id.nunique()), "test": int(test.star_id.nunique())},
         "counts": counts,
         "columns": list(to_seed_layout(train.head(1), extra).columns),
     }

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from exomesa import sources
 from exomesa.data import load_catalog
 from exomesa.defaults import cache_dir as default_cache_dir
 from exomesa.errors import ExomesaError
 from exomesa.lightcurves.astronet import import_astronet_views
-from exomesa.lightcurves.download import download_kepler_lightcurves, download_tess_lightcurves
+from exomesa.lightcurves.download import download_lightcurves
 from exomesa.lightcurves.files import find_fits_files
 from exomesa.lightcurves.parallel import DEFAULT_SHARD_SIZE, BuildResult, build_views_parallel
 from exomesa.lightcurves.render import render_views
@@ -67,23 +68,26 @@ def build_lightcurve_views(
     files = find_fits_files(fits_dir) if fits_dir is not None else []
     download_failures: list[list[str]] = []
     if download:
-        if "kepid" not in table.columns:
-            raise ExomesaError(f"--download needs a 'kepid' column in the catalog {label}.")
         cache = Path(cache_dir) if cache_dir else default_cache_dir() / "lightcurves"
-        tess = table["mission"].astype(str).eq("TESS") if "mission" in table.columns else None
-        if tess is not None and tess.any():  # TOI rows: SPOC 2-min light curves by TIC ID
-            tics = table.loc[tess, "tic_id" if "tic_id" in table.columns else "kepid"].dropna().astype(int)
-            logger.info("downloading TESS SPOC light curves of %d star(s) into %s", tics.nunique(), cache)
-            files += download_tess_lightcurves(
-                tics.unique(), cache, failures=download_failures, progress=progress
-            )
-            table_kepler = table.loc[~tess]
-        else:
-            table_kepler = table
-        kepids = table_kepler["kepid"].dropna().astype(int).unique()
-        if len(kepids):
-            logger.info("downloading Kepler light curves of %d star(s) into %s", len(kepids), cache)
-            files += download_kepler_lightcurves(kepids, cache, failures=download_failures, progress=progress)
+        missions = (
+            table["mission"].astype(str) if "mission" in table.columns else pd.Series("Kepler", table.index)
+        )
+        # each mission's stars, by the ids its light-curve files carry
+        for mission in dict.fromkeys(missions):
+            lc_files = sources.lightcurve_files(mission)
+            rows = table.loc[missions == mission]
+            if lc_files.id_column not in rows.columns:
+                raise ExomesaError(
+                    f"--download needs a {lc_files.id_column!r} column in the catalog {label}."
+                )
+            ids = rows[lc_files.id_column].dropna().astype(int).unique()
+            if len(ids):
+                logger.info(
+                    "downloading %s light curves of %d star(s) into %s", lc_files.what, len(ids), cache
+                )
+                files += download_lightcurves(
+                    mission, ids, cache, failures=download_failures, progress=progress
+                )
     files = sorted(set(files))
     if files:
         check_tess_files(table, files, label)

@@ -200,14 +200,17 @@ def write_predictions(
         y_true: [N] class indices; proba: [N, 3] in CLASSES order; sources: [N] light-curve source per row;
         proba_std: [N, 3] per-class ensemble std (MESA), written as ``score_std_<class>`` columns.
     """
-    names = df["kepoi_name"].astype(str).to_numpy() if "kepoi_name" in df else np.arange(len(df)).astype(str)
+    key = next((c for c in ("candidate_id", "kepoi_name") if c in df), None)
+    names = df[key].astype(str).to_numpy() if key else np.arange(len(df)).astype(str)
+    kepler_names = {"kepoi_name": df["kepoi_name"].astype(str).to_numpy()} if "kepoi_name" in df else {}
     pred = proba.argmax(axis=1)
     std = {}
     if proba_std is not None:  # deep-ensemble spread per class
         std = {f"score_std_{c.lower().replace(' ', '_')}": proba_std[:, i] for i, c in enumerate(CLASSES)}
     pd.DataFrame(
         {
-            "kepoi_name": names,
+            "candidate_id": names,
+            **kepler_names,
             "true_label": np.asarray(CLASSES)[y_true],
             "predicted_label": np.asarray(CLASSES)[pred],
             "prob_confirmed": proba[:, 0],

@@ -21,8 +21,10 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
+from exomesa import sources
 from exomesa._version import __version__
 from exomesa.data import load_catalog, load_dr25
+from exomesa.data.schema import candidate_column, star_column
 from exomesa.defaults import CONFIG_FILE, cache_dir
 from exomesa.errors import ExomesaError
 from exomesa.evaluation.protocol import check_feature_columns, load_model
@@ -30,7 +32,7 @@ from exomesa.evaluation.vet_inputs import real_curves, select_candidates
 from exomesa.evaluation.vetting import vet_records
 from exomesa.interface import TrainedModel
 from exomesa.lightcurves import ViewSet
-from exomesa.lightcurves.download import download_kepler_lightcurves
+from exomesa.lightcurves.download import download_lightcurves
 from exomesa.lightcurves.files import find_fits_files
 from exomesa.lightcurves.preprocess import build_views
 from exomesa.reporting.vetting import render_index, render_sheet, sheet_file, with_meta_defaults
@@ -55,7 +57,7 @@ def _sha256(path: Path) -> str:
 def model_meta(clf: TrainedModel, model_path: Path) -> dict[str, Any]:
     """Provenance of the model for the sheets: file, SHA-256, kind, writing version, training data."""
     ref = clf.training_reference()
-    n = len(ref.get("kepoi_name", []))
+    n = len(ref.get("candidate_id", []))
     n_train = clf.n_training_rows()
     training = f"{n:,} labelled KOIs" if n else f"{'unknown' if n_train is None else n_train} KOIs"
     config = model_path.parent / CONFIG_FILE
@@ -173,15 +175,21 @@ def vet_candidates(
                 f"{fits_dir}: no .fits files found; pass a folder of *_llc.fits / *_lc.fits files."
             )
     elif download:
-        files = download_kepler_lightcurves(df["kepid"].dropna().astype(int), cache_dir() / "lightcurves")
+        missions = df["mission"].astype(str) if "mission" in df.columns else df.index.map(lambda _: "Kepler")
+        files = []
+        for mission in dict.fromkeys(missions):  # each mission's stars, by the ids its files carry
+            column = sources.lightcurve_files(mission).id_column
+            ids = df.loc[(missions == mission), column].dropna().astype(int) if column in df.columns else []
+            files += download_lightcurves(mission, ids, cache_dir() / "lightcurves")
     if files:
         # the star's other KOIs (e.g. Kepler-90's six other planets) come from the whole catalog, so their
         # transits are masked even when only one of them is vetted
-        mates = catalog[catalog["kepid"].isin(df["kepid"])] if "kepid" in catalog.columns else df
+        star = star_column(df)
+        mates = catalog[catalog[star].isin(df[star])] if star in catalog.columns else df
         mates = mates if len(mates) else df
         curves = real_curves(mates, files)  # raises when no file belongs to a candidate's star
         views, _skipped = build_views(mates, files)
-        without = [n for n in df["kepoi_name"].astype(str) if n not in curves]
+        without = [n for n in df[candidate_column(df)].astype(str) if n not in curves]
         if without:
             logger.warning(
                 "no light-curve file for %d candidate(s) (%s); their sheets use rendered curves",

@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from exomesa.data.schema import candidate_column
 from exomesa.errors import ExomesaError
 from exomesa.lightcurves.views import GLOBAL_BINS, LOCAL_BINS, ViewSet
 
@@ -48,7 +49,7 @@ logger = logging.getLogger(__name__)
 FIELDS = ("kepid", "tce_plnt_num", "tce_period", "tce_time0bk", "tce_duration", "global_view", "local_view")
 PERIOD_TOLERANCE = 0.005  # |tce_period − koi_period| ≤ 0.5 % of koi_period
 SKIPPED_COLUMNS = ("kepid", "tce_plnt_num", "tce_period", "kepoi_name", "reason")
-_CATALOG_COLUMNS = ("kepid", "kepoi_name", "koi_period", "koi_depth")
+_CATALOG_COLUMNS = ("kepid", "koi_period", "koi_depth")  # and candidate_id (kepoi_name in older tables)
 
 
 def read_astronet_npz(path: Path | str) -> dict[str, np.ndarray]:
@@ -135,7 +136,7 @@ def _catalog_table(catalog: pd.DataFrame) -> pd.DataFrame:
     cat = pd.DataFrame(
         {
             "kepid": pd.to_numeric(catalog["kepid"], errors="coerce"),
-            "kepoi_name": catalog["kepoi_name"].astype(str).to_numpy(),
+            "kepoi_name": catalog[candidate_column(catalog)].astype(str).to_numpy(),
             "koi_period": pd.to_numeric(catalog["koi_period"], errors="coerce"),
             "koi_depth": pd.to_numeric(catalog["koi_depth"], errors="coerce"),
             **{
@@ -231,7 +232,7 @@ def import_astronet_views(npz_path: Path | str, catalog: pd.DataFrame) -> tuple[
 
     depth_of = dict(
         zip(
-            catalog["kepoi_name"].astype(str),
+            catalog[candidate_column(catalog)].astype(str),
             pd.to_numeric(catalog["koi_depth"], errors="coerce"),
             strict=True,
         )
@@ -247,7 +248,7 @@ def import_astronet_views(npz_path: Path | str, catalog: pd.DataFrame) -> tuple[
     keep = reasons == ""
     scale = (depth_ppm[keep] * 1e-6).astype(np.float32)[:, None]
     views = ViewSet(
-        kepoi_name=names[keep].astype(str),
+        candidate_id=names[keep].astype(str),
         global_view=data["global_view"][keep] * scale,
         local_view=data["local_view"][keep] * scale,
         source=["real"] * int(keep.sum()),

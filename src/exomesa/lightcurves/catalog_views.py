@@ -24,10 +24,10 @@ logger = logging.getLogger(__name__)
 def views_for_catalog(
     catalog: pd.DataFrame, views: ViewSet | None = None, *, cache_dir: str | Path | None = "auto"
 ) -> ViewSet:
-    """Views aligned to ``catalog`` rows: taken from ``views`` where ``kepoi_name`` matches, else rendered.
+    """Views aligned to ``catalog`` rows: taken from ``views`` where ``candidate_id`` matches, else rendered.
 
     Args:
-        catalog: canonical KOI table with ``kepoi_name``.
+        catalog: canonical KOI table with ``candidate_id``.
         views: precomputed views (e.g. real ones from ``exomesa lightcurves build``) or ``None``.
         cache_dir: rendered-views cache folder for :func:`render_views`; ``"auto"`` (default) is
             ``$EXOMESA_CACHE/views`` (``~/.cache/exomesa/views``), ``None`` renders every time.
@@ -66,4 +66,4 @@ def views_for_catalog(
         int(have.sum()),
         int(need.size),
     )
-    return ViewSet(kepoi_name=names, global_view=out_g, local_view=out_l, source=out_s, provenance=out_p)
+    return ViewSet(candidate_id=names, global_view=out_g, local_view=out_l, source=out_s, provenance=out_p)

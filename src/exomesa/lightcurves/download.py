@@ -20,6 +20,7 @@ import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
+from exomesa import sources
 from exomesa.defaults import (
     DOWNLOAD_BACKOFF_S,
     DOWNLOAD_GIVE_UP_AFTER,
@@ -30,6 +31,7 @@ from exomesa.defaults import (
 from exomesa.errors import ExomesaError
 
 __all__ = [
+    "download_lightcurves",
     "download_kepler_lightcurves",
     "cached_kepler_files",
     "download_tess_lightcurves",
@@ -44,12 +46,36 @@ _clock = time.monotonic  # replaced in tests
 
 def cached_kepler_files(cache_dir: Path | str, kepid: int) -> list[Path]:
     """Kepler long-cadence files of star ``kepid`` already under ``cache_dir`` (recursive)."""
-    return sorted(Path(cache_dir).rglob(f"kplr{int(kepid):09d}-*_llc.fits"))
+    return sources.lightcurve_files("Kepler").cached(cache_dir, kepid)
 
 
 def cached_tess_files(cache_dir: Path | str, tic: int) -> list[Path]:
     """TESS SPOC 2-min light-curve files of star ``tic`` already under ``cache_dir`` (recursive)."""
-    return sorted(Path(cache_dir).rglob(f"tess*-{int(tic):016d}-*_lc.fits"))
+    return sources.lightcurve_files("TESS").cached(cache_dir, tic)
+
+
+def download_lightcurves(
+    mission: str,
+    ids: Iterable[int],
+    cache_dir: Path | str,
+    *,
+    retries: int = DOWNLOAD_RETRIES,
+    backoff_s: float = DOWNLOAD_BACKOFF_S,
+    min_interval_s: float = DOWNLOAD_MIN_INTERVAL_S,
+    failures: list[list[str]] | None = None,
+    progress: bool | None = None,
+) -> list[Path]:
+    """Download the light curves of the stars ``ids`` of ``mission`` (any case), as its source says
+    (:func:`exomesa.sources.lightcurve_files`: what MAST is searched for, the cache file pattern).
+
+    Arguments, returns and errors as :func:`download_kepler_lightcurves`.
+    """
+    files = sources.lightcurve_files(mission)
+    return _download(
+        ids, cache_dir, retries=retries, backoff_s=backoff_s, min_interval_s=min_interval_s,
+        failures=failures, progress=progress, prefix=files.id_prefix, search=dict(files.search),
+        cached=files.cached, what=files.what, files=files.files,
+    )  # fmt: skip
 
 
 def download_tess_lightcurves(
@@ -67,11 +93,9 @@ def download_tess_lightcurves(
     As :func:`download_kepler_lightcurves` (cache, rate limit, retries, failures, the same offline message),
     searching ``TIC <id>`` with ``mission="TESS", author="SPOC", exptime=120``.
     """
-    return _download(
-        tic_ids, cache_dir, retries=retries, backoff_s=backoff_s, min_interval_s=min_interval_s,
-        failures=failures, progress=progress, prefix="TIC",
-        search={"mission": "TESS", "author": "SPOC", "exptime": 120}, cached=cached_tess_files,
-        what="TESS SPOC 2-min", files="*_lc.fits",
+    return download_lightcurves(
+        "TESS", tic_ids, cache_dir, retries=retries, backoff_s=backoff_s, min_interval_s=min_interval_s,
+        failures=failures, progress=progress,
     )  # fmt: skip
 
 
@@ -103,11 +127,9 @@ def download_kepler_lightcurves(
         ExomesaError: lightkurve is not installed; MAST looks unreachable or down (see the module
             docstring); or, with ``failures=None``, any star failed after ``retries`` attempts.
     """
-    return _download(
-        kepids, cache_dir, retries=retries, backoff_s=backoff_s, min_interval_s=min_interval_s,
-        failures=failures, progress=progress, prefix="KIC",
-        search={"mission": "Kepler", "author": "Kepler", "exptime": 1800}, cached=cached_kepler_files,
-        what="Kepler long-cadence", files="*_llc.fits",
+    return download_lightcurves(
+        "Kepler", kepids, cache_dir, retries=retries, backoff_s=backoff_s, min_interval_s=min_interval_s,
+        failures=failures, progress=progress,
     )  # fmt: skip
 
 

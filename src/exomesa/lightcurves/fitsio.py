@@ -20,14 +20,15 @@ from pathlib import Path
 
 import numpy as np
 
+from exomesa import sources
 from exomesa.errors import ExomesaError
 
 __all__ = ["LightCurve", "read_lightcurve", "read_header_ids", "stitch", "BKJD_REF", "BTJD_REF"]
 
 logger = logging.getLogger(__name__)
 
-BKJD_REF = 2454833.0
-BTJD_REF = 2457000.0
+BKJD_REF = sources.lightcurve_files("Kepler").bjd_ref  # 2454833.0
+BTJD_REF = sources.lightcurve_files("TESS").bjd_ref  # 2457000.0
 
 
 @dataclass
@@ -58,22 +59,24 @@ class LightCurve:
     @property
     def name(self) -> str:
         """``KIC 10666592`` or ``TIC 25155310``."""
-        return f"{'KIC' if self.mission == 'Kepler' else 'TIC'} {self.target_id}"
+        return sources.lightcurve_files(self.mission).target_name(self.target_id)
 
 
 def _mission(header, path: Path) -> str:
+    """The mission of a light-curve file: its ``TELESCOP``, else the id keyword it has (registry order)."""
     telescope = str(header.get("TELESCOP", "")).strip().upper()
-    if telescope.startswith("KEPLER") or telescope == "K2":
-        return "Kepler"
-    if telescope.startswith("TESS"):
-        return "TESS"
-    if "KEPLERID" in header:
-        return "Kepler"
-    if "TICID" in header:
-        return "TESS"
+    known = sources.all_lightcurve_files()
+    for files in known:
+        if telescope.startswith(files.telescopes):
+            return files.mission
+    for files in known:
+        if files.header_key in header:
+            return files.mission
+    keys = "/".join(f.header_key for f in known)
     raise ExomesaError(
-        f"{path}: cannot tell the mission (TELESCOP={telescope!r}, no KEPLERID/TICID keyword); only Kepler and "
-        "TESS light-curve files (*_llc.fits, *_lc.fits) are supported."
+        f"{path}: cannot tell the mission (TELESCOP={telescope!r}, no {keys} keyword); only "
+        f"{' and '.join(f.mission for f in known)} light-curve files "
+        f"({', '.join(f.files for f in known)}) are supported."
     )
 
 
@@ -87,7 +90,7 @@ def read_header_ids(path: Path | str) -> tuple[str, int]:
     except (OSError, ValueError) as exc:
         raise ExomesaError(f"{path} could not be read as a FITS file ({exc}).") from exc
     mission = _mission(header, path)
-    key = "KEPLERID" if mission == "Kepler" else "TICID"
+    key = sources.lightcurve_files(mission).header_key
     if key not in header:
         raise ExomesaError(f"{path}: the primary header has no {key}; is this a {mission} light-curve file?")
     return mission, int(header[key])
@@ -124,16 +127,15 @@ def read_lightcurve(path: Path | str) -> LightCurve:
                 raise ExomesaError(
                     f"{path}: the LIGHTCURVE table has no {required} column (columns: {columns})."
                 )
-        key = "KEPLERID" if mission == "Kepler" else "TICID"
+        files = sources.lightcurve_files(mission)
+        key = files.header_key
         header0 = hdul[0].header
         if key not in header0:
             raise ExomesaError(
                 f"{path}: the primary header has no {key}; is this a {mission} light-curve file?"
             )
         target_id = int(header0[key])
-        bjd_ref = float(table.header.get("BJDREFI", BKJD_REF if mission == "Kepler" else BTJD_REF)) + float(
-            table.header.get("BJDREFF", 0.0)
-        )
+        bjd_ref = float(table.header.get("BJDREFI", files.bjd_ref)) + float(table.header.get("BJDREFF", 0.0))
         data = table.data
         time = np.asarray(data["TIME"], dtype=np.float64)
         flux = np.asarray(data["PDCSAP_FLUX"], dtype=np.float64)

@@ -198,7 +198,7 @@ def build_views_parallel(
     """Real views for every catalog KOI whose star has files, one task per star, into sharded output.
 
     Args:
-        catalog: KOI table with ``kepoi_name``, ``kepid`` (and/or ``tic_id``), ``koi_period`` [d],
+        catalog: KOI table with ``candidate_id``, ``kepid`` and/or ``tic_id`` (the light-curve ids), ``koi_period`` [d],
             ``koi_time0bk`` [BKJD] (or ``koi_time0`` [BJD]) and ``koi_duration`` [h].
         fits_paths: Kepler/TESS light-curve files.
         out: a shard folder, or a ``.npz`` file (built in ``<out>.shards/``, then merged in catalog order).
@@ -358,7 +358,7 @@ def build_views_parallel(
         "%.1f s",
         n_views,
         len(tasks),
-        int(failures["kepoi_name"].ne("").sum()),
+        int(failures["candidate_id"].ne("").sum()),
         n_failed,
         out,
         seconds,
@@ -388,7 +388,7 @@ def _finish_shard(
     names = [n for r in results for n in r.names]
     views = (
         ViewSet(
-            kepoi_name=[names[k] for k in order],
+            candidate_id=[names[k] for k in order],
             global_view=np.concatenate([r.global_view for r in results])[order],
             local_view=np.concatenate([r.local_view for r in results])[order],
             source=["real"] * len(names),
@@ -408,9 +408,9 @@ def _finish_shard(
 
 
 def _log_skips(failures: pd.DataFrame) -> None:
-    koi = failures[failures["kepoi_name"] != ""]
+    koi = failures[failures["candidate_id"] != ""]
     for name, reason in zip(
-        koi["kepoi_name"][:_MAX_LOGGED_SKIPS], koi["reason"][:_MAX_LOGGED_SKIPS], strict=True
+        koi["candidate_id"][:_MAX_LOGGED_SKIPS], koi["reason"][:_MAX_LOGGED_SKIPS], strict=True
     ):
         logger.warning("no real view for %s (train/test render it from the catalog): %s", name, reason)
     if len(koi) > _MAX_LOGGED_SKIPS:

@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from exomesa.data.schema import candidate_column
 from exomesa.errors import ExomesaError
 from exomesa.lightcurves.fitsio import BKJD_REF, LightCurve
 from exomesa.lightcurves.render import flat_reason
@@ -308,7 +309,7 @@ def build_views(
 
     Returns:
         (ViewSet of the KOIs built, source ``"real"``, in catalog order;
-         skipped: list of (kepoi_name, reason) for KOIs with files that could not be built).
+         skipped: list of (candidate_id, reason) for KOIs with files that could not be built).
     """
     from exomesa.lightcurves.star_tasks import plan_star_tasks, run_star  # it imports this module
 
@@ -332,10 +333,10 @@ def build_views(
     for _row, name, reason in skipped:
         logger.warning("no real view for %s (train/test render it from the catalog): %s", name, reason)
     order = np.argsort(rows, kind="stable")
-    names = catalog["kepoi_name"].astype(str).to_numpy()
+    names = catalog[candidate_column(catalog)].astype(str).to_numpy()
     views = (
         ViewSet(
-            kepoi_name=names[np.asarray(rows)[order]],
+            candidate_id=names[np.asarray(rows)[order]],
             global_view=np.stack(globals_)[order],
             local_view=np.stack(locals_)[order],
             source=["real"] * len(rows),

@@ -6,7 +6,7 @@ quadratic limb darkening, circular orbit) evaluated on the same global/local gri
 Gaussian noise at the level the catalog's signal-to-noise ratio implies. Values are relative flux − 1 with
 the out-of-transit median at exactly 0 (a 6675 ppm transit bottoms out near −0.0067).
 
-Only these columns are read (:data:`RENDER_COLUMNS`): ``kepoi_name``, ``koi_period`` [days],
+Only these columns are read (:data:`RENDER_COLUMNS`): ``candidate_id``, ``koi_period`` [days],
 ``koi_duration`` [hours], ``koi_depth`` [ppm], ``koi_impact``, ``koi_ror`` (Rp/R*), ``koi_dor`` (a/R*),
 ``koi_ldm_coeff1/2`` (u1, u2), ``koi_model_snr``, ``koi_num_transits`` and, for TESS TOIs, ``n_sectors`` and
 ``mission``. The label (``koi_disposition``) and
@@ -36,7 +36,7 @@ Noise (documented in docs/lightcurves.md): the per-point (29.4-min) scatter is
 factor is the efficiency loss of the median binning used for real views), with ``n = num_transits · P ·
 48.98 / 2001`` for global and ``n = num_transits · 0.16 · duration_h · 2.04`` for local bins (0.16 durations
 wide; at least 1).
-The noise generator is seeded with ``zlib.crc32(kepoi_name)``, so the same KOI always gets the same view.
+The noise generator is seeded with ``zlib.crc32(candidate_id)``, so the same KOI always gets the same view.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from exomesa.data.schema import candidate_column
 from exomesa.errors import ExomesaError
 from exomesa.lightcurves.views import (
     GLOBAL_BINS,
@@ -77,7 +78,7 @@ logger = logging.getLogger(__name__)
 RENDER_CACHE_FILES = 8
 
 RENDER_COLUMNS = (
-    "kepoi_name",
+    "candidate_id",
     "koi_period",
     "koi_duration",
     "koi_depth",
@@ -122,12 +123,8 @@ def _column(catalog: pd.DataFrame, name: str) -> np.ndarray:
 
 
 def catalog_names(catalog: pd.DataFrame) -> np.ndarray:
-    if "kepoi_name" not in catalog.columns:
-        raise ExomesaError(
-            "the catalog has no 'kepoi_name' column; load it with exomesa.data.load_catalog(), which "
-            "adds one, or add a column of unique KOI names."
-        )
-    return catalog["kepoi_name"].astype(str).to_numpy()
+    """[N] str: the catalog's ``candidate_id`` (``kepoi_name`` in a table of an earlier version)."""
+    return catalog[candidate_column(catalog)].astype(str).to_numpy()
 
 
 def flat_reason(period_days: float, duration_hours: float) -> str | None:
@@ -152,7 +149,7 @@ def _ld_contrast(b: np.ndarray, u1: np.ndarray, u2: np.ndarray) -> np.ndarray:
 def render_params(catalog: pd.DataFrame) -> pd.DataFrame:
     """Resolve the per-KOI model parameters with all fallbacks applied (one row per catalog row).
 
-    Returns columns ``kepoi_name, period [d], duration [d], rp (Rp/R*), a (a/R*), b, inc [deg], u1, u2,
+    Returns columns ``candidate_id, period [d], duration [d], rp (Rp/R*), a (a/R*), b, inc [deg], u1, u2,
     sigma_global, sigma_local`` (per-bin noise, relative flux) and ``flat_reason`` (str, empty when usable).
     """
     names = catalog_names(catalog)
@@ -227,7 +224,7 @@ def render_params(catalog: pd.DataFrame) -> pd.DataFrame:
 
     return pd.DataFrame(
         {
-            "kepoi_name": names,
+            "candidate_id": names,
             "period": p_ok,
             "duration": t_days,
             "rp": k,
@@ -323,7 +320,7 @@ def render_views(
     """Render global [N, 2001] and local [N, 201] views from each KOI's catalog parameters.
 
     Args:
-        catalog: canonical KOI table (see :data:`RENDER_COLUMNS`; only ``kepoi_name``, ``koi_period`` [d],
+        catalog: canonical KOI table (see :data:`RENDER_COLUMNS`; only ``candidate_id``, ``koi_period`` [d],
             ``koi_duration`` [h] and ``koi_depth`` [ppm] are needed, the rest fall back to defaults).
         show_progress: show a tqdm progress bar.
         noise: add the catalog-derived Gaussian noise (seeded per KOI name); ``False`` gives the pure model.
@@ -372,7 +369,9 @@ def _read_render_cache(path: Path, params: pd.DataFrame) -> ViewSet | None:
     except (ExomesaError, OSError, ValueError) as exc:
         logger.debug("ignoring unreadable rendered-views cache %s (%s)", path, exc)
         return None
-    if len(views) != len(params) or not np.array_equal(views.kepoi_name, params["kepoi_name"].to_numpy(str)):
+    if len(views) != len(params) or not np.array_equal(
+        views.candidate_id, params["candidate_id"].to_numpy(str)
+    ):
         logger.debug("ignoring rendered-views cache %s: it holds other KOIs", path)
         return None
     logger.info("read %d rendered views from the cache %s", len(views), path)
@@ -418,7 +417,7 @@ def _render(params: pd.DataFrame, show_progress: bool, noise: bool) -> ViewSet:
         row = {c: v[i] for c, v in cols.items()}
         g, loc, oot_g, oot_l = _render_one(row, batman)
         if noise:
-            rng = np.random.default_rng(koi_seed(row["kepoi_name"]))
+            rng = np.random.default_rng(koi_seed(row["candidate_id"]))
             g += rng.normal(0.0, row["sigma_global"], GLOBAL_BINS)
             loc += rng.normal(0.0, row["sigma_local"], LOCAL_BINS)
             g -= np.median(g[oot_g])
@@ -427,7 +426,7 @@ def _render(params: pd.DataFrame, show_progress: bool, noise: bool) -> ViewSet:
         local_views[i] = loc
 
     if flat.any():
-        bad = params.loc[flat, ["kepoi_name", "flat_reason"]].to_numpy()
+        bad = params.loc[flat, ["candidate_id", "flat_reason"]].to_numpy()
         shown = "; ".join(f"{name}: {why}" for name, why in bad[:10])
         logger.warning(
             "%d KOI(s) have no usable ephemeris and get flat zero views: %s%s",
@@ -437,7 +436,7 @@ def _render(params: pd.DataFrame, show_progress: bool, noise: bool) -> ViewSet:
         )
     logger.info("rendered %d views (%d flat)", n - int(flat.sum()), int(flat.sum()))
     return ViewSet(
-        kepoi_name=params["kepoi_name"].to_numpy(),
+        candidate_id=params["candidate_id"].to_numpy(),
         global_view=global_views,
         local_view=local_views,
         source=source,

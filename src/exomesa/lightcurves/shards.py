@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from exomesa import sources
 from exomesa.errors import ExomesaError
 from exomesa.lightcurves.views import ViewSet
 from exomesa.utils import check_writable
@@ -54,7 +55,7 @@ MANIFEST_NAME = "manifest.json"
 FAILURES_NAME = "failures.csv"
 FORMAT_NAME = "exomesa-view-shards"
 FORMAT_VERSION = 1
-FAILURE_COLUMNS = ["star", "kepoi_name", "stage", "file", "reason"]
+FAILURE_COLUMNS = ["star", "candidate_id", "stage", "file", "reason"]
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class StarTask:
     @property
     def name(self) -> str:
         """``KIC 10666592`` or ``TIC 25155310``."""
-        return f"{'KIC' if self.mission == 'Kepler' else 'TIC'} {self.target_id}"
+        return sources.lightcurve_files(self.mission).target_name(self.target_id)
 
 
 def shard_name(index: int) -> str:
@@ -155,7 +156,7 @@ def write_shard(
     def write(fh):
         np.savez(
             fh,
-            kepoi_name=views.kepoi_name.astype(str),
+            candidate_id=views.candidate_id.astype(str),
             global_view=views.global_view.astype(np.float32),
             local_view=views.local_view.astype(np.float32),
             source=views.source.astype(str),

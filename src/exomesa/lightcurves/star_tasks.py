@@ -10,7 +10,6 @@ star's files and folds each KOI with the star's other KOIs masked — the same f
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,6 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from exomesa import sources
+from exomesa.data.schema import candidate_column
 from exomesa.errors import ExomesaError
 from exomesa.lightcurves import preprocess
 from exomesa.lightcurves.fitsio import BKJD_REF, read_header_ids, read_lightcurve, stitch
@@ -31,9 +32,6 @@ __all__ = ["StarResult", "plan_star_tasks", "run_star", "failed_result"]
 
 logger = logging.getLogger(__name__)
 
-_KEPLER_NAME = re.compile(r"^kplr(\d{9})-\d+_[ls]lc\.fits(\.gz)?$", re.IGNORECASE)
-_TESS_NAME = re.compile(r"^tess\d+-s\d+-(\d{16})-\d+-[sf]_lc\.fits(\.gz)?$", re.IGNORECASE)
-
 
 @dataclass
 class StarResult:
@@ -42,7 +40,7 @@ class StarResult:
     Attributes:
         rows: [K] int64 catalog rows of the views built; names: [K] KOI names.
         global_view: [K, GLOBAL_BINS] float32; local_view: [K, LOCAL_BINS] float32.
-        failures: rows of (star, kepoi_name, stage, file, reason), see :data:`FAILURE_COLUMNS`.
+        failures: rows of (star, candidate_id, stage, file, reason), see :data:`FAILURE_COLUMNS`.
         failed: True when the star gave nothing at all (no file readable, or an unexpected error).
         seconds: wall time of the task; peak_rss_mb: the worker process's peak resident memory so far [MiB].
     """
@@ -67,20 +65,22 @@ def _numeric(catalog: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def _index_files(paths: Iterable[Path | str]) -> tuple[dict[tuple[str, int], list[Path]], list[list[str]]]:
-    """Group files by (mission, target id): from MAST file names when they follow the standard pattern
+    """Group files by (mission, target id): from MAST file names when they follow a source's standard pattern
     (``kplr<KIC>-<time>_llc.fits``, ``tess<time>-s<sector>-<TIC>-<n>-s_lc.fits``), else from the header.
     A misnamed file is caught when the star's files are stitched (the star then fails, named in failures)."""
     groups: dict[tuple[str, int], list[Path]] = {}
     failures: list[list[str]] = []
     for path in paths:
         path = Path(path)
-        m = _KEPLER_NAME.match(path.name)
-        t = None if m else _TESS_NAME.match(path.name)
-        if m:
-            key = ("Kepler", int(m.group(1)))
-        elif t:
-            key = ("TESS", int(t.group(1)))
-        else:
+        key = next(
+            (
+                (f.mission, i)
+                for f in sources.all_lightcurve_files()
+                if (i := f.id_from_name(path.name)) is not None
+            ),
+            None,
+        )
+        if key is None:
             try:
                 key = read_header_ids(path)
             except ExomesaError as exc:
@@ -96,30 +96,30 @@ def plan_star_tasks(
 ) -> tuple[list[StarTask], list[list[str]]]:
     """One :class:`StarTask` per star that has files and catalog KOIs, ordered by the star's first catalog row.
 
-    Kepler files match ``kepid`` (KEPLERID), TESS files ``tic_id`` (TICID); Kepler first when a row has both.
+    A mission's files match the catalog column its source names (:attr:`~exomesa.sources.LightCurveFiles.id_column`:
+    Kepler files ``kepid`` through KEPLERID, TESS files ``tic_id`` through TICID); registry order (Kepler first)
+    when a row has both.
 
     Returns:
         (tasks, failure rows for files that could not be indexed).
     """
-    if "kepoi_name" not in catalog.columns:
-        raise ExomesaError("the catalog has no 'kepoi_name' column; cannot name the views.")
+    name_column = candidate_column(catalog)
     groups, failures = _index_files(fits_paths)
-    kepids = preprocess.catalog_ids(catalog, "kepid")
-    ticids = preprocess.catalog_ids(catalog, "tic_id")
+    known = sources.all_lightcurve_files()
+    ids = {f.mission: preprocess.catalog_ids(catalog, f.id_column) for f in known}
     period = _numeric(catalog, "koi_period")
     duration = _numeric(catalog, "koi_duration")
     t0bk = _numeric(catalog, "koi_time0bk")
     t0 = np.where(np.isfinite(t0bk), t0bk + BKJD_REF, _numeric(catalog, "koi_time0"))  # as epoch_bjd()
-    names = catalog["kepoi_name"].astype(str).tolist()
-    kepler_ids = {k[1] for k in groups if k[0] == "Kepler"}
-    tess_ids = {k[1] for k in groups if k[0] == "TESS"}
+    names = catalog[name_column].astype(str).tolist()
+    have = {f.mission: {k[1] for k in groups if k[0] == f.mission} for f in known}
     kois: dict[tuple[str, int], list[KoiSpec]] = {}
     for i in range(len(catalog)):
-        if kepids[i] >= 0 and int(kepids[i]) in kepler_ids:
-            key = ("Kepler", int(kepids[i]))
-        elif ticids[i] >= 0 and int(ticids[i]) in tess_ids:
-            key = ("TESS", int(ticids[i]))
-        else:
+        key = next(
+            ((f.mission, int(ids[f.mission][i])) for f in known if int(ids[f.mission][i]) in have[f.mission]),
+            None,
+        )
+        if key is None:
             continue
         kois.setdefault(key, []).append(
             KoiSpec(i, names[i], float(period[i]), float(t0[i]), float(duration[i]))

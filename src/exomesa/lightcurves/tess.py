@@ -1,7 +1,7 @@
 """TESS specifics of the light-curve layer: matching SPOC files to TOI rows by TIC ID.
 
-A TOI row carries its TIC ID in ``tic_id`` (and in ``kepid``, the schema's Kepler-born star column; see
-:mod:`exomesa.data.toi`). SPOC light-curve files carry it in the primary header's ``TICID``.
+A TOI row carries its TIC ID in ``tic_id`` (and ``star_id``; see :mod:`exomesa.sources.toi_exofop`). SPOC
+light-curve files carry it in the primary header's ``TICID`` (:data:`exomesa.sources.toi_exofop.LIGHTCURVES`).
 """
 
 from __future__ import annotations

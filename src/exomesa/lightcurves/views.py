@@ -63,7 +63,7 @@ PROVENANCES = ("fits", "astronet", "rendered", "flat")
 DEFAULT_PROVENANCE = {"real": "fits", "rendered": "rendered", "flat": "flat"}  # provenance implied by source
 _SOURCE_OF = {"fits": "real", "astronet": "real", "rendered": "rendered", "flat": "flat"}
 
-_FORMAT_VERSION = 2  # 2: adds ``provenance``; version 1 files load with DEFAULT_PROVENANCE
+_FORMAT_VERSION = 3  # 2: adds ``provenance`` (1 loads with DEFAULT_PROVENANCE); 3: names in ``candidate_id``
 
 
 def global_bin_centres(period_days: float) -> np.ndarray:
@@ -84,12 +84,13 @@ def _as_str_array(values: Iterable[str]) -> np.ndarray:
     return arr if arr.size else np.zeros(0, dtype="<U1")
 
 
-@dataclass
+@dataclass(init=False)
 class ViewSet:
-    """Global and local views for N KOIs.
+    """Global and local views for N candidates.
 
     Attributes:
-        kepoi_name: [N] str, KOI names (unique), e.g. ``K00002.01``.
+        candidate_id: [N] str, candidate names (unique), e.g. ``K00002.01``, ``TOI-101.01`` (``kepoi_name`` is
+            a read-only alias, and a keyword the constructor still takes, for code of earlier versions).
         global_view: [N, GLOBAL_BINS] float32, relative flux − 1 over the full phase.
         local_view: [N, LOCAL_BINS] float32, relative flux − 1 over ±2 transit durations.
         source: [N] str, each one of ``"real"``, ``"rendered"``, ``"flat"``.
@@ -97,18 +98,41 @@ class ViewSet:
             (default) takes :data:`DEFAULT_PROVENANCE` of each row's source.
     """
 
-    kepoi_name: np.ndarray
+    candidate_id: np.ndarray
     global_view: np.ndarray
     local_view: np.ndarray
     source: np.ndarray
     provenance: np.ndarray | None = None
 
+    def __init__(
+        self,
+        candidate_id: Iterable[str] | None = None,
+        global_view: np.ndarray | None = None,
+        local_view: np.ndarray | None = None,
+        source: Iterable[str] | None = None,
+        provenance: Iterable[str] | None = None,
+        *,
+        kepoi_name: Iterable[str] | None = None,
+    ) -> None:
+        if candidate_id is None:
+            candidate_id = kepoi_name
+        if candidate_id is None or global_view is None or local_view is None or source is None:
+            raise TypeError("ViewSet needs candidate_id, global_view, local_view and source.")
+        self.candidate_id, self.global_view, self.local_view = candidate_id, global_view, local_view
+        self.source, self.provenance = source, provenance
+        self.__post_init__()
+
+    @property
+    def kepoi_name(self) -> np.ndarray:
+        """[N] str: :attr:`candidate_id` under its name in earlier versions."""
+        return self.candidate_id
+
     def __post_init__(self) -> None:
-        self.kepoi_name = _as_str_array(self.kepoi_name)
+        self.candidate_id = _as_str_array(self.candidate_id)
         self.source = _as_str_array(self.source)
         self.global_view = np.asarray(self.global_view, dtype=np.float32).reshape(-1, GLOBAL_BINS)
         self.local_view = np.asarray(self.local_view, dtype=np.float32).reshape(-1, LOCAL_BINS)
-        n = len(self.kepoi_name)
+        n = len(self.candidate_id)
         for name, arr in (("global_view", self.global_view), ("local_view", self.local_view)):
             if arr.shape[0] != n:
                 raise ExomesaError(f"ViewSet: {name} has {arr.shape[0]} rows but there are {n} KOI names.")
@@ -131,7 +155,7 @@ class ViewSet:
         clash = [
             f"{name} ({s}/{p})"
             for name, s, p in zip(
-                self.kepoi_name.tolist(), self.source.tolist(), self.provenance.tolist(), strict=True
+                self.candidate_id.tolist(), self.source.tolist(), self.provenance.tolist(), strict=True
             )
             if _SOURCE_OF[p] != s
         ]
@@ -142,7 +166,7 @@ class ViewSet:
             )
 
     def __len__(self) -> int:
-        return len(self.kepoi_name)
+        return len(self.candidate_id)
 
     def __repr__(self) -> str:
         counts = {s: int(np.sum(self.source == s)) for s in SOURCES}
@@ -152,7 +176,7 @@ class ViewSet:
     def empty(cls) -> ViewSet:
         """A ViewSet with no rows."""
         return cls(
-            kepoi_name=np.zeros(0, dtype="<U1"),
+            candidate_id=np.zeros(0, dtype="<U1"),
             global_view=np.zeros((0, GLOBAL_BINS), np.float32),
             local_view=np.zeros((0, LOCAL_BINS), np.float32),
             source=np.zeros(0, dtype="<U1"),
@@ -168,9 +192,9 @@ class ViewSet:
         return {p: int(np.sum(self.provenance == p)) for p in PROVENANCES}
 
     def index_of(self) -> dict[str, int]:
-        """Map KOI name → row (the first row where a name repeats)."""
+        """Map candidate name → row (the first row where a name repeats)."""
         out: dict[str, int] = {}
-        for i, name in enumerate(self.kepoi_name.tolist()):
+        for i, name in enumerate(self.candidate_id.tolist()):
             out.setdefault(name, i)
         return out
 
@@ -178,7 +202,7 @@ class ViewSet:
         """Rows ``indices`` [M] (int positions) as a new ViewSet (arrays copied)."""
         idx = np.asarray(indices, dtype=np.int64)
         return ViewSet(
-            kepoi_name=self.kepoi_name[idx],
+            candidate_id=self.candidate_id[idx],
             global_view=self.global_view[idx].copy(),
             local_view=self.local_view[idx].copy(),
             source=self.source[idx],
@@ -205,7 +229,7 @@ class ViewSet:
         if not parts:
             return ViewSet.empty()
         return ViewSet(
-            kepoi_name=np.concatenate([p.kepoi_name.astype(str) for p in parts]),
+            candidate_id=np.concatenate([p.candidate_id.astype(str) for p in parts]),
             global_view=np.concatenate([p.global_view for p in parts]),
             local_view=np.concatenate([p.local_view for p in parts]),
             source=np.concatenate([p.source.astype(str) for p in parts]),
@@ -227,7 +251,7 @@ class ViewSet:
             with open(path, "wb") as fh:
                 (np.savez_compressed if compress else np.savez)(
                     fh,
-                    kepoi_name=self.kepoi_name.astype(str),
+                    candidate_id=self.candidate_id.astype(str),
                     global_view=self.global_view.astype(np.float32),
                     local_view=self.local_view.astype(np.float32),
                     source=self.source.astype(str),
@@ -246,7 +270,8 @@ class ViewSet:
         """Read a file written by :meth:`save`, or a shard folder written by ``exomesa lightcurves build --out
         FOLDER`` (views in catalog order); a missing, corrupt, unfinished or wrong-shaped one is an ExomesaError.
 
-        A file without ``provenance`` (format version 1) gets the provenance implied by each row's source.
+        A file without ``provenance`` (format version 1) gets the provenance implied by each row's source; a file
+        of format 1 or 2 has its names under ``kepoi_name``.
         """
         path = Path(path)
         if path.is_dir():
@@ -260,7 +285,9 @@ class ViewSet:
         hint = "Rebuild it with `exomesa lightcurves build --force`."
         try:
             with np.load(path, allow_pickle=False) as data:
-                arrays = {k: data[k] for k in ("kepoi_name", "global_view", "local_view", "source")}
+                name_key = "candidate_id" if "candidate_id" in data.files else "kepoi_name"  # format < 3
+                arrays = {k: data[k] for k in (name_key, "global_view", "local_view", "source")}
+                arrays["candidate_id"] = arrays.pop(name_key)
                 if "provenance" in data.files:
                     arrays["provenance"] = data["provenance"]
         except KeyError as exc:

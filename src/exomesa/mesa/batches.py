@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import torch
 
+from exomesa.data.schema import candidate_column
 from exomesa.errors import ExomesaError
 
 __all__ = ["ROWS_KEY", "align_views", "build_arrays", "select_rows", "iterate_batches", "n_rows"]
@@ -40,16 +41,16 @@ def align_views(df: pd.DataFrame, views: Any | None) -> tuple[np.ndarray, np.nda
     """Global/local views aligned to the rows of ``df``.
 
     Args:
-        df: catalog with ``kepoi_name``.
-        views: a :class:`exomesa.lightcurves.ViewSet` (or anything with ``kepoi_name``, ``global_view``,
+        df: catalog with ``candidate_id``.
+        views: a :class:`exomesa.lightcurves.ViewSet` (or anything with ``candidate_id``, ``global_view``,
             ``local_view``) or None. When it already holds exactly ``df``'s KOIs in order it is used as is;
             otherwise :func:`exomesa.lightcurves.views_for_catalog` aligns it and renders the missing KOIs.
 
     Returns:
         ``global_view`` [N, 2001] float32, ``local_view`` [N, 201] float32, ``source`` [N] str.
     """
-    names = df["kepoi_name"].astype(str).to_numpy()
-    if views is None or not np.array_equal(np.asarray(views.kepoi_name).astype(str), names):
+    names = df[candidate_column(df)].astype(str).to_numpy()
+    if views is None or not np.array_equal(np.asarray(views.candidate_id).astype(str), names):
         from exomesa.lightcurves import views_for_catalog
 
         views = views_for_catalog(df, views)

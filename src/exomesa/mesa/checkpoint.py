@@ -16,7 +16,7 @@ code, no numpy objects, no dataclasses)::
     params            MesaClassifier.settings_record(): features, preset, model and train settings
     train_config      TrainConfig as a dict
     history           [per-epoch dicts]
-    reference         {"kepoi_name": [str], "disposition": [str], "physics": tensor [N, P],
+    reference         {"candidate_id": [str], "disposition": [str], "physics": tensor [N, P],
                        "lightcurve": tensor [N, P]}   the training bank for similarity search
 """
 

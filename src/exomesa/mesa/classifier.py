@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
+from exomesa.data.schema import candidate_column
 from exomesa.errors import ExomesaError
 from exomesa.mesa.config import (
     MesaConfig,
@@ -103,7 +104,7 @@ class MesaClassifier(BaseEstimator):
     Learned attributes after :meth:`fit` (or :meth:`load`): ``classes_`` (np.array of CLASSES),
     ``model_`` (:class:`~exomesa.mesa.model.MESAModel`), ``preprocessor_``, ``feature_set_``, ``history_``
     (list of per-epoch dicts), ``temperature_`` (calibration), ``n_parameters_``, ``reference_``
-    (``kepoi_name`` [N], ``disposition`` [N], ``physics`` [N, P], ``lightcurve`` [N, P] L2-normalised
+    (``candidate_id`` [N], ``disposition`` [N], ``physics`` [N, P], ``lightcurve`` [N, P] L2-normalised
     training embeddings), ``device_``, ``augment_`` (the resolved augmentation switch).
     """
 
@@ -229,10 +230,7 @@ class MesaClassifier(BaseEstimator):
     def _arrays(self, df: pd.DataFrame, views: Any | None, labels: np.ndarray | None = None):
         from exomesa.mesa.batches import align_views, build_arrays
 
-        if "kepoi_name" not in df.columns:
-            raise ExomesaError(
-                "the catalog has no kepoi_name column; load it with exomesa.data.load_catalog."
-            )
+        candidate_column(df)  # an ExomesaError when the table has no candidate names
         g, loc, _ = align_views(df, views)
         return build_arrays(self.preprocessor_.transform(df), g, loc, labels)
 
@@ -254,8 +252,8 @@ class MesaClassifier(BaseEstimator):
         """Train on a labelled catalog.
 
         Args:
-            train_df: canonical catalog (:mod:`exomesa.data.catalog`) with ``koi_disposition``, ``kepid``,
-                ``kepoi_name`` and the feature columns.
+            train_df: canonical catalog (:mod:`exomesa.data.catalog`) with ``koi_disposition``, ``star_id``,
+                ``candidate_id`` and the feature columns.
             views: :class:`~exomesa.lightcurves.ViewSet` (real views; missing KOIs are rendered) or None
                 (all rendered from the catalog parameters).
             pretrained: path of a MESA checkpoint whose weights (and fitted preprocessor) start the
@@ -309,9 +307,10 @@ class MesaClassifier(BaseEstimator):
         tab_all = self.preprocessor_.transform(train_df)
         if settings.val_split and float(settings.val_split) > 0:
             tr_df, va_df = split_catalog(train_df, float(settings.val_split), seed)
-            pos = pd.Series(np.arange(len(train_df)), index=train_df["kepoi_name"].astype(str))
-            tr_idx = pos.loc[tr_df["kepoi_name"].astype(str)].to_numpy()
-            va_idx = pos.loc[va_df["kepoi_name"].astype(str)].to_numpy()
+            name = candidate_column(train_df)
+            pos = pd.Series(np.arange(len(train_df)), index=train_df[name].astype(str))
+            tr_idx = pos.loc[tr_df[name].astype(str)].to_numpy()
+            va_idx = pos.loc[va_df[name].astype(str)].to_numpy()
         else:
             tr_idx, va_idx = np.arange(len(train_df)), np.arange(0)
 
@@ -383,7 +382,7 @@ class MesaClassifier(BaseEstimator):
 
         bank = predict_arrays(self.model_, all_rows, int(settings.eval_batch_size), self.device_)
         self.reference_ = {
-            "kepoi_name": train_df["kepoi_name"].astype(str).to_numpy(),
+            "candidate_id": train_df[candidate_column(train_df)].astype(str).to_numpy(),
             "disposition": train_df[LABEL].astype(str).to_numpy(),
             **{name: bank[key] for name, key in _EMBEDDINGS.items() if key in bank},
         }
@@ -605,7 +604,8 @@ class MesaClassifier(BaseEstimator):
         clf.exomesa_version_ = ckpt.get("exomesa_version")
         ref = ckpt.get("reference") or {}
         clf.reference_ = {
-            "kepoi_name": np.array(ref.get("kepoi_name", []), dtype=str),
+            # checkpoints of earlier versions name the bank's rows kepoi_name
+            "candidate_id": np.array(ref.get("candidate_id", ref.get("kepoi_name", [])), dtype=str),
             "disposition": np.array(ref.get("disposition", []), dtype=str),
             "physics": ref["physics"].numpy()
             if "physics" in ref

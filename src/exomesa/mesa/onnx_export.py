@@ -99,7 +99,7 @@ def export_physics_onnx(clf: Any, path: str | Path, extra: dict[str, Any] | None
         "classes": [str(c) for c in clf.classes_],
         "temperature": float(clf.temperature_),
         "n_members": len(members),
-        "training_kepoi_names": [str(n) for n in (clf.reference_ or {}).get("kepoi_name", [])],
+        "training_kepoi_names": [str(n) for n in (clf.reference_ or {}).get("candidate_id", [])],
         **(extra or {}),
     }
     proto = onnx.load(str(path))

@@ -43,7 +43,7 @@ class OnnxMesaScorer:
     """A fitted, scoring-only physics MESA read from its ONNX twin.
 
     Has what scoring reads of a :class:`~exomesa.mesa.MesaClassifier`: ``classes_`` [3], ``feature_set_``,
-    ``temperature_``, ``reference_`` (``kepoi_name`` of the training KOIs, no embeddings), ``towers_``
+    ``temperature_``, ``reference_`` (``candidate_id`` of the training KOIs, no embeddings), ``towers_``
     (``"physics"``), ``exomesa_version_`` and the ``metadata`` record; :meth:`predict_proba`,
     :meth:`predict`, :meth:`outputs`. It cannot be trained or saved.
     """
@@ -63,7 +63,7 @@ class OnnxMesaScorer:
         self.classes_ = np.array(metadata["classes"])
         self.temperature_ = float(metadata["temperature"])
         self.exomesa_version_ = metadata.get("exomesa_version")
-        self.reference_ = {"kepoi_name": np.array(metadata.get("training_kepoi_names", []), dtype=str)}
+        self.reference_ = {"candidate_id": np.array(metadata.get("training_kepoi_names", []), dtype=str)}
 
     @classmethod
     def load(cls, path: str | Path, threads: int = 1) -> OnnxMesaScorer:

@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 #: (column, label, unit) shown in the identity table.
 PARAMS = [
     ("kepid", "KIC id", ""),
+    ("tic_id", "TIC id", ""),
     ("koi_period", "Orbital period", "days"),
     ("koi_time0bk", "Epoch (mid-transit)", "BKJD = BJD − 2454833"),
     ("koi_duration", "Transit duration", "hours"),
