@@ -55,8 +55,12 @@ class Classifier(Protocol):
 def model_kind(path: Path) -> str:
     """``"baseline"`` for a baseline model file, ``"mesa"`` otherwise (read from the file, not its name)."""
     from exomesa.baselines import is_baseline_file
+    from exomesa.mesa.checkpoint_file import check_checkpoint_file
 
-    return "baseline" if is_baseline_file(path) else "mesa"
+    if is_baseline_file(path):
+        return "baseline"
+    check_checkpoint_file(path)  # refuses any other file before torch is imported
+    return "mesa"
 
 
 def load_model(path: str | Path, device: str = "cpu") -> Any:
