@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from exomesa.cli._types import add_device, non_negative_int, positive_int
 from exomesa.defaults import MESA_PARAMS, SPLIT_SEED
 
 __all__ = ["register", "run"]
@@ -49,14 +50,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--epochs",
-        type=int,
+        type=positive_int,
         default=MESA_PARAMS["epochs"],
         help=f"maximum training epochs (default {MESA_PARAMS['epochs']})",
     )
     p.add_argument(
-        "--seed", type=int, default=SPLIT_SEED, help=f"split and training seed (default {SPLIT_SEED})"
+        "--seed",
+        type=non_negative_int,
+        default=SPLIT_SEED,
+        help=f"split and training seed (default {SPLIT_SEED})",
     )
-    p.add_argument("--device", default="auto", help="auto, cpu or cuda (default auto)")
+    add_device(p)
     p.add_argument(
         "--lightcurves", type=Path, default=None, help="views .npz of real light curves (optional)"
     )
