@@ -46,7 +46,7 @@ def test_missing_file(tmp_path):
 def test_text_file_is_not_a_checkpoint(tmp_path):
     path = tmp_path / "notes.pth"
     path.write_text("hello")
-    with pytest.raises(ExomesaError, match="notes.pth is not a readable exomesa model checkpoint"):
+    with pytest.raises(ExomesaError, match="notes.pth is not an exomesa model file"):
         load_checkpoint(path)
 
 
@@ -77,7 +77,7 @@ def test_damaged_and_newer_checkpoints(tmp_path):
 def test_pickled_module_is_refused_without_running_code_and_without_escape_codes(tmp_path):
     path = tmp_path / "module.pth"
     torch.save(torch.nn.Linear(2, 2), path)  # a whole pickled module: loading it would unpickle code
-    with pytest.raises(ExomesaError, match="module.pth is not a readable exomesa model checkpoint") as info:
+    with pytest.raises(ExomesaError, match="module.pth is not an exomesa model checkpoint") as info:
         load_checkpoint(path)
     assert "\x1b" not in str(info.value)
     assert "never runs" in str(info.value)

@@ -21,6 +21,7 @@ import sys
 from collections.abc import Sequence
 
 from exomesa._version import __version__
+from exomesa.cli._types import Parser
 from exomesa.errors import ExomesaError
 
 __all__ = ["main", "build_parser", "COMMAND_MODULES"]
@@ -32,7 +33,7 @@ logger = logging.getLogger("exomesa")
 
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every subcommand registered."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="exomesa",
         description="Vet Kepler Objects of Interest with MESA (Multimodal Exoplanet Semantic Alignment).",
     )

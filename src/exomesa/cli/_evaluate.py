@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from exomesa.cli._types import add_device, positive_int
 from exomesa.defaults import SPLIT_SEED, TEST_SIZE, TSNE_MAX_POINTS
 
 __all__ = ["add_test_arguments", "run"]
@@ -33,10 +34,10 @@ def add_test_arguments(p: argparse.ArgumentParser, model_path: str = "output/mes
         "--visualize", action="store_true", help="also draw the figures and embed them in the report"
     )
     p.add_argument("--force", action="store_true", help="overwrite an existing test_results.json")
-    p.add_argument("--device", default="auto", help="auto, cpu or cuda (default: auto)")
+    add_device(p)
     p.add_argument(
         "--tsne_max_points",
-        type=int,
+        type=positive_int,
         default=TSNE_MAX_POINTS,
         help=f"t-SNE on at most this many KOIs (a seeded random subsample beyond; default {TSNE_MAX_POINTS})",
     )

@@ -19,6 +19,7 @@ import argparse
 from pathlib import Path
 
 from exomesa.baselines import BASELINE_METHODS
+from exomesa.cli._types import int_at_least, non_negative_int, positive_float, positive_int
 from exomesa.defaults import LGBM_PARAMS as L
 from exomesa.defaults import TSFRESH_N_JOBS, TSFRESH_PRESET, baseline_file
 
@@ -74,11 +75,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--output_dir", default="output", help="folder for baseline_<method>.json (default output)"
     )
     for name, kind, what in (
-        ("seed", int, "LightGBM seed"),
-        ("n_estimators", int, "boosting rounds"),
-        ("learning_rate", float, "LightGBM learning rate"),
-        ("num_leaves", int, "maximum leaves per tree"),
-        ("n_jobs", int, "LightGBM threads"),
+        ("seed", non_negative_int, "LightGBM seed"),
+        ("n_estimators", positive_int, "boosting rounds"),
+        ("learning_rate", positive_float, "LightGBM learning rate"),
+        ("num_leaves", int_at_least(2), "maximum leaves per tree"),
+        ("n_jobs", positive_int, "LightGBM threads"),
     ):
         t.add_argument(f"--{name}", type=kind, default=L[name], help=f"{what} (default {L[name]})")
     t.add_argument(
@@ -89,7 +90,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     t.add_argument(
         "--tsfresh_n_jobs",
-        type=int,
+        type=non_negative_int,
         default=TSFRESH_N_JOBS,
         help=f"tsfresh worker processes (default {TSFRESH_N_JOBS})",
     )

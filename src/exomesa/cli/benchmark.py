@@ -17,6 +17,7 @@ import shlex
 from exomesa.benchmark.config import SUITES, BenchmarkConfig
 from exomesa.benchmark.methods import BENCHMARK_METHODS
 from exomesa.benchmark.real_methods import REAL_METHODS
+from exomesa.cli._types import add_device, int_at_least, non_negative_int, positive_int
 from exomesa.defaults import BENCHMARK_REAL_SUITE, LGBM_PARAMS, N_FOLDS, SPLIT_SEED, TSFRESH_PRESET
 
 __all__ = ["register", "add_arguments", "command_line", "config_from_args", "run"]
@@ -61,7 +62,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--pretrain_epochs",
-        type=int,
+        type=positive_int,
         default=None,
         help=f"--suite real: epochs of the rendered-view pretraining (default {BENCHMARK_REAL_SUITE['pretrain_epochs']})",
     )
@@ -75,28 +76,36 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--folds", type=_int_list, default=None, help="test folds to run, e.g. 0,1 (default all)"
     )
     parser.add_argument(
-        "--n_splits", type=int, default=N_FOLDS, help=f"number of CV folds (default {N_FOLDS})"
+        "--n_splits", type=int_at_least(2), default=N_FOLDS, help=f"number of CV folds (default {N_FOLDS})"
     )
     parser.add_argument(
-        "--seed", type=int, default=SPLIT_SEED, help=f"seed of folds and models (default {SPLIT_SEED})"
+        "--seed",
+        type=non_negative_int,
+        default=SPLIT_SEED,
+        help=f"seed of folds and models (default {SPLIT_SEED})",
     )
     parser.add_argument(
-        "--n_kois", type=int, default=None, help="random subset of KOIs (default all; quick 600)"
+        "--n_kois", type=int_at_least(10), default=None, help="random subset of KOIs (default all; quick 600)"
     )
     parser.add_argument(
         "--lightcurves", default=None, help="views .npz with real light curves (others rendered)"
     )
     parser.add_argument(
-        "--epochs", type=int, default=None, help="MESA epochs (default: the model's; quick 1)"
+        "--epochs", type=positive_int, default=None, help="MESA epochs (default: the model's; quick 1)"
     )
     parser.add_argument(
-        "--finetune_epochs", type=int, default=None, help="MESA fine-tuning epochs (default --epochs)"
+        "--finetune_epochs",
+        type=positive_int,
+        default=None,
+        help="MESA fine-tuning epochs (default --epochs)",
     )
-    parser.add_argument("--batch_size", type=int, default=None, help="MESA batch size (default: the model's)")
-    parser.add_argument("--device", default="auto", help="MESA device: auto, cpu, cuda (default auto)")
+    parser.add_argument(
+        "--batch_size", type=positive_int, default=None, help="MESA batch size (default: the model's)"
+    )
+    add_device(parser)
     parser.add_argument(
         "--n_estimators",
-        type=int,
+        type=positive_int,
         default=None,
         help=f"LightGBM boosting rounds (default {LGBM_PARAMS['n_estimators']})",
     )
@@ -105,16 +114,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help=f"tsfresh preset: transit, tiny, efficient (default {TSFRESH_PRESET})",
     )
-    parser.add_argument("--tsfresh_n_jobs", type=int, default=0, help="tsfresh worker processes (default 0)")
+    parser.add_argument(
+        "--tsfresh_n_jobs", type=non_negative_int, default=0, help="tsfresh worker processes (default 0)"
+    )
     parser.add_argument(
         "--n_jobs",
-        type=int,
+        type=positive_int,
         default=None,
         help=f"LightGBM threads (default {LGBM_PARAMS['n_jobs']}, or 1 with --workers > 1)",
     )
     parser.add_argument(
         "--workers",
-        type=int,
+        type=positive_int,
         default=None,
         help="processes running folds/methods side by side, one torch thread each (default min(2, CPUs); "
         "quick 1); the numbers do not depend on it, the wall time does",

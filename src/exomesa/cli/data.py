@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from exomesa.cli._types import fraction, non_negative_int, positive_float
 from exomesa.defaults import SPLIT_SEED, TEST_SIZE
 
 __all__ = ["register", "prepare", "download"]
@@ -23,8 +24,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "star, and write a manifest.json with counts per class.",
     )
     p.add_argument("--out", type=Path, default=Path("data"), help="output folder (default: data)")
-    p.add_argument("--test_size", type=float, default=TEST_SIZE, help=f"test fraction (default: {TEST_SIZE})")
-    p.add_argument("--seed", type=int, default=SPLIT_SEED, help=f"split seed (default: {SPLIT_SEED})")
+    p.add_argument(
+        "--test_size", type=fraction, default=TEST_SIZE, help=f"test fraction (default: {TEST_SIZE})"
+    )
+    p.add_argument(
+        "--seed", type=non_negative_int, default=SPLIT_SEED, help=f"split seed (default: {SPLIT_SEED})"
+    )
     p.add_argument(
         "--source",
         default="dr25",
@@ -45,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     d.add_argument(
         "--cache_dir", type=Path, default=None, help="folder for the CSV (default ~/.cache/exomesa)"
     )
-    d.add_argument("--timeout", type=float, default=120.0, help="seconds per attempt (default 120)")
+    d.add_argument("--timeout", type=positive_float, default=120.0, help="seconds per attempt (default 120)")
     d.add_argument("--force", action="store_true", help="download again even if a cached copy exists")
     d.set_defaults(func=download)
 

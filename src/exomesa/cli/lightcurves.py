@@ -16,6 +16,8 @@ import argparse
 import logging
 from pathlib import Path
 
+from exomesa.cli._types import positive_int
+
 __all__ = ["register", "build", "render", "import_astronet"]
 
 logger = logging.getLogger(__name__)
@@ -51,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     b.add_argument(
         "--workers",
-        type=int,
+        type=positive_int,
         default=None,
         help="parallel worker processes (default: the number of cores; 1 runs in this process)",
     )
@@ -62,7 +64,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="run on an existing Dask cluster, e.g. tcp://head-node:8786 (needs exomesa[distributed]); "
         "see docs/scaling.md",
     )
-    b.add_argument("--shard_size", type=int, default=None, help="stars per shard file (default 200)")
+    b.add_argument("--shard_size", type=positive_int, default=None, help="stars per shard file (default 200)")
     b.add_argument(
         "--download", action="store_true", help="download the catalog stars' Kepler files (lightkurve)"
     )

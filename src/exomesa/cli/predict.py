@@ -2,7 +2,7 @@
 
     exomesa predict --input cumulative.csv --output p.csv     # the richest bundled model the table supports
     exomesa predict --model_path output/mesa_model.pth --input candidates.csv --output predictions.csv \
-        [--lightcurves views.npz | --fits_dir DIR] [--neighbors 5] [--allow-missing]
+        [--lightcurves views.npz | --fits_dir DIR] [--neighbors 5] [--allow_missing]
 
 The input may be a seed-format CSV or a NASA archive export; leaky columns in it (koi_score, flags, ...) are
 ignored — the model reads only the feature columns stored in its checkpoint.
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from exomesa.cli._types import add_device, non_negative_int, positive_int
 from exomesa.defaults import PREDICT_CHUNK_SIZE
 from exomesa.errors import ExomesaError
 
@@ -43,11 +44,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--fits_dir", type=Path, default=None, help="folder of Kepler/TESS light-curve FITS files"
     )
     p.add_argument(
-        "--neighbors", type=int, default=0, help="list the K most similar training KOIs (default 0)"
+        "--neighbors",
+        type=non_negative_int,
+        default=0,
+        help="list the K most similar training KOIs (default 0)",
     )
     p.add_argument(
-        "--allow-missing",
         "--allow_missing",
+        "--allow-missing",
         dest="allow_missing",
         action="store_true",
         help="impute columns the model reads but the input lacks (as training imputes missing values); "
@@ -55,7 +59,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--chunk_size",
-        type=int,
+        type=positive_int,
         default=None,
         help=f"stream the input in chunks of this many rows, bounded memory (default: whole table; "
         f"{PREDICT_CHUNK_SIZE:,} when the input or output is Parquet or --scheduler is given); needs --model_path",
@@ -63,7 +67,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--scheduler", default=None, help="score the chunks on this Dask cluster (tcp://host:8786)"
     )
-    p.add_argument("--device", default="cpu", help="auto, cpu or cuda (default cpu)")
+    add_device(p)
     p.add_argument("--force", action="store_true", help="overwrite --output if it exists")
     p.set_defaults(func=run)
 

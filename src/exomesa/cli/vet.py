@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from exomesa.cli._types import add_device
+
 __all__ = ["register", "run"]
 
 
@@ -47,7 +49,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     src.add_argument("--download", action="store_true", help="download Kepler light curves from MAST")
     p.add_argument("--no_explain", action="store_true", help="skip the attributions (faster)")
     p.add_argument("--out", type=Path, default=Path("vet"), help="output folder (default vet/)")
-    p.add_argument("--device", default="cpu", help="auto, cpu or cuda (default cpu)")
+    add_device(p)
     p.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     p.set_defaults(func=run)
 

@@ -17,6 +17,7 @@ from exomesa.baselines.model_file import is_baseline_file
 from exomesa.errors import ExomesaError
 from exomesa.features import check_columns
 from exomesa.interface import TrainedModel
+from exomesa.mesa.checkpoint_file import check_checkpoint_file
 from exomesa.utils import resolve_device
 
 __all__ = [
@@ -37,7 +38,10 @@ Classifier = TrainedModel
 
 def model_kind(path: Path) -> str:
     """``"baseline"`` for a baseline model file, ``"mesa"`` otherwise (read from the file, not its name)."""
-    return "baseline" if is_baseline_file(path) else "mesa"
+    if is_baseline_file(path):
+        return "baseline"
+    check_checkpoint_file(path)  # refuses any other file before torch is imported
+    return "mesa"
 
 
 def load_model(path: str | Path, device: str = "cpu") -> TrainedModel:

@@ -71,6 +71,24 @@ def _single_transit_tois(catalog: pd.DataFrame) -> np.ndarray:
     return (catalog["mission"].astype(str).eq("TESS") & period.isna()).to_numpy()
 
 
+#: Catalog columns that must be positive where given: a row with a zero or negative value is not a transit.
+_POSITIVE = {"koi_period": "period", "koi_duration": "duration", "koi_depth": "depth"}
+
+
+def nonphysical_reasons(catalog: pd.DataFrame) -> np.ndarray:
+    """[N] str: why a row's ephemeris is impossible (``"non-physical period <= 0"``...), ``""`` where it is not.
+
+    Missing values are not judged here (a missing column or cell is the imputer's business); a period,
+    duration or depth that is given and not positive is.
+    """
+    reason = np.full(len(catalog), "", dtype=object)
+    for col, what in _POSITIVE.items():
+        if col in catalog.columns:
+            bad = (pd.to_numeric(catalog[col], errors="coerce") <= 0).to_numpy()
+            reason[bad & (reason == "")] = f"non-physical {what} <= 0 (must be positive); fix the row"
+    return reason
+
+
 def score_candidates(
     clf: TrainedModel,
     catalog: pd.DataFrame,
@@ -82,8 +100,9 @@ def score_candidates(
     """One output row per catalog row: probabilities, class, light-curve source, reason, neighbours.
 
     ``view_cache``: the rendered-views cache folder (``"auto"``: ``$EXOMESA_CACHE/views``; None: no cache).
-    Rows without a usable ephemeris (flat view) or with every feature missing are kept, unscored, with the
-    reason in the ``reason`` column. Single-transit TOIs (TESS, no period) are scored on their tabular
+    Rows without a usable ephemeris (flat view), with a period, duration or depth that is not positive, or
+    with every feature missing are kept, unscored, with the reason in the ``reason`` column, whatever the
+    model (MESA checkpoint, bundled ONNX twin, LightGBM baseline). Single-transit TOIs (TESS, no period) are scored on their tabular
     features with a flat view, and the ``reason`` column says so.
     """
     physics_only = clf.towers_read() == "physics"
@@ -104,6 +123,8 @@ def score_candidates(
     if not physics_only:
         reason[flat & ~single] = "no usable ephemeris (period/duration missing or non-physical)"
     reason[all_missing] = "all feature values missing"
+    impossible = (nonphysical_reasons(catalog) != "") & (reason == "")  # whatever the model reads
+    reason[impossible] = nonphysical_reasons(catalog)[impossible]
     ok = reason == ""
     reason[single & ok] = (
         "scored on tabular features only: single-transit TOI (no period), flat light-curve view"

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,7 @@ import numpy as np
 import torch
 
 from exomesa.errors import ExomesaError
+from exomesa.mesa.checkpoint_file import check_checkpoint_file
 
 __all__ = [
     "FORMAT",
@@ -98,15 +98,14 @@ def load_checkpoint(path: Path | str, map_location: str | torch.device = "cpu") 
         raise ExomesaError(
             f"model file {path} does not exist; train one with `exomesa train` or fix the path."
         )
+    check_checkpoint_file(path)
     try:
         data = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as exc:  # torch.load raises many types (UnpicklingError, KeyError, RuntimeError, ...)
-        # torch's message may carry terminal escape codes (bold text); keep its first line, plain.
-        detail = re.sub(r"\x1b\[[0-9;]*m", "", str(exc)).strip().splitlines()
         raise ExomesaError(
-            f"{path} is not a readable exomesa model checkpoint ({type(exc).__name__}: "
-            f"{detail[0] if detail else 'no detail'}); it may hold pickled code, which exomesa never runs. "
-            "Pass a mesa_model.pth written by `exomesa train`."
+            f"{path} is not an exomesa model checkpoint: it holds objects other than tensors and plain data "
+            "(pickled code, which exomesa never runs) or is damaged. Pass a mesa_model.pth written by "
+            "`exomesa train`."
         ) from exc
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ExomesaError(

@@ -11,14 +11,21 @@ Combination (``K`` members, logits ``z_k`` [N, C])::
 With ``K = 1`` this is exactly the single model's temperature-scaled softmax and ``std`` is 0.
 
 Members run one after another in-process, or side by side in ``workers`` spawned processes (one torch thread
-each); the weights come back to the parent, so the checkpoint is the same either way.
+each); the weights come back to the parent, so the checkpoint is the same either way. The workers' log lines
+(one per epoch) are forwarded to the parent's loggers, and a worker never re-runs the caller's ``__main__``
+script, so ``fit`` works from a plain script without a ``if __name__ == "__main__":`` guard, ``python -c`` and
+notebooks; where worker processes cannot start at all, the members train one after another.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+import logging.handlers
+import sys
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +54,7 @@ def _train_one(
     augment: Callable | None,
     progress: Callable | None = None,
     state: dict[str, torch.Tensor] | None = None,
+    tag: str = "",
 ) -> tuple[dict[str, torch.Tensor], list[dict[str, Any]]]:
     """Train one member from ``seed``; returns its CPU state dict and history (picklable: runs in workers)."""
     from exomesa.mesa.model import MesaConfig, MESAModel
@@ -58,8 +66,12 @@ def _train_one(
     if state is not None:
         model.load_state_dict(state)
     cfg = TrainConfig.from_dict({**train_cfg, "seed": seed})
-    history = train_model(model, train, val, cfg, device, augment=augment, progress=progress)
+    history = train_model(model, train, val, cfg, device, augment=augment, progress=progress, tag=tag)
     return {k: v.detach().cpu() for k, v in model.state_dict().items()}, history
+
+
+def _tags(k: int) -> list[str]:
+    return [f"member {i}/{k}" if k > 1 else "" for i in range(1, k + 1)]
 
 
 def train_members(
@@ -78,23 +90,147 @@ def train_members(
     """Train one member per seed; ``[(state_dict, history)]`` in ``seeds`` order.
 
     ``workers > 1`` (and more than one member) trains them in that many spawned processes; ``progress`` is
-    then only called for in-process training. ``state`` (pretrained weights) starts every member.
+    then only called for in-process training. ``state`` (pretrained weights) starts every member. Every
+    member logs one line per epoch (``member k/K: epoch e/E ... at most 3 min 10 s left``); on a terminal a
+    progress bar counts the epochs of all members.
     """
-    if workers <= 1 or len(seeds) <= 1 or str(device).startswith("cuda"):
+    tags = _tags(len(seeds))
+    total = len(seeds) * int(train_cfg["epochs"])
+    with _epoch_bar(total) as bar:
+        if workers > 1 and len(seeds) > 1 and not str(device).startswith("cuda"):
+            try:
+                return _train_in_processes(
+                    min(int(workers), len(seeds)), model_cfg, train_cfg, train, val, seeds, tags, device,
+                    augment, state,
+                )  # fmt: skip
+            except (BrokenProcessPool, OSError, RuntimeError) as exc:  # no processes here (sandbox, daemon)
+                logger.warning(
+                    "could not train members in worker processes (%s: %s); training them one after another",
+                    type(exc).__name__,
+                    exc,
+                )
+                bar.reset()
         return [
-            _train_one(s, model_cfg, train_cfg, train, val, device, augment, progress, state) for s in seeds
+            _train_one(s, model_cfg, train_cfg, train, val, device, augment, progress, state, tag)
+            for s, tag in zip(seeds, tags, strict=True)
         ]
-    n = min(int(workers), len(seeds))
+
+
+def _train_in_processes(
+    n: int,
+    model_cfg: dict[str, Any],
+    train_cfg: dict[str, Any],
+    train: dict[str, torch.Tensor],
+    val: dict[str, torch.Tensor] | None,
+    seeds: list[int],
+    tags: list[str],
+    device: str,
+    augment: Callable | None,
+    state: dict[str, torch.Tensor] | None,
+) -> list[tuple[dict[str, torch.Tensor], list[dict[str, Any]]]]:
+    """Members in ``n`` spawned processes; their log records come back through a queue to our loggers."""
+    ctx = get_context("spawn")
+    queue = ctx.Queue()
+    listener = logging.handlers.QueueListener(queue, _Relay(), respect_handler_level=False)
     logger.info("training %d ensemble members in %d processes", len(seeds), n)
-    with ProcessPoolExecutor(n, mp_context=get_context("spawn")) as pool:
-        futures = [
-            pool.submit(_train_one, s, model_cfg, train_cfg, train, val, device, augment, None, state)
-            for s in seeds
-        ]
-        for done, future in enumerate(as_completed(futures), 1):  # progress: one line per finished member
-            history = future.result()[1]
-            logger.info("ensemble member %d/%d trained (%d epochs)", done, len(seeds), len(history))
-        return [f.result() for f in futures]
+    listener.start()
+    try:
+        with (
+            _main_script_hidden(),
+            ProcessPoolExecutor(
+                n,
+                mp_context=ctx,
+                initializer=_init_worker,
+                initargs=(queue, logging.getLogger("exomesa").level),
+            ) as pool,
+        ):
+            futures = [
+                pool.submit(_train_one, s, model_cfg, train_cfg, train, val, device, augment, None, state, t)
+                for s, t in zip(seeds, tags, strict=True)
+            ]
+            for done, future in enumerate(as_completed(futures), 1):
+                history = future.result()[1]
+                logger.info("ensemble member %d/%d trained (%d epochs)", done, len(seeds), len(history))
+            return [f.result() for f in futures]
+    finally:
+        listener.stop()
+
+
+def _init_worker(queue: Any, level: int) -> None:
+    """In a worker: send every exomesa log record to the parent through ``queue``."""
+    root = logging.getLogger("exomesa")
+    root.handlers[:] = [logging.handlers.QueueHandler(queue)]
+    root.setLevel(level or logging.INFO)
+    root.propagate = False
+
+
+class _Relay(logging.Handler):
+    """In the parent: hand a worker's record to the logger of the same name (its handlers decide)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        logging.getLogger(record.name).handle(record)
+
+
+@contextlib.contextmanager
+def _main_script_hidden() -> Iterator[None]:
+    """Start workers without re-running the caller's script.
+
+    A spawned worker imports the parent's ``__main__`` file (``__mp_main__``) when it has one: a script
+    without a main guard would then train again in every worker and break the pool. Our workers only run
+    :func:`_train_one` from this module, so the script's path is hidden while they start.
+    """
+    main = sys.modules.get("__main__")
+    saved = {k: getattr(main, k) for k in ("__file__", "__spec__") if hasattr(main, k)}
+    try:
+        if main is not None:
+            main.__spec__ = None  # spawn reads __spec__.name (python -m) ...
+            if "__file__" in saved:
+                del main.__file__  # ... or __file__ (a script)
+        yield
+    finally:
+        for k, v in saved.items():
+            setattr(main, k, v)
+
+
+class _EpochBar(logging.Handler):
+    """A tqdm bar over all members' epochs, advanced by the trainer's epoch log records (terminal only)."""
+
+    def __init__(self, total: int) -> None:
+        super().__init__(logging.INFO)
+        from tqdm.auto import tqdm
+
+        self.bar = tqdm(total=total, desc="training", unit="epoch", leave=False)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if getattr(record, "exomesa_epoch", None) is not None:
+            self.bar.update(1)
+
+    def reset(self) -> None:
+        self.bar.reset()
+
+
+class _NoBar:
+    def reset(self) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def _epoch_bar(total: int) -> Iterator[Any]:
+    """A progress bar over ``total`` epochs when stderr is a terminal, else nothing."""
+    if not sys.stderr.isatty():
+        yield _NoBar()
+        return
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    handler = _EpochBar(total)
+    trainer_logger = logging.getLogger("exomesa.mesa.trainer")
+    trainer_logger.addHandler(handler)
+    try:
+        with logging_redirect_tqdm([logging.getLogger("exomesa")]):  # log lines above the bar, not through it
+            yield handler
+    finally:
+        trainer_logger.removeHandler(handler)
+        handler.bar.close()
 
 
 def softmax(z: np.ndarray) -> np.ndarray:

@@ -107,18 +107,39 @@ def _lr_lambda(total_steps: int, warmup_steps: int, min_ratio: float) -> Callabl
     return f
 
 
-def format_epoch(rec: dict[str, Any]) -> str:
-    """One human-readable progress line for an epoch record of the history."""
+def format_epoch(rec: dict[str, Any], total_epochs: int | None = None, tag: str = "") -> str:
+    """One human-readable progress line for an epoch record of the history.
+
+    ``total_epochs`` adds "epoch e/E"; ``tag`` (e.g. ``"member 2/3"``) starts the line; the record's
+    ``best_so_far`` / ``best_so_far_epoch`` and ``eta_seconds`` (set by the trainer) end it.
+    """
+    epoch = f"{rec['epoch']:3d}" if total_epochs is None else f"{rec['epoch']}/{total_epochs}"
     line = (
-        f"epoch {rec['epoch']:3d}  loss {rec['train_loss']:.4f} (contr {rec['train_contrastive']:.3f}, "
-        f"cls {rec['train_classification']:.4f})  acc {rec['train_accuracy']:.3f}"
+        f"{tag + ': ' if tag else ''}epoch {epoch}  loss {rec['train_loss']:.4f} "
+        f"(contr {rec['train_contrastive']:.3f}, cls {rec['train_classification']:.4f})  "
+        f"acc {rec['train_accuracy']:.3f}"
     )
     if rec.get("val_loss") is not None:
         line += (
             f" | val loss {rec['val_loss']:.4f} acc {rec['val_accuracy']:.3f} "
             f"macro-F1 {rec['val_macro_f1']:.3f}"
         )
-    return line + f"  lr {rec['lr']:.2e}  {rec['seconds']:.1f}s"
+    line += f"  lr {rec['lr']:.2e}  {rec['seconds']:.1f}s"
+    if rec.get("best_so_far") is not None:
+        line += f"  best {rec['best_so_far']:.4f} (epoch {rec['best_so_far_epoch']})"
+    if rec.get("eta_seconds") is not None:
+        line += f"  at most {_duration(rec['eta_seconds'])} left"
+    return line
+
+
+def _prefix(tag: str) -> str:
+    return f"{tag}: " if tag else ""
+
+
+def _duration(seconds: float) -> str:
+    """``75.2`` -> ``"1 min 15 s"``; under a minute ``"42 s"``."""
+    m, s = divmod(int(round(seconds)), 60)
+    return f"{m} min {s:02d} s" if m else f"{s} s"
 
 
 def train_model(
@@ -129,6 +150,7 @@ def train_model(
     device: str = "cpu",
     augment: AugmentFn | None = None,
     progress: Callable[[dict[str, Any]], None] | None = None,
+    tag: str = "",
 ) -> list[dict[str, Any]]:
     """Train ``model`` in place and return the history (one dict per epoch).
 
@@ -140,6 +162,7 @@ def train_model(
         augment: ``augment(global [B, 2001], local [B, 201], rng) -> (global, local)`` applied to the
             training batches when ``cfg.augment``.
         progress: called with each epoch's history record (the trainer also logs one line at INFO).
+        tag: names this run in the log lines (``"member 2/3"`` for an ensemble member).
 
     History keys per epoch: ``epoch``, ``train_/val_`` ``loss``, ``contrastive``, ``classification``,
     ``accuracy``, ``macro_f1``, ``lr`` (at the end of the epoch), ``seconds``; ``best_epoch`` is set in
@@ -149,7 +172,7 @@ def train_model(
     if cfg.num_threads:
         torch.set_num_threads(cfg.num_threads)
     try:
-        return _train(model, train, val, cfg, device, augment, progress)
+        return _train(model, train, val, cfg, device, augment, progress, tag)
     finally:
         torch.set_num_threads(threads)
 
@@ -162,6 +185,7 @@ def _train(
     device: str,
     augment: AugmentFn | None,
     progress: Callable[[dict[str, Any]], None] | None,
+    tag: str = "",
 ) -> list[dict[str, Any]]:
     model.to(device)
     if cfg.freeze_backbone:
@@ -169,7 +193,7 @@ def _train(
             p.requires_grad_(False)
     params = [p for p in model.parameters() if p.requires_grad]
     n_trainable, n_total = count_parameters(model, trainable_only=True), count_parameters(model)
-    logger.info("parameters: %d trainable, %d frozen", n_trainable, n_total - n_trainable)
+    logger.info("%sparameters: %d trainable, %d frozen", _prefix(tag), n_trainable, n_total - n_trainable)
     decay = [p for p in params if p.ndim >= 2]
     no_decay = [p for p in params if p.ndim < 2]
     optimiser = torch.optim.AdamW(
@@ -239,26 +263,35 @@ def _train(
         rec["lr"] = float(optimiser.param_groups[0]["lr"])
         rec["seconds"] = time.perf_counter() - t0
         history.append(rec)
-        logger.info(format_epoch(rec))
+        stop = False
+        if val is not None:
+            score = rec[cfg.monitor] if maximise else -rec[cfg.monitor]
+            if score > best_score + 1e-12:
+                best_score, best_epoch, stale = score, epoch, 0
+                best_state = copy.deepcopy(scored.state_dict())
+            else:
+                stale += 1
+                stop = bool(cfg.patience and stale >= cfg.patience)
+        # progress fields, shown in the epoch line but not stored in the history
+        best = history[best_epoch - 1][cfg.monitor] if best_epoch else None
+        left = 0 if stop else cfg.epochs - epoch
+        eta = sum(r["seconds"] for r in history) / len(history) * left
+        shown = {**rec, "best_so_far": best, "best_so_far_epoch": best_epoch, "eta_seconds": eta}
+        logger.info(format_epoch(shown, cfg.epochs, tag), extra={"exomesa_epoch": shown, "exomesa_tag": tag})
         if progress is not None:
             progress(rec)
-
-        if val is None:
-            continue
-        score = rec[cfg.monitor] if maximise else -rec[cfg.monitor]
-        if score > best_score + 1e-12:
-            best_score, best_epoch, stale = score, epoch, 0
-            best_state = copy.deepcopy(scored.state_dict())
-        else:
-            stale += 1
-            if cfg.patience and stale >= cfg.patience:
-                logger.info("early stopping: no %s improvement for %d epochs", cfg.monitor, stale)
-                break
+        if stop:
+            logger.info("%searly stopping: no %s improvement for %d epochs", _prefix(tag), cfg.monitor, stale)
+            break
 
     if best_state is not None:
         model.load_state_dict(best_state)
         logger.info(
-            "restored the %sweights of epoch %d (best %s)", "EMA " if ema else "", best_epoch, cfg.monitor
+            "%srestored the %sweights of epoch %d (best %s)",
+            _prefix(tag),
+            "EMA " if ema else "",
+            best_epoch,
+            cfg.monitor,
         )
     else:
         if ema is not None:
