@@ -80,6 +80,13 @@ def _add_derived_inplace(out: pd.DataFrame) -> None:
         out["snr_per_transit"] = _ratio(out["koi_model_snr"], np.sqrt(out["koi_num_transits"].astype(float)))
     if has("koi_max_mult_ev", "koi_model_snr"):
         out["mes_snr_ratio"] = _ratio(out["koi_max_mult_ev"], out["koi_model_snr"])
+    # the optional ephemeris group: matches of each row's ephemeris against the catalog context (never a label)
+    from exomesa.features.ephemeris_group import ephemeris_feature_frame
+
+    eph = ephemeris_feature_frame(out)
+    if eph is not None:
+        for col in eph.columns:
+            out[col] = eph[col].to_numpy(dtype=float)
     if has("kepid"):  # the optional gaia group (issue 15); the table is read once per process (~0.3 s)
         from exomesa.features.gaia import add_gaia_columns
 

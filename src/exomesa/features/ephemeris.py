@@ -234,7 +234,9 @@ def tce_ephemeris_table(tces: pd.DataFrame, catalog: pd.DataFrame | None = None)
     """
     table = pd.DataFrame(
         {
-            "name": [f"TCE-{int(k)}.{int(n):02d}" for k, n in zip(tces["kepid"], tces["tce_plnt_num"])],
+            "name": [
+                f"TCE-{int(k)}.{int(n):02d}" for k, n in zip(tces["kepid"], tces["tce_plnt_num"], strict=True)
+            ],
             "star_id": tces["kepid"].to_numpy(dtype=np.int64),
             "source": "dr24_tce",
             "period": tces["tce_period"].to_numpy(dtype=float),
@@ -320,9 +322,10 @@ def find_matches(
         ``mag_diff`` is child minus parent magnitude.
     """
     ratios = ratios or default_ratios()
-    cand = candidates.reset_index(drop=True)
+    # name order makes the result independent of the input's row order (each pair is evaluated from one side)
+    cand = candidates.sort_values("name", kind="stable").reset_index(drop=True)
     if parents is not None and len(parents):
-        parents = _drop_own_signals(cand, parents.reset_index(drop=True))
+        parents = _drop_own_signals(cand, parents.sort_values("name", kind="stable").reset_index(drop=True))
         pool = pd.concat([cand, parents], ignore_index=True)
     else:
         pool = cand
@@ -456,7 +459,7 @@ def _orient(pool: pd.DataFrame, pairs: pd.DataFrame, n_cand: int) -> pd.DataFram
             "parent": names[parent],
             "parent_star_id": stars[parent],
             "parent_source": sources[parent],
-            "ratio": [f"{a}:{b}" for a, b in zip(p, q)],
+            "ratio": [f"{a}:{b}" for a, b in zip(p, q, strict=True)],
             "period_ratio": period[child] / period[parent],
             "epoch_offset_durations": np.abs(pairs["dt_dur"].to_numpy()),
             "drift_durations": pairs["drift_dur"].to_numpy(),

@@ -26,7 +26,13 @@ from exomesa.features.ephemeris import (
     tce_ephemeris_table,
 )
 
-__all__ = ["EPHEMERIS_SOURCE_COLUMNS", "match_catalog", "add_ephemeris_columns", "is_kepler"]
+__all__ = [
+    "EPHEMERIS_SOURCE_COLUMNS",
+    "match_catalog",
+    "ephemeris_feature_frame",
+    "add_ephemeris_columns",
+    "is_kepler",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -73,34 +79,77 @@ def match_catalog(
     return find_matches(table, parents, min_significance=min_significance)
 
 
-def add_ephemeris_columns(df: pd.DataFrame, reference: pd.DataFrame | None = None) -> pd.DataFrame:
-    """``df`` with the :data:`~.ephemeris.EPHEMERIS_FEATURES` columns (computed where they are absent).
+#: Catalog columns the matching reads when present (positions, magnitudes, uncertainties, TESS sectors).
+_OPTIONAL_COLUMNS = (
+    "mission",
+    "koi_time0",
+    "koi_period_err1",
+    "koi_period_err2",
+    "koi_period_err",
+    "koi_time0bk_err1",
+    "koi_time0bk_err2",
+    "koi_time0_err",
+    "ra",
+    "dec",
+    "koi_kepmag",
+    "tess_mag",
+    "toi_sectors",
+)
+_CACHE: dict[int, pd.DataFrame] = {}
 
-    Kepler rows are matched in the context of the embedded DR25 KOI table unless ``reference`` is given; columns
-    already present (e.g. computed once for a whole catalog) are kept as they are.
+
+def ephemeris_feature_frame(df: pd.DataFrame, reference: pd.DataFrame | None = None) -> pd.DataFrame | None:
+    """The :data:`~.ephemeris.EPHEMERIS_FEATURES` of ``df``'s rows [N, 6], or None when ``df`` lacks a period,
+    epoch or duration column.
+
+    A Kepler table is matched in the context of the embedded DR25 KOI table when ``reference`` is None; columns
+    the matching uses that ``df`` lacks (positions, magnitudes, uncertainties) are taken from the reference row
+    of the same ``kepoi_name``, so a column subset of a catalog gets the same features as the whole. Results are
+    memoised on the input values (one process often derives the same table's features several times).
     """
-    if all(c in df.columns for c in EPHEMERIS_FEATURES):
-        return df
     if not {"koi_period", "koi_duration"} <= set(df.columns) or not (
         "koi_time0bk" in df.columns or "koi_time0" in df.columns
     ):
-        return df
+        return None
     if reference is None and is_kepler(df):
         from exomesa.data.catalog import load_dr25
 
         reference = load_dr25()
-    matches = match_catalog(df, reference)
-    names = (
-        df["kepoi_name"].astype(str)
-        if "kepoi_name" in df.columns
-        else pd.Series([f"row-{i + 1:06d}" for i in range(len(df))])
+    cols = [c for c in (*EPHEMERIS_SOURCE_COLUMNS, *_OPTIONAL_COLUMNS) if c in df.columns]
+    key_parts = [pd.util.hash_pandas_object(df[cols], index=False).to_numpy()]
+    if reference is not None:
+        key_parts.append(np.array([len(reference)], dtype=np.uint64))
+        key_parts.append(pd.util.hash_pandas_object(reference["kepoi_name"], index=False).to_numpy())
+    key = hash(np.concatenate(key_parts).tobytes())
+    if key in _CACHE:
+        return _CACHE[key].copy()
+    frame = df[cols].copy()
+    if "kepoi_name" not in frame.columns:
+        frame["kepoi_name"] = [f"row-{i + 1:06d}" for i in range(len(frame))]
+    if reference is not None and "kepoi_name" in reference.columns:
+        ref = reference.drop_duplicates("kepoi_name").set_index(reference["kepoi_name"].astype(str))
+        names = frame["kepoi_name"].astype(str)
+        for col in (*EPHEMERIS_SOURCE_COLUMNS, *_OPTIONAL_COLUMNS):
+            if col not in frame.columns and col in ref.columns:
+                frame[col] = ref[col].reindex(names).to_numpy()
+    matches = match_catalog(frame, reference)
+    features = ephemeris_features(frame["kepoi_name"].astype(str).to_numpy(), matches).reset_index(drop=True)
+    if len(_CACHE) > 16:
+        _CACHE.clear()
+    _CACHE[key] = features
+    logger.debug(
+        "ephemeris features: %d of %d rows contaminated", int(features["eph_is_child"].sum()), len(df)
     )
-    features = ephemeris_features(names.to_numpy(), matches)
+    return features.copy()
+
+
+def add_ephemeris_columns(df: pd.DataFrame, reference: pd.DataFrame | None = None) -> pd.DataFrame:
+    """``df`` with the :data:`~.ephemeris.EPHEMERIS_FEATURES` columns (see :func:`ephemeris_feature_frame`);
+    ``df`` unchanged when it lacks a period, epoch or duration column."""
+    features = ephemeris_feature_frame(df, reference)
+    if features is None:
+        return df
     out = df.copy()
     for col in EPHEMERIS_FEATURES:
-        if col not in out.columns:
-            out[col] = features[col].to_numpy(dtype=float)
-    logger.debug(
-        "ephemeris features: %d of %d rows contaminated", int(np.nansum(out["eph_is_child"])), len(df)
-    )
+        out[col] = features[col].to_numpy(dtype=float)
     return out

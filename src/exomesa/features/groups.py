@@ -34,12 +34,14 @@ import pandas as pd
 
 from exomesa.data import check_no_leak
 from exomesa.errors import ExomesaError
+from exomesa.features.ephemeris import EPHEMERIS_FEATURES
 
 __all__ = [
     "COLUMN_INFO",
     "DERIVED_FEATURES",
     "FEATURE_GROUPS",
     "GAIA_FEATURES",
+    "EPHEMERIS_GROUP_FEATURES",
     "PRESETS",
     "ARCHIVE_PRESET",
     "resolve_feature_set",
@@ -227,6 +229,15 @@ GAIA_FEATURES: dict[str, tuple[str, str, tuple[str, ...]]] = {
 }
 DERIVED_FEATURES.update(GAIA_FEATURES)
 
+#: The optional ``ephemeris`` group: ephemeris matches against the catalog, the training catalog and the DR24
+#: TCEs (:mod:`.ephemeris`, :mod:`.ephemeris_group`). Registered as derived features so required_columns expands
+#: them into the columns the matching reads (positions, magnitudes and uncertainties are used when present).
+EPHEMERIS_GROUP_FEATURES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    name: (unit, meaning, ("kepoi_name", "kepid", "koi_period", "koi_time0bk", "koi_duration", "koi_depth"))
+    for name, (unit, meaning) in EPHEMERIS_FEATURES.items()
+}
+DERIVED_FEATURES.update(EPHEMERIS_GROUP_FEATURES)
+
 PRESETS: dict[str, dict[str, list[str]]] = {
     "seed": {"planet": ["koi_period", "koi_depth", "koi_prad"], "stellar": ["koi_steff", "koi_srad"]},
     "archive": ARCHIVE_PRESET,
@@ -253,9 +264,10 @@ PRESETS: dict[str, dict[str, list[str]]] = {
         "stellar": ["koi_steff", "koi_srad", "koi_slogg", "tess_mag", "st_dist"],
     },
     "full_gaia": {**FEATURE_GROUPS, "gaia": list(GAIA_FEATURES)},
+    "full_ephemeris": {**FEATURE_GROUPS, "ephemeris": list(EPHEMERIS_FEATURES)},
 }
 
-_VALID_GROUPS = ("planet", "stellar", "diagnostics", "gaia")
+_VALID_GROUPS = ("planet", "stellar", "diagnostics", "gaia", "ephemeris")
 
 
 def resolve_feature_set(spec: str | Mapping[str, list[str]]) -> dict[str, list[str]]:
