@@ -61,40 +61,44 @@ def _mean_std(folds: list[dict]) -> dict:
     }
 
 
-def models(kind: str, n_folds: int) -> dict:
+def models(kind: str, n_folds: int, save=None) -> dict:
+    """``kind`` ("lightgbm"/"mesa") with each preset on the first ``n_folds`` folds, fold by fold (both presets
+    on a fold before the next fold, so a partial run still compares like with like); ``save(out)`` after each."""
     df = load_catalog("dr25")
     folds = group_kfold(df, 5, SPLIT_SEED)[:n_folds]
     y = labels_to_index(df[LABEL])
-    out: dict = {}
-    for preset in PRESETS:
-        per_fold = []
-        for k, (tr, te) in enumerate(folds):
+    out: dict = {preset: {"folds": []} for preset in PRESETS}
+    for k, (tr, te) in enumerate(folds):
+        for preset in PRESETS:
             t0 = time.perf_counter()
             if kind == "lightgbm":
                 from exomesa.baselines import make_baseline
 
                 model = make_baseline("tabular", features=preset, seed=SPLIT_SEED, n_jobs=1)
-                model.fit(df.iloc[tr].reset_index(drop=True))
             else:
                 from exomesa.mesa.classifier import MesaClassifier
 
                 model = MesaClassifier(
                     features=preset, towers="physics", ensemble=1, seed=SPLIT_SEED, ensemble_workers=1
                 )
-                model.fit(df.iloc[tr].reset_index(drop=True))
+            model.fit(df.iloc[tr].reset_index(drop=True))
             proba = np.asarray(model.predict_proba(df.iloc[te].reset_index(drop=True)))
             metrics = fold_metrics(y[te], proba)
+            metrics["fold"] = k
             metrics["seconds"] = time.perf_counter() - t0
-            per_fold.append(metrics)
+            out[preset]["folds"].append(metrics)
+            out[preset]["summary"] = _mean_std(out[preset]["folds"])
+            out[preset]["n_folds"] = len(out[preset]["folds"])
             print(kind, preset, k, round(metrics["accuracy"], 4), round(metrics["macro_f1"], 4), flush=True)
-        out[preset] = {"folds": per_fold, "summary": _mean_std(per_fold), "n_folds": len(folds)}
+            if save is not None:
+                save(out)
     return out
 
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mesa_folds", type=int, default=5, help="folds of MESA to run (0: none)")
-    ap.add_argument("--skip_lightgbm", action="store_true")
+    ap.add_argument("--skip_lightgbm", action="store_true", help="keep the LightGBM results already written")
     args = ap.parse_args(argv)
     result = json.loads(OUT.read_text()) if OUT.is_file() else {}
     result["timing"] = timing()
@@ -104,13 +108,19 @@ def main(argv: list[str] | None = None) -> None:
     result["toi"] = summarize_matches(toi, match_catalog(toi))
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(result, indent=2) + "\n")
+
+    def saver(key: str, note: str):
+        def save(out: dict) -> None:
+            result[key] = {**out, "recipe": note}
+            OUT.write_text(json.dumps(result, indent=2) + "\n")
+
+        return save
+
     if not args.skip_lightgbm:
-        result["lightgbm"] = models("lightgbm", 5)
-        OUT.write_text(json.dumps(result, indent=2) + "\n")
+        models("lightgbm", 5, saver("lightgbm", "TabularLightGBM (default settings), n_jobs=1"))
     if args.mesa_folds:
-        result["mesa"] = models("mesa", args.mesa_folds)
-        result["mesa"]["recipe"] = "MesaClassifier(towers='physics', ensemble=1), default preset otherwise"
-        OUT.write_text(json.dumps(result, indent=2) + "\n")
+        note = "MesaClassifier(towers='physics', ensemble=1), default preset otherwise"
+        models("mesa", args.mesa_folds, saver("mesa", note))
     print(json.dumps({k: result[k] for k in ("timing",)}, indent=2))
 
 
