@@ -159,3 +159,31 @@ def test_command_writes_matches_and_refuses_overwrite(dr25, tmp_path, capsys):
         main(["ephemeris", "--catalog", str(tmp_path / "missing.csv"), "--out", str(tmp_path / "x.csv")]) == 2
     )
     assert main(["ephemeris", "--catalog", "dr25", "--out", str(tmp_path / "x.txt")]) == 2
+
+
+def test_tess_epochs_in_bjd_and_sector_baseline():
+    toi = pd.DataFrame(
+        {
+            "kepoi_name": ["TOI-1.01", "TOI-2.01"],
+            "kepid": [10, 11],
+            "mission": "TESS",
+            "koi_period": [2.5, 2.5],
+            "koi_period_err": [1e-5, 1e-5],
+            "koi_time0": [2458325.5, 2458325.5 + 2.5 * 40 + 0.003],  # BJD only, as the TOI tables give it
+            "koi_time0_err": [1e-3, 1e-3],
+            "koi_duration": [2.0, 2.0],
+            "koi_depth": [20_000.0, 900.0],
+            "ra": [10.0, 10.0 + 40 / 3600],
+            "dec": [0.0, 0.0],
+            "tess_mag": [9.0, 11.0],
+            "toi_sectors": ["1,13", "1"],
+        }
+    )
+    table = ephemeris_table(toi)
+    assert table["epoch"].iloc[0] == pytest.approx(2458325.5 - 2454833.0)
+    assert table["baseline"].tolist() == pytest.approx([13 * 27.4, 27.4])
+    assert table["pixel_arcsec"].iloc[0] == 21.0
+    m = find_matches(table)
+    assert m[["child", "parent", "ratio", "mechanism"]].values.tolist() == [
+        ["TOI-2.01", "TOI-1.01", "1:1", "psf_overlap"]
+    ]
