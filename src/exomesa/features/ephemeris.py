@@ -322,7 +322,7 @@ def find_matches(
         ``mag_diff`` is child minus parent magnitude.
     """
     ratios = ratios or default_ratios()
-    # name order makes the result independent of the input's row order (each pair is evaluated from one side)
+    # name order makes the result independent of the input's row order
     cand = candidates.sort_values("name", kind="stable").reset_index(drop=True)
     if parents is not None and len(parents):
         parents = _drop_own_signals(cand, parents.sort_values("name", kind="stable").reset_index(drop=True))
@@ -339,49 +339,64 @@ def find_matches(
     dur = pool["duration"].to_numpy(dtype=float) / 24.0
     base = pool["baseline"].to_numpy(dtype=float)
     star = pool["star_id"].to_numpy()
-    # a generous per-row window; the exact test comes after
-    frac = np.clip(2.0 * (dur / base + 3.0 * p_err / period), 1e-6, 0.05)
-    query = np.arange(n_cand)
     n_trials = float(len(ratios))
-    parts = []
+    # Search window of each signal, in |P_b − P_a/r| / (P_a/r) = |ΔP| / P_a: the drift test needs
+    # |ΔP|/P_a <= tol·max(D)/max(T) + 2·σ_ΔP/P_a <= 2·max_k(tol·D_k/T_k + 2·σ_Pk/P_k) over the two members k, so
+    # searching from every signal (candidates and parents) with its own window finds each pair from at least one
+    # side.
+    # The chance cut also needs 2·|ΔP|/P_a·n_trials < 0.5, which caps every window.
+    cap = 0.5 / (2.0 * n_trials)
+    frac = 1.02 * np.minimum(2.0 * (tolerance_durations * dur / base + 2.0 * p_err / period), cap)
+    n_pool = len(pool)
+    query = np.arange(n_pool)
+    base_r = max(max(r) for r in ratios) + 1
+    found = []
     for p, q in ratios:
-        r = p / q
-        i, j = _candidate_pairs(period, query, r, frac)
-        # pairs on one star are never matches; count each candidate pair once ((i, j, p:q) is (j, i, q:p))
-        keep = (star[i] != star[j]) & ((j >= n_cand) | (i < j))
+        i, j = _candidate_pairs(period, query, p / q, frac)
+        keep = (star[i] != star[j]) & ((i < n_cand) | (j < n_cand))  # never two parents, never one star
         i, j = i[keep], j[keep]
-        if len(i) == 0:
-            continue
-        pa, pb = period[i], period[j]
-        delta = 0.5 * (pa / p + pb / q)  # transits coincide every delta days
-        dp = pa - r * pb
-        s_dp = np.hypot(p_err[i], r * p_err[j])
-        span = np.maximum(base[i], base[j])
-        drift = span * np.abs(dp) / pa
-        s_drift = span * s_dp / pa
-        cycles = np.round((epoch[j] - epoch[i]) / pa)
-        ea = epoch[i] + cycles * pa
-        s_dt = np.sqrt(e_err[i] ** 2 + (cycles * p_err[i]) ** 2 + e_err[j] ** 2)
-        dt = np.mod(ea - epoch[j] + delta / 2, delta) - delta / 2
-        d = np.maximum(dur[i], dur[j])
-        ok = (np.abs(dt) <= tolerance_durations * d + 2 * s_dt) & (
-            drift <= tolerance_durations * d + 2 * s_drift
-        )
-        chance = (
-            np.minimum(1.0, 2 * np.maximum(np.abs(dp), s_dp) / pa)
-            * np.minimum(1.0, 2 * np.maximum(np.abs(dt), s_dt) / delta)
-            * n_trials
-        )
-        ok &= chance < 0.5
-        if not ok.any():
-            continue
+        # one orientation per pair: the lower pool index first ((i, j, p:q) is (j, i, q:p))
+        swap = i > j
+        lo, hi = np.where(swap, j, i), np.where(swap, i, j)
+        found.append(((lo * n_pool + hi) * base_r + np.where(swap, q, p)) * base_r + np.where(swap, p, q))
+    # one int64 key per (i, j, p, q); a pair found from both sides is tested twice and deduplicated after the cuts
+    keys = np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+    q, keys = keys % base_r, keys // base_r
+    p, keys = keys % base_r, keys // base_r
+    i, j = keys // n_pool, keys % n_pool
+    # carry the better-measured ephemeris (smaller period error) to the other's epoch: the epoch offset of two
+    # slightly different periods depends on where it is taken, and the precise one predicts the other's transits
+    flip = p_err[j] < p_err[i]
+    i, j, p, q = np.where(flip, j, i), np.where(flip, i, j), np.where(flip, q, p), np.where(flip, p, q)
+    r = p / q
+    pa, pb = period[i], period[j]
+    delta = 0.5 * (pa / p + pb / q)  # transits coincide every delta days
+    dp = pa - r * pb
+    s_dp = np.hypot(p_err[i], r * p_err[j])
+    span = np.maximum(base[i], base[j])
+    drift = span * np.abs(dp) / pa
+    s_drift = span * s_dp / pa
+    cycles = np.round((epoch[j] - epoch[i]) / pa)
+    ea = epoch[i] + cycles * pa
+    s_dt = np.sqrt(e_err[i] ** 2 + (cycles * p_err[i]) ** 2 + e_err[j] ** 2)
+    dt = np.mod(ea - epoch[j] + delta / 2, delta) - delta / 2
+    d = np.maximum(dur[i], dur[j])
+    ok = (np.abs(dt) <= tolerance_durations * d + 2 * s_dt) & (drift <= tolerance_durations * d + 2 * s_drift)
+    chance = (
+        np.minimum(1.0, 2 * np.maximum(np.abs(dp), s_dp) / pa)
+        * np.minimum(1.0, 2 * np.maximum(np.abs(dt), s_dt) / delta)
+        * n_trials
+    )
+    ok &= chance < 0.5
+    parts = []
+    if ok.any():
         parts.append(
             pd.DataFrame(
                 {
                     "i": i[ok],
                     "j": j[ok],
-                    "p": p,
-                    "q": q,
+                    "p": p[ok],
+                    "q": q[ok],
                     "dt_dur": dt[ok] / d[ok],
                     "drift_dur": drift[ok] / d[ok],
                     "chance": chance[ok],
@@ -400,9 +415,10 @@ def find_matches(
     density = len(pool) / np.where(tess, FIELD_AREA_DEG2["TESS"], FIELD_AREA_DEG2["Kepler"])
     n_eff = np.where(np.isfinite(sep_deg), np.maximum(1.0, density * np.pi * sep_deg**2), float(len(pool)))
     pairs["chance"] = pairs["chance"].to_numpy() * n_eff
+    pairs = pairs[pairs["chance"].to_numpy() <= 1.0 - _NORMAL.cdf(min_significance)].copy()
     pairs["significance"] = _sigma(pairs["chance"].to_numpy())
     pairs = pairs[pairs["significance"] >= min_significance]
-    pairs = pairs.sort_values("significance", ascending=False).drop_duplicates(["i", "j"])
+    pairs = pairs.sort_values("significance", ascending=False, kind="stable").drop_duplicates(["i", "j"])
     return _orient(pool, pairs, n_cand)
 
 
