@@ -233,7 +233,11 @@ DERIVED_FEATURES.update(GAIA_FEATURES)
 #: TCEs (:mod:`.ephemeris`, :mod:`.ephemeris_group`). Registered as derived features so required_columns expands
 #: them into the columns the matching reads (positions, magnitudes and uncertainties are used when present).
 EPHEMERIS_GROUP_FEATURES: dict[str, tuple[str, str, tuple[str, ...]]] = {
-    name: (unit, meaning, ("kepoi_name", "kepid", "koi_period", "koi_time0bk", "koi_duration", "koi_depth"))
+    name: (
+        unit,
+        meaning,
+        ("kepoi_name", "kepid", "mission", "koi_period", "koi_time0bk", "koi_duration", "koi_depth"),
+    )
     for name, (unit, meaning) in EPHEMERIS_FEATURES.items()
 }
 DERIVED_FEATURES.update(EPHEMERIS_GROUP_FEATURES)
