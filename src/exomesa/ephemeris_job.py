@@ -73,6 +73,14 @@ def run_ephemeris(
     summary_file = summary_path(out)
     check_writable([out, summary_file], force, what="ephemeris matches")
     df = load_catalog(catalog, require_label=False)
+    missing = [c for c in ("koi_period", "koi_duration") if c not in df.columns]
+    if "koi_time0bk" not in df.columns and "koi_time0" not in df.columns:
+        missing.append("koi_time0bk (or koi_time0 in BJD)")
+    if missing:
+        raise ExomesaError(
+            f"{catalog}: ephemeris matching needs {', '.join(missing)}; give a KOI or TOI table with periods, "
+            "epochs and durations (e.g. a NASA Exoplanet Archive export)."
+        )
     start = time.perf_counter()
     matches = match_catalog(df, min_significance=min_significance)
     seconds = time.perf_counter() - start

@@ -187,3 +187,12 @@ def test_tess_epochs_in_bjd_and_sector_baseline():
     assert m[["child", "parent", "ratio", "mechanism"]].values.tolist() == [
         ["TOI-2.01", "TOI-1.01", "1:1", "psf_overlap"]
     ]
+
+
+def test_command_refuses_a_table_without_epochs(tmp_path, capsys):
+    seed = tmp_path / "seed.csv"
+    seed.write_text("period,depth,duration\n3.2,500,2.5\n")
+    assert main(["ephemeris", "--catalog", str(seed), "--out", str(tmp_path / "m.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "koi_time0bk" in err and err.count("error:") == 1
+    assert not (tmp_path / "m.csv").exists()
