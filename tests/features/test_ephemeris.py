@@ -196,3 +196,11 @@ def test_command_refuses_a_table_without_epochs(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "koi_time0bk" in err and err.count("error:") == 1
     assert not (tmp_path / "m.csv").exists()
+
+
+def test_toi_subset_gets_the_features_of_the_whole_table():
+    toi = load_catalog("toi", require_label=False)
+    whole = ephemeris_feature_frame(toi)
+    part = ephemeris_feature_frame(toi.iloc[:2000])
+    np.testing.assert_array_equal(part.to_numpy(), whole.iloc[:2000].to_numpy())
+    assert whole["eph_is_child"].sum() >= 90

@@ -5,9 +5,9 @@ and, for Kepler rows, the shipped DR24 TCEs (:mod:`exomesa.data.tce`). :func:`ad
 matches into the :data:`~.ephemeris.EPHEMERIS_FEATURES` columns. Neither reads a disposition: only periods,
 epochs, durations, depths, positions and magnitudes.
 
-By default a Kepler table is matched in the context of the embedded DR25 KOI table, so a fold, a training set
-and a scored table get the same features for the same KOI (its matches do not depend on which other rows came
-along); a TESS table is matched against itself plus ``reference`` when given.
+By default a Kepler table is matched in the context of the embedded DR25 KOI table and a TESS table in that of
+the embedded ExoFOP TOI table, so a fold, a training set and a scored table get the same features for the same
+candidate (its matches do not depend on which other rows came along).
 """
 
 from __future__ import annotations
@@ -102,19 +102,20 @@ def ephemeris_feature_frame(df: pd.DataFrame, reference: pd.DataFrame | None = N
     """The :data:`~.ephemeris.EPHEMERIS_FEATURES` of ``df``'s rows [N, 6], or None when ``df`` lacks a period,
     epoch or duration column.
 
-    A Kepler table is matched in the context of the embedded DR25 KOI table when ``reference`` is None; columns
-    the matching uses that ``df`` lacks (positions, magnitudes, uncertainties) are taken from the reference row
-    of the same ``kepoi_name``, so a column subset of a catalog gets the same features as the whole. Results are
+    A Kepler table is matched in the context of the embedded DR25 KOI table when ``reference`` is None (a TESS
+    table in that of the embedded TOI table); columns the matching uses that ``df`` lacks (positions,
+    magnitudes, uncertainties) are taken from the reference row of the same ``kepoi_name``, so a subset of a
+    catalog, or a subset of its columns, gets the same features as the whole. Results are
     memoised on the input values (one process often derives the same table's features several times).
     """
     if not {"koi_period", "koi_duration"} <= set(df.columns) or not (
         "koi_time0bk" in df.columns or "koi_time0" in df.columns
     ):
         return None
-    if reference is None and is_kepler(df):
-        from exomesa.data.catalog import load_dr25
+    if reference is None:
+        from exomesa.data.catalog import load_catalog
 
-        reference = load_dr25()
+        reference = load_catalog("dr25" if is_kepler(df) else "toi", require_label=False)
     cols = [c for c in (*EPHEMERIS_SOURCE_COLUMNS, *_OPTIONAL_COLUMNS) if c in df.columns]
     key_parts = [pd.util.hash_pandas_object(df[cols], index=False).to_numpy()]
     if reference is not None:
