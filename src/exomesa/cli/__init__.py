@@ -26,7 +26,18 @@ from exomesa.errors import ExomesaError
 
 __all__ = ["main", "build_parser", "COMMAND_MODULES"]
 
-COMMAND_MODULES = ["data", "lightcurves", "train", "test", "run", "predict", "baseline", "benchmark", "vet"]
+COMMAND_MODULES = [
+    "data",
+    "lightcurves",
+    "train",
+    "test",
+    "run",
+    "predict",
+    "baseline",
+    "benchmark",
+    "vet",
+    "ephemeris",
+]
 
 logger = logging.getLogger("exomesa")
 

@@ -47,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--features",
         default="auto",
-        choices=["auto", "seed", "archive", "full", "shared", "toi", "full_gaia"],
+        choices=["auto", "seed", "archive", "full", "shared", "toi", "full_gaia", "full_ephemeris"],
         help="feature preset; auto = toi for TESS TOI tables, else the richest of full, archive, seed whose "
         "(default auto)",
     )

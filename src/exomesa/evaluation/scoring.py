@@ -110,7 +110,7 @@ def score_candidates(
         views = blank_views(catalog[candidate_column(catalog)].astype(str).to_numpy())
     else:
         views = views_for_catalog(catalog, real_views, cache_dir=view_cache)
-    frame = add_derived_features(catalog)
+    frame = add_derived_features(catalog, clf.feature_set_)
     model_feats = feature_columns(clf.feature_set_)
     n_missing = frame.reindex(columns=model_feats).isna().sum(axis=1).to_numpy()
     all_missing = n_missing == len(model_feats)

@@ -12,7 +12,8 @@ Python. Keys: ``name`` (the candidate_id), ``star_id``, ``kepid`` (Kepler rows),
 ``model_global``/``model_local`` noise-free batman model), ``lc_diagnostics`` (:class:`LightCurveDiagnostics`
 or None with ``lc_diagnostics_reason``), ``catalog_diagnostics`` (value vs training classes), ``why``
 (method, units, top features, ``local_strip`` [201]), ``neighbors`` (name, disposition, similarity,
-``local_view`` [201] rendered from the catalog).
+``local_view`` [201] rendered from the catalog), ``on_target`` (ephemeris matches and centroid offsets with the
+evidence they imply, :mod:`.on_target`).
 """
 
 from __future__ import annotations
@@ -97,6 +98,21 @@ def _catalog_diagnostics(row: pd.Series, dists: dict | None) -> list[dict[str, A
     return out
 
 
+def _on_target(df: pd.DataFrame, training: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """The "is it on target?" records (:mod:`.on_target`): ephemeris matches against ``df`` ∪ the training
+    catalog of the same mission (and the DR24 TCEs for Kepler), and the centroid offsets."""
+    from exomesa.evaluation.on_target import on_target_records
+    from exomesa.features.ephemeris_group import is_kepler, match_catalog
+
+    reference = training if training is not None and is_kepler(training) == is_kepler(df) else None
+    try:
+        matches = match_catalog(df, reference)
+    except (KeyError, ValueError) as exc:  # a table without usable ephemerides: report, do not fail
+        logger.warning("no ephemeris matching for the sheets: %s", exc)
+        matches = None
+    return on_target_records(df, matches)
+
+
 def vet_records(
     clf: Any,
     df: pd.DataFrame,
@@ -127,6 +143,7 @@ def vet_records(
     aligned = views_for_catalog(df, views)
     model_views = render_views(df, noise=False)
     frame = add_derived_features(df)
+    on_target = _on_target(df, training)
     ok = aligned.source != "flat"
     idx = np.flatnonzero(ok)
     outs: dict[str, np.ndarray] = {}
@@ -211,6 +228,7 @@ def vet_records(
                 "fold and per-transit checks cannot be made (pass --fits_dir with the star's FITS files)"
             )
         rec["catalog_diagnostics"] = _catalog_diagnostics(frame.iloc[i], dists)
+        rec["on_target"] = on_target[i]
         if not ok[i]:
             rec.update(proba=None, proba_std=None, predicted="", margin=None, needs_human=True)
             rec["human_reasons"] = [rec["reason"]]
@@ -223,6 +241,9 @@ def vet_records(
         p = np.asarray(outs["proba"][j], dtype=float)
         std = np.asarray(outs["proba_std"][j], dtype=float) if "proba_std" in outs else None
         flag, margin, reasons = human_flag(p, std)
+        if on_target[i]["false_positive_evidence"] and classes[int(np.argmax(p))] != "FALSE POSITIVE":
+            flag = True
+            reasons.append("ephemeris match or centroid offset says the signal may not be this star's")
         rec["proba"] = dict(zip(classes, p.tolist(), strict=True))
         rec["proba_std"] = None if std is None else dict(zip(classes, std.tolist(), strict=True))
         rec["uncertainty_reason"] = (

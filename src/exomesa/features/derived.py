@@ -3,6 +3,8 @@ centroid-offset significances, fitted vs catalog stellar density, expected vs ob
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -26,14 +28,18 @@ def _log10_pos(x: np.ndarray) -> np.ndarray:
     return out
 
 
-def add_derived_features(df: pd.DataFrame) -> pd.DataFrame:
+def add_derived_features(
+    df: pd.DataFrame, feature_set: Mapping[str, list[str]] | None = None
+) -> pd.DataFrame:
     """Return ``df`` with the :data:`DERIVED_FEATURES` columns added where their sources exist.
 
-    Undefined values (division by zero, non-positive logs) become NaN and are handled as missing.
+    Undefined values (division by zero, non-positive logs) become NaN and are handled as missing. The
+    ``ephemeris`` group (matching against the whole catalog, about a second) is computed only when
+    ``feature_set`` is None or has that group.
     """
     out = df.copy()
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        _add_derived_inplace(out)
+        _add_derived_inplace(out, feature_set is None or "ephemeris" in feature_set)
     for name in DERIVED_FEATURES:
         if name in out.columns:
             values = out[name].to_numpy(dtype=float)
@@ -41,7 +47,7 @@ def add_derived_features(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _add_derived_inplace(out: pd.DataFrame) -> None:
+def _add_derived_inplace(out: pd.DataFrame, ephemeris: bool = True) -> None:
     def has(*cols: str) -> bool:
         return all(c in out.columns for c in cols)
 
@@ -80,6 +86,13 @@ def _add_derived_inplace(out: pd.DataFrame) -> None:
         out["snr_per_transit"] = _ratio(out["koi_model_snr"], np.sqrt(out["koi_num_transits"].astype(float)))
     if has("koi_max_mult_ev", "koi_model_snr"):
         out["mes_snr_ratio"] = _ratio(out["koi_max_mult_ev"], out["koi_model_snr"])
+    # the optional ephemeris group: matches of each row's ephemeris against the catalog context (never a label)
+    from exomesa.features.ephemeris_group import ephemeris_feature_frame
+
+    eph = ephemeris_feature_frame(out) if ephemeris else None
+    if eph is not None:
+        for col in eph.columns:
+            out[col] = eph[col].to_numpy(dtype=float)
     if has("kepid"):  # the optional gaia group (issue 15); the table is read once per process (~0.3 s)
         from exomesa.features.gaia import add_gaia_columns
 

@@ -35,6 +35,7 @@ import pandas as pd
 from exomesa import sources
 from exomesa.data import check_no_leak
 from exomesa.errors import ExomesaError
+from exomesa.features.ephemeris import EPHEMERIS_FEATURES
 from exomesa.sources.kepler_dr25 import ARCHIVE_PRESET, FULL_PRESET
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "DERIVED_FEATURES",
     "FEATURE_GROUPS",
     "GAIA_FEATURES",
+    "EPHEMERIS_GROUP_FEATURES",
     "PRESETS",
     "ARCHIVE_PRESET",
     "resolve_feature_set",
@@ -173,11 +175,24 @@ GAIA_FEATURES: dict[str, tuple[str, str, tuple[str, ...]]] = {
 }
 DERIVED_FEATURES.update(GAIA_FEATURES)
 
+#: The optional ``ephemeris`` group: ephemeris matches against the catalog, the training catalog and the DR24
+#: TCEs (:mod:`.ephemeris`, :mod:`.ephemeris_group`). Registered as derived features so required_columns expands
+#: them into the columns the matching reads (positions, magnitudes and uncertainties are used when present).
+EPHEMERIS_GROUP_FEATURES: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    name: (
+        unit,
+        meaning,
+        ("kepoi_name", "kepid", "mission", "koi_period", "koi_time0bk", "koi_duration", "koi_depth"),
+    )
+    for name, (unit, meaning) in EPHEMERIS_FEATURES.items()
+}
+DERIVED_FEATURES.update(EPHEMERIS_GROUP_FEATURES)
+
 #: Every source's feature presets (plain data, defined with their source in :mod:`exomesa.sources`).
 PRESETS: dict[str, dict[str, list[str]]] = sources.presets()
 PRESETS["full"] = FEATURE_GROUPS
 
-_VALID_GROUPS = ("planet", "stellar", "diagnostics", "gaia")
+_VALID_GROUPS = ("planet", "stellar", "diagnostics", "gaia", "ephemeris")
 
 
 def resolve_feature_set(spec: str | Mapping[str, list[str]]) -> dict[str, list[str]]:

@@ -95,7 +95,7 @@ class TabularPreprocessor:
     def _feature_frame(self, df: pd.DataFrame) -> pd.DataFrame:
         feature_set = getattr(self, "feature_set_", None) or resolve_feature_set(self.feature_set)
         check_columns(feature_set, df)
-        return add_derived_features(df)
+        return add_derived_features(df, feature_set)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "quantiles_"):

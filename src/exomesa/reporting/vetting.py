@@ -203,6 +203,45 @@ def _diag_content(rec: Mapping[str, Any]) -> tuple[list[list[str]], list[dict[st
     return rows, figs
 
 
+def _on_target_content(on_target: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Table rows of the "is it on target?" section (ephemeris matches, centroid offsets, evidence)."""
+    if on_target is None:
+        return None
+    match_rows = [
+        [
+            "contaminated by",
+            f"{m['parent']} ({m['parent_source'].replace('_', ' ')})",
+            m["ratio"],
+            _num(m["separation_arcsec"], 3) + "″" if np.isfinite(m["separation_arcsec"]) else "unknown",
+            f"{m['significance']:.1f} σ",
+            _num(m["depth_ratio"], 3),
+            m["mechanism"].replace("_", " "),
+        ]
+        for m in on_target["matches_as_child"]
+    ] + [
+        [
+            "source of",
+            f"{m['child']} ({m['child_source'].replace('_', ' ')})",
+            m["ratio"],
+            _num(m["separation_arcsec"], 3) + "″" if np.isfinite(m["separation_arcsec"]) else "unknown",
+            f"{m['significance']:.1f} σ",
+            _num(m["depth_ratio"], 3),
+            m["mechanism"].replace("_", " "),
+        ]
+        for m in on_target["matches_as_parent"]
+    ]
+    centroid_rows = [
+        [
+            c["label"],
+            f"{_num(c['offset_arcsec'], 3)} ± {_num(c['err_arcsec'], 2)}″",
+            f"{_num(c['ra_arcsec'], 3)}″ / {_num(c['dec_arcsec'], 3)}″",
+            _sig(c["significance"]),
+        ]
+        for c in on_target["centroids"]
+    ]
+    return {"match_rows": match_rows, "centroid_rows": centroid_rows, "evidence": on_target["evidence"]}
+
+
 def _lc_text(rec: Mapping[str, Any]) -> str:
     lc = rec["lightcurve"]
     if lc["source"] == "real":
@@ -317,6 +356,7 @@ def render_sheet(rec: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
         diag_figs=diag_figs,
         catalog_header=["Diagnostic", "Value", *[f"{c} percentile (median [16–84%])" for c in cls_names]],
         catalog_rows=catalog_rows,
+        on_target=_on_target_content(rec.get("on_target")),
         why=why,
         why_rows=why_rows,
         why_reason=rec.get("why_reason") or "not computed",

@@ -109,6 +109,18 @@ PRESETS: dict[str, dict[str, list[str]]] = {
         **FULL_PRESET,
         "gaia": ["gaia_teff", "gaia_dist", "gaia_rad", "gaia_av", "gaia_evstate", "gaia_binary", "gaia_prad"],
     },
+    # ``full`` + ephemeris matches with other signals (:mod:`exomesa.features.ephemeris_group`), opt-in
+    "full_ephemeris": {
+        **FULL_PRESET,
+        "ephemeris": [
+            "eph_n_parents",
+            "eph_n_children",
+            "eph_best_sig",
+            "eph_min_sep_arcsec",
+            "eph_log_depth_ratio",
+            "eph_is_child",
+        ],
+    },
 }
 
 #: Kepler long-cadence PDCSAP light curves (MAST ``kplr<KIC 9 digits>-<time>_llc.fits``).
