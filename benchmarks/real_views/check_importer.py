@@ -19,7 +19,9 @@ VIEWS = Path(os.environ.get("EXOMESA_SHARED", "/work/shared")) / "data/views/kep
 
 cat = load_dr25()
 views, skipped = import_astronet_views(VIEWS, cat)
-reasons = skipped.reason.str.replace(r"K\d+\.\d+|[\d.]+", "#", regex=True).str.slice(0, 50).value_counts().to_dict()
+reasons = (
+    skipped.reason.str.replace(r"K\d+\.\d+|[\d.]+", "#", regex=True).str.slice(0, 50).value_counts().to_dict()
+)
 d = read_astronet_npz(VIEWS)
 names, why = match_tces(d["kepid"], d["tce_period"], cat, tce_time0bk=d["tce_time0bk"])  # ignoring NaN views
 ok = why == ""
@@ -27,8 +29,13 @@ disp = dict(zip(cat.kepoi_name, cat[LABEL], strict=True))
 out = {
     "importer_as_is": {
         "imported_kois": len(views),
-        "per_class": {str(k): int(v) for k, v in
-                      __import__("pandas").Series([disp[n] for n in views.kepoi_name]).value_counts().items()},
+        "per_class": {
+            str(k): int(v)
+            for k, v in __import__("pandas")
+            .Series([disp[n] for n in views.kepoi_name])
+            .value_counts()
+            .items()
+        },
         "skipped_tces": len(skipped),
         "skip_reasons": {str(k): int(v) for k, v in reasons.items()},
     },
@@ -41,7 +48,11 @@ out = {
 print(json.dumps(out, indent=1))
 kinds = {}
 for w in why[~ok]:
-    key = "no KOI within 0.5 %" if w.startswith("no KOI") else ("claimed by several TCEs" if "claimed" in w else "ambiguous period tie")
+    key = (
+        "no KOI within 0.5 %"
+        if w.startswith("no KOI")
+        else ("claimed by several TCEs" if "claimed" in w else "ambiguous period tie")
+    )
     kinds[key] = kinds.get(key, 0) + 1
 out["importer_matching_if_nan_local_views_allowed"]["tce_skip_kinds"] = kinds
 (CACHE / "importer.json").write_text(json.dumps(out, indent=1))

@@ -7,7 +7,6 @@ window spans. Run: ``PYTHONPATH=src python benchmarks/real_views/check_local_cut
 from __future__ import annotations
 
 import numpy as np
-
 from common import VIEWS, cut_local, update_results
 
 with np.load(VIEWS) as d:
@@ -23,6 +22,9 @@ out = {"n": int(real.sum()), "median_corr": round(float(np.median(r)), 3)}
 for lo, hi in ((0, 5), (5, 25), (25, 201), (201, 2001)):
     m = (span >= lo) & (span < hi)
     if m.any():
-        out[f"span_{lo}_{hi}_global_bins"] = {"n": int(m.sum()), "median_corr": round(float(np.median(r[m])), 3)}
+        out[f"span_{lo}_{hi}_global_bins"] = {
+            "n": int(m.sum()),
+            "median_corr": round(float(np.median(r[m])), 3),
+        }
 print(out)
 update_results("local_cut_check", "cut_vs_real_local_view", out)

@@ -27,10 +27,10 @@ import warnings
 
 import numpy as np
 import pandas as pd
+from common import CACHE, VIEWS, fold_summary, prepared, update_results
 from sklearn.decomposition import PCA
 from sklearn.impute import SimpleImputer
 
-from common import CACHE, VIEWS, fold_summary, prepared, update_results
 from exomesa.data import load_dr25
 from exomesa.features import add_derived_features, feature_columns, required_columns, resolve_feature_set
 
@@ -56,8 +56,14 @@ def lgbm(seed: int = 42):
     import lightgbm
 
     return lightgbm.LGBMClassifier(
-        n_estimators=300, learning_rate=0.05, num_leaves=31, min_child_samples=20,
-        random_state=seed, deterministic=True, n_jobs=1, verbose=-1,
+        n_estimators=300,
+        learning_rate=0.05,
+        num_leaves=31,
+        min_child_samples=20,
+        random_state=seed,
+        deterministic=True,
+        n_jobs=1,
+        verbose=-1,
     )
 
 
@@ -78,7 +84,7 @@ def lc_logodds(proba: np.ndarray) -> np.ndarray:
     return np.stack([lp[:, 0] - lp[:, 2], lp[:, 1] - lp[:, 2]], axis=1)
 
 
-def main(lc_name: str) -> None:
+def main(lc_name: str, catalog: bool = True) -> None:
     p = prepared()
     y = p["y"]
     has = p["tce_row"] >= 0
@@ -89,7 +95,9 @@ def main(lc_name: str) -> None:
     G[has] = gv
 
     # ---------------------------------------------------------------- catalog and PCA, both fold assignments
-    for fold_name, fold in (("issue", p["fold"]), ("all", np.where(has, p["fold_all"], -1))):
+    for fold_name, fold in (
+        (("issue", p["fold"]), ("all", np.where(has, p["fold_all"], -1))) if catalog else ()
+    ):
         res = {}
         for method in ("lgbm_tabular_full", "lgbm_view_pca_full"):
             proba = np.full((len(y), 3), np.nan)
@@ -147,7 +155,9 @@ def main(lc_name: str) -> None:
         "n_kois": int(len(y)),
         "n_without_view": int(no_view.sum()),
         "folds": ready,
-        "view_rate_per_class": {c: round(float(has[y == i].mean()), 4) for i, c in enumerate(("C", "CAND", "FP"))},
+        "view_rate_per_class": {
+            c: round(float(has[y == i].mean()), 4) for i, c in enumerate(("C", "CAND", "FP"))
+        },
     }
     rng = np.random.default_rng(0)
     recipes = {}
@@ -178,7 +188,14 @@ def main(lc_name: str) -> None:
             "kois_without_view": fold_summary(y, proba, np.where(no_view & np.isin(fa, ready), fa, -1)),
             "kois_with_view": fold_summary(y, proba, np.where(has & np.isin(fa, ready), fa, -1)),
         }
-        print(recipe, {s: (v["accuracy"], v["macro_f1"], v["roc_auc_confirmed_vs_fp"]) for s, v in recipes[recipe].items()}, flush=True)
+        print(
+            recipe,
+            {
+                s: (v["accuracy"], v["macro_f1"], v["roc_auc_confirmed_vs_fp"])
+                for s, v in recipes[recipe].items()
+            },
+            flush=True,
+        )
     pres["recipes"] = recipes
     base = recipes["no_views"]["kois_without_view"]["accuracy"]
     pres["delta_accuracy_without_view_vs_no_views"] = {
@@ -190,4 +207,6 @@ def main(lc_name: str) -> None:
 if __name__ == "__main__":
     ap = argparse.ArgumentParser()
     ap.add_argument("--lc", default="local_cut_tces_aug")
-    main(ap.parse_args().lc)
+    ap.add_argument("--skip-catalog", action="store_true", help="reuse the cached catalog LightGBM scores")
+    a = ap.parse_args()
+    main(a.lc, catalog=not a.skip_catalog)

@@ -25,9 +25,8 @@ import time
 
 import numpy as np
 import torch
-from torch import nn
-
 from common import CACHE, VIEWS, cut_local, fold_summary, pooled_global, prepared, update_results
+from torch import nn
 
 torch.set_num_threads(1)
 
@@ -124,6 +123,7 @@ def run(name: str, epochs: int, folds: list[int], seed: int = 0, nested: bool = 
     if out_path.exists():
         proba = np.load(out_path)["proba"]
     timing = []
+
     def fit_predict(train: np.ndarray, te: np.ndarray, seed_k: int) -> np.ndarray:
         """Train on TCE rows ``train`` (bool [T]); softmax disposition probabilities of TCE rows ``te``."""
         torch.manual_seed(seed_k)

@@ -36,7 +36,11 @@ PERIOD_TOL = 0.005
 
 def match(cat: pd.DataFrame, tce: pd.DataFrame, epoch_tol_h: float | None) -> tuple[np.ndarray, dict]:
     """[n_koi] TCE row per KOI (-1: none); counts of the matching steps."""
-    k = cat[["kepid", "koi_period", "koi_time0bk", "koi_duration"]].reset_index().rename(columns={"index": "koi"})
+    k = (
+        cat[["kepid", "koi_period", "koi_time0bk", "koi_duration"]]
+        .reset_index()
+        .rename(columns={"index": "koi"})
+    )
     t = tce[["kepid", "tce_period", "tce_time0bk"]].reset_index().rename(columns={"index": "row"})
     p = k.merge(t, on="kepid")
     p = p[np.abs(p.tce_period - p.koi_period) <= PERIOD_TOL * p.koi_period].copy()
@@ -59,7 +63,9 @@ def match(cat: pd.DataFrame, tce: pd.DataFrame, epoch_tol_h: float | None) -> tu
 def main() -> None:
     CACHE.mkdir(parents=True, exist_ok=True)
     d = np.load(VIEWS)
-    tce = pd.DataFrame({k: d[k] for k in ("kepid", "tce_plnt_num", "tce_period", "tce_time0bk", "tce_duration")})
+    tce = pd.DataFrame(
+        {k: d[k] for k in ("kepid", "tce_plnt_num", "tce_period", "tce_time0bk", "tce_duration")}
+    )
     av = d["av_training_set"].astype(str)
     cat = load_dr25().reset_index(drop=True)
     y = np.asarray(labels_to_index(cat[LABEL]))
@@ -101,7 +107,9 @@ def main() -> None:
 
     # depth of every TCE from the DR24 TCE table (ppm); KOIs use koi_depth
     tt = pd.read_csv(TCE_TABLE, comment="#")
-    tce_depth = tce.merge(tt[["kepid", "tce_plnt_num", "tce_depth"]], on=["kepid", "tce_plnt_num"], how="left")
+    tce_depth = tce.merge(
+        tt[["kepid", "tce_plnt_num", "tce_depth"]], on=["kepid", "tce_plnt_num"], how="left"
+    )
     tce_depth = tce_depth.tce_depth.to_numpy(np.float64)
     report["tce_depth_missing"] = int((~np.isfinite(tce_depth)).sum())
     koi_of_tce = np.full(len(tce), -1)

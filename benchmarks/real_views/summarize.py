@@ -6,7 +6,6 @@ Run after lc_models.py: ``PYTHONPATH=src python benchmarks/real_views/summarize.
 from __future__ import annotations
 
 import numpy as np
-
 from common import CACHE, VIEWS, fold_summary, prepared, update_results
 
 p = prepared()
@@ -24,7 +23,12 @@ for path in sorted(CACHE.glob("lc_*.npz")):
         continue
     out = {
         "kois_with_real_local_view": fold_summary(p["y"], proba, np.where(koi_real_local, fold, -1)),
-        "kois_without_real_local_view": fold_summary(p["y"], proba, np.where(has & ~koi_real_local, fold, -1)),
+        "kois_without_real_local_view": fold_summary(
+            p["y"], proba, np.where(has & ~koi_real_local, fold, -1)
+        ),
     }
-    print(path.stem, {s: (v["n"], v["accuracy"], v["macro_f1"], v["roc_auc_confirmed_vs_fp"]) for s, v in out.items()})
+    print(
+        path.stem,
+        {s: (v["n"], v["accuracy"], v["macro_f1"], v["roc_auc_confirmed_vs_fp"]) for s, v in out.items()},
+    )
     update_results("lc_subsets", path.stem[3:], out)
