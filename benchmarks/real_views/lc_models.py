@@ -160,7 +160,7 @@ def run(name: str, epochs: int, folds: list[int], seed: int = 0, nested: bool = 
     if nested:
         # inner out-of-fold scores: for outer fold k and inner fold j != k, train without the stars of k and j
         npath = CACHE / f"lc_{name}_nested.npz"
-        inner = np.full((5, len(p["y"]), 3), np.nan)
+        inner = np.load(npath)["inner"] if npath.exists() else np.full((5, len(p["y"]), 3), np.nan)
         for k in folds:
             for j in range(5):
                 if j == k:
