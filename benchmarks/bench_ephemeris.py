@@ -29,9 +29,9 @@ from exomesa.benchmark.runner import fold_metrics
 from exomesa.data import LABEL, group_kfold, labels_to_index, load_catalog
 from exomesa.data.tce import load_dr24_tces
 from exomesa.defaults import SPLIT_SEED
-from exomesa.ephemeris_job import summarize_matches
 from exomesa.features.ephemeris import ephemeris_table, find_matches, tce_ephemeris_table
 from exomesa.features.ephemeris_group import match_catalog
+from exomesa.jobs.ephemeris import summarize_matches
 
 OUT = Path(__file__).parent / "results" / "ephemeris.json"
 PRESETS = ("full", "full_ephemeris")
