@@ -249,7 +249,9 @@ class TrainConfig(_DictMixin):
     )
     eval_batch_size: int = setting(1024, "batch size of validation and prediction passes", range="positive")
     seed: int = setting(
-        42, "random seed of the validation split, initialisation, shuffling, augmentation and dropout"
+        42,
+        "random seed of the validation split, initialisation, shuffling, augmentation and dropout",
+        range="non-negative",
     )
     val_split: float = setting(
         0.15, "validation fraction carved from the training data, grouped by star", range="fraction"
