@@ -252,3 +252,14 @@ def test_legacy_kepler_keys_give_the_same_features(dr25):
     sub = dr25.iloc[:800]
     legacy = sub.drop(columns=["candidate_id", "star_id", "mission"])
     pd.testing.assert_frame_equal(ephemeris_feature_frame(legacy), ephemeris_feature_frame(sub))
+
+
+def test_command_names_the_table_of_an_unknown_mission(tmp_path, capsys):
+    table = tmp_path / "k2.csv"
+    table.write_text(
+        "candidate_id,star_id,mission,koi_period,koi_time0bk,koi_duration,koi_depth\n"
+        "EPIC-1.01,1,K2,3.2,131.5,2.0,500\n"
+    )
+    assert main(["ephemeris", "--catalog", str(table), "--out", str(tmp_path / "m.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "k2.csv" in err and "'K2'" in err and err.count("error:") == 1

@@ -13,7 +13,7 @@ column          unit    meaning
 ==============  ======  =============================================================================
 name            --      ``candidate_id`` or TCE name (unique over the tables matched together)
 star_id         --      host star id (KIC, TIC); pairs on one star are never matches
-mission         --      ``"Kepler"`` or ``"TESS"`` (a key of :data:`MISSIONS`)
+mission         --      ``"Kepler"`` or ``"TESS"`` (its :data:`MISSIONS` entry found by ``mission_key``)
 source          --      ``"candidate"`` (the catalog being matched) or ``"dr24_tce"`` (parents only)
 period          d       orbital period
 period_err      d       1-sigma period uncertainty (NaN: unknown)
@@ -28,9 +28,9 @@ pixel_arcsec    arcsec  the detector's pixel scale (Kepler 3.98, TESS 21)
 field_deg2      deg²    sky area the mission's signals are spread over (look-elsewhere factor)
 ==============  ======  =============================================================================
 
-What the matching needs to know of each mission (pixel scale, field, baseline, magnitude column) is
-:data:`MISSIONS`, keyed like :func:`exomesa.sources.mission_key`; a mission the source registry knows but
-:data:`MISSIONS` does not is refused with the missions known.
+What the matching needs to know of each mission (pixel scale, field, baseline, magnitude column) is one entry of
+:data:`MISSIONS`, keyed like :func:`exomesa.sources.mission_key`; a table whose ``mission`` has no entry is
+refused with the missions known (:func:`mission_keys`).
 
 Matching (:func:`find_matches`), per ratio ``p:q`` of small integers (``P_a/P_b ≈ p/q``):
 
@@ -83,6 +83,7 @@ __all__ = [
     "ephemeris_features",
     "ephemeris_table",
     "find_matches",
+    "mission_keys",
     "tce_ephemeris_table",
 ]
 
@@ -96,18 +97,23 @@ PSF_RADIUS_PIXELS = 15.0  #: separations within this many pixels count as direct
 
 @dataclass(frozen=True)
 class MissionGeometry:
-    """What the matching needs to know of one mission's instrument and observations."""
+    """What the matching needs to know of one mission's instrument and observations.
 
-    pixel_arcsec: float  #: detector pixel scale [arcsec]
-    field_deg2: (
-        float  #: sky area its signals are spread over [deg²] (look-elsewhere factor of the significance)
-    )
-    baseline_days: (
-        float  #: span an ephemeris was fitted on [d] (TESS: one sector when the sectors are unknown)
-    )
-    magnitude_column: str  #: the catalog column of the star's brightness in the mission band
-    sector_days: float | None = None  #: span of one sector [d]: the baseline is read from ``toi_sectors``
-    title: str = ""  #: the mission as the ``mission`` column writes it
+    Attributes:
+        pixel_arcsec: detector pixel scale [arcsec].
+        field_deg2: sky area the mission's signals are spread over [deg²] (look-elsewhere factor).
+        baseline_days: span an ephemeris was fitted on [d] (TESS: one sector, where the sectors are unknown).
+        magnitude_column: the catalog column of the star's brightness in the mission band [mag].
+        sector_days: span of one sector [d] when the baseline is read from ``toi_sectors`` (else None).
+        title: the mission as the ``mission`` column writes it.
+    """
+
+    pixel_arcsec: float
+    field_deg2: float
+    baseline_days: float
+    magnitude_column: str
+    sector_days: float | None = None
+    title: str = ""
 
 
 #: Mission (:func:`exomesa.sources.mission_key`) → its geometry. Kepler: Q1–Q17 span (2009-05-13 .. 2013-05-11),

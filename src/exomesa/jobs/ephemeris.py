@@ -94,7 +94,10 @@ def match_ephemerides(
             "epochs and durations (e.g. a NASA Exoplanet Archive export)."
         )
     start = time.perf_counter()
-    matches = match_catalog(df, min_significance=min_significance)
+    try:
+        matches = match_catalog(df, min_significance=min_significance)
+    except ExomesaError as exc:  # e.g. a mission without matching geometry: name the table
+        raise ExomesaError(f"{catalog}: {exc}") from exc
     seconds = time.perf_counter() - start
     summary = {
         "catalog": str(catalog),
