@@ -68,22 +68,32 @@ def explain_mesa(
     arrays = clf._arrays(df, views)
     model = clf.model_
     groups = [g for g in clf.feature_set_ if g in arrays]
-    keys = ["global_view", "local_view", *groups]
+    # attribute only the inputs the model reads: a physics-only model gets its (unread) views as constants
+    views_read = clf.towers_read() != "physics"
+    keys = ["global_view", "local_view", *groups] if views_read else list(groups)
+    fixed: dict[str, torch.Tensor] = {}
     temperature = float(clf.temperature_)
 
     def forward(*inputs: torch.Tensor) -> torch.Tensor:
-        out = model(dict(zip(keys, inputs, strict=True)))
+        batch = {**fixed, **dict(zip(keys, inputs, strict=True))}
+        if len(next(iter(batch.values()))) != len(inputs[0]):  # captum expands the batch by n_steps
+            reps = len(inputs[0]) // len(next(iter(fixed.values())))  # step-major, like captum's inputs
+            batch = {**{k: v.repeat(reps, *[1] * (v.dim() - 1)) for k, v in fixed.items()}, **batch}
+        out = model(batch)
         return torch.softmax(out["logits"] / temperature, dim=1)
 
     ig = captum_attr.IntegratedGradients(forward)
     parts: dict[str, list[np.ndarray]] = {k: [] for k in keys}
     targets, deltas = [], []
-    batches = iterate_batches({k: arrays[k] for k in keys}, batch_size)
+    view_keys = [] if views_read else ["global_view", "local_view"]
+    batches = iterate_batches({k: arrays[k] for k in [*keys, *view_keys]}, batch_size)
     if show_progress:
         batches = tqdm(batches, total=-(-len(df) // batch_size), desc="attributions", unit="batch")
     was_training = model.training
     model.eval()
     for batch in batches:
+        fixed.clear()
+        fixed.update({k: batch[k].to(clf.device_) for k in view_keys})
         inputs = tuple(batch[k].to(clf.device_) for k in keys)
         with torch.no_grad():
             target = forward(*inputs).argmax(dim=1)
@@ -103,6 +113,8 @@ def explain_mesa(
     cat = {
         k: np.concatenate(v) if v else np.zeros((0, arrays[k].shape[1]), np.float32) for k, v in parts.items()
     }
+    for k in view_keys:  # views a physics-only model does not read have no attribution
+        cat[k] = np.zeros(arrays[k].shape, np.float32)
     names: list[str] = []
     feats: list[np.ndarray] = []
     for g in groups:

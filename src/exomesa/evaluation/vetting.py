@@ -59,7 +59,9 @@ def class_distributions(clf: Any, training: pd.DataFrame | None) -> dict[str, di
     """{column: {class: sorted finite values}} of :data:`VETTING` ``diagnostic_columns`` over the model's
     training KOIs (names and dispositions from ``clf.reference_``, values from ``training``), or None."""
     ref = clf.training_reference()
-    if training is None or not ref or len(ref.get(CANDIDATE_ID, [])) == 0:
+    n_bank = len(ref.get(CANDIDATE_ID, [])) if ref else 0
+    # a bundled model keeps its training names but not their labels: no distributions then
+    if training is None or n_bank == 0 or len(ref.get("disposition", [])) != n_bank:
         return None
     names = pd.Series(np.asarray(ref["disposition"]), index=np.asarray(ref[CANDIDATE_ID]).astype(str))
     key = candidate_column(training)
