@@ -177,7 +177,8 @@ def class_distributions(clf: Any, training: pd.DataFrame | None) -> dict[str, di
     """{column: {class: sorted finite values}} of :data:`VETTING` ``diagnostic_columns`` over the model's
     training KOIs (names and dispositions from ``clf.reference_``, values from ``training``), or None."""
     ref = clf.training_reference()
-    if training is None or not ref or len(ref.get(CANDIDATE_ID, [])) == 0:
+    n = len(ref.get(CANDIDATE_ID, [])) if ref else 0
+    if training is None or n == 0 or len(ref.get("disposition", [])) != n:  # no labels kept: no classes
         return None
     names = pd.Series(np.asarray(ref["disposition"]), index=np.asarray(ref[CANDIDATE_ID]).astype(str))
     key = candidate_column(training)
@@ -409,7 +410,7 @@ def vet_records(
                 rec["neighbors"].append(
                     {
                         "name": nb_name,
-                        "disposition": str(ref["disposition"][nb_idx[j, k]]),
+                        "disposition": train_label.get(nb_name, "unknown"),
                         "similarity": float(nb_sim[j, k]),
                         "local_view": nb_views.get(nb_name),
                     }

@@ -59,7 +59,9 @@ def model_meta(clf: TrainedModel, model_path: Path) -> dict[str, Any]:
     ref = clf.training_reference()
     n = len(ref.get("candidate_id", []))
     n_train = clf.n_training_rows()
-    training = f"{n:,} labelled rows" if n else f"{'unknown' if n_train is None else n_train} rows"
+    labels = np.asarray(ref.get("disposition", []))
+    labelled = "labelled " if n and labels.size == n else ""
+    training = f"{n:,} {labelled}rows" if n else f"{'unknown' if n_train is None else n_train} rows"
     config = model_path.parent / CONFIG_FILE
     if config.is_file():
         try:
@@ -69,8 +71,8 @@ def model_meta(clf: TrainedModel, model_path: Path) -> dict[str, Any]:
                 training += f" from {src}"
         except (OSError, ValueError, AttributeError):
             pass
-    if n:
-        labels, counts = np.unique(np.asarray(ref["disposition"]), return_counts=True)
+    if labelled:
+        labels, counts = np.unique(labels, return_counts=True)
         training += " (" + ", ".join(f"{lab}: {c:,}" for lab, c in zip(labels, counts, strict=True)) + ")"
     return {
         "model_name": model_path.name,

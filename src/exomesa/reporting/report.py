@@ -332,7 +332,7 @@ def render_report(
     meta = dict(meta or {})
     nav = ["summary", "classification", "ranking", "calibration", "alignment", "run"]
     if figures:
-        nav.insert(0, "figures")
+        nav.insert(1, "figures")  # the summary comes first on the page
     sections = [
         _classification_section(results),
         _ranking_section(results),
