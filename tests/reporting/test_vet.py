@@ -222,6 +222,7 @@ def test_toi_is_looked_up_in_the_embedded_toi_table(tmp_path: Path, capsys) -> N
     assert main(["vet", "--model_path", str(model), "--toi", "101.01", "--out", str(out)]) == 0
     sheet = (out / "TOI-101.01.html").read_text()
     assert "TOI-101.01" in sheet and "rendered" in sheet
+    assert re.search(r"TIC id</td><td[^>]*>231663901</td>", sheet)  # an id, not 2.316639e+08
     assert main(["vet", "--model_path", str(model), "--toi", "99999.01", "--out", str(tmp_path / "w")]) == 2
     err = capsys.readouterr().err
     assert "not in the embedded TESS TOI table: TOI 99999.01" in err and not (tmp_path / "w").exists()

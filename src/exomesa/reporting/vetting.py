@@ -71,6 +71,15 @@ def _num(v: Any, digits: int = 4) -> str:
     return f"{x:.{digits}g}"
 
 
+def _id(v: Any) -> str:
+    """A catalog id (KIC, TIC) as an integer, not ``2.316639e+08``."""
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return "n/a" if v is None else str(v)
+    return f"{int(x)}" if np.isfinite(x) else "n/a"
+
+
 def _sig(v: float) -> str:
     return "n/a" if v is None or not np.isfinite(v) else f"{v:.1f} σ"
 
@@ -283,7 +292,11 @@ def render_sheet(rec: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
     row, summary = rec["row"], record_summary(rec)
     word = rec.get("candidate_word", "KOI")
     classes = list(summary["proba"] or {})
-    params = [[label, _num(row.get(col), 8), unit] for col, label, unit in PARAMS if col in row.index]
+    params = [
+        [label, _id(row.get(col)) if col in ("kepid", "tic_id") else _num(row.get(col), 8), unit]
+        for col, label, unit in PARAMS
+        if col in row.index
+    ]
     model_rows = [
         ["File", meta.get("model_name", "")],
         ["SHA-256", meta.get("model_sha256", "")],
