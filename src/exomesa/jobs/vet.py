@@ -183,7 +183,12 @@ def vet_candidates(
     summary["candidates"] = [record_summary(r) for r in records]  # what the sheets show (render_sheet)
     (out / VET_JSON).write_text(json.dumps(to_jsonable(summary), indent=1) + "\n", encoding="utf-8")
     n_flag = sum(bool(r["needs_human"]) for r in records)
-    logger.info("wrote %s and %d sheet(s); %d need a human", index, len(records), n_flag)
+    n_train = sum(r.get("in_training") is True for r in records)
+    logger.info(
+        "wrote %s and %d sheet(s); %d need a human; %d were training rows of the model (scores are fits, "
+        "not predictions)",
+        index, len(records), n_flag, n_train,
+    )  # fmt: skip
     return index
 
 
