@@ -88,11 +88,15 @@ VETTING_BINS: dict[str, tuple[float, ...]] = {
 
 # --------------------------------------------------------------------------------------------- vetting
 #: `exomesa vet`. A candidate is flagged "needs a human" when the top-two probability margin is below
-#: ``margin_threshold`` (the model hesitates between two classes) OR the ensemble spread (std) of its predicted
-#: class exceeds ``std_threshold`` (members disagree; single models have no spread and use the margin only).
+#: ``margin_threshold`` (the model hesitates between two classes), OR the ensemble spread (std) of its predicted
+#: class exceeds ``std_threshold`` (members disagree; single models have no spread and use the margin only), OR
+#: false-positive evidence of at least ``evidence_sigma`` contradicts a verdict other than FALSE POSITIVE: an
+#: odd/even depth difference or a secondary eclipse in the light curve, the catalog's DV odd/even statistic, an
+#: ephemeris match or a centroid offset (the DR25 Robovetter's 3 sigma).
 VETTING: dict[str, Any] = {
     "margin_threshold": 0.20,  # P(top) - P(second) below this -> needs a human
     "std_threshold": 0.10,  # ensemble std of P(predicted class) above this -> needs a human
+    "evidence_sigma": 3.0,  # odd/even, secondary, DV odd/even, centroid offset at or above this -> evidence
     "neighbors": 5,  # nearest training KOIs shown per sheet
     "top_features": 8,  # features listed in "why this score"
     "ig_steps": 8,  # Integrated Gradients steps (Gauss-Legendre); 8 and 16 gave the same completeness error (1e-3)
@@ -100,7 +104,7 @@ VETTING: dict[str, Any] = {
     "plot_points": 500,  # max points per light-curve plot (global view is median-downsampled)
     "diagnostic_columns": {  # catalog diagnostics shown against their training-class distribution
         "dikco_msky_sig": "centroid offset from the KIC position (sigma)",
-        "koi_bin_oedp_sig": "odd-even depth significance (DV, sigma)",
+        "koi_bin_oedp_sig": "odd-even depth statistic (DV; probability the depths agree)",
         "koi_model_snr": "transit model SNR",
         "koi_count": "number of KOIs on the star (multiplicity)",
     },

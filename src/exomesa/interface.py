@@ -75,8 +75,9 @@ class TrainedModel(Protocol):
         ...
 
     def training_reference(self) -> dict[str, np.ndarray]:
-        """What the model keeps of its training rows: ``kepoi_name`` [N], ``disposition`` [N] and, for MESA,
-        ``physics`` / ``lightcurve`` [N, P] embeddings; ``{}`` when it keeps nothing."""
+        """What the model keeps of its training rows: ``candidate_id`` [N] (banks of older checkpoints, keyed
+        ``kepoi_name``, are mapped at load), ``disposition`` [N] and, for MESA, ``physics`` / ``lightcurve``
+        [N, P] embeddings; ``{}`` when it keeps nothing."""
         ...
 
     def n_training_rows(self) -> int | None:

@@ -170,7 +170,12 @@ def _assert_schema(res: dict, n: int, temperature: float = 1.7) -> None:
         "retrieval_lc_to_phys_recall@1",
         "retrieval_chance_recall@1",
         "confirmed_recall_at_99_precision",  # issue 15
+        "majority_baseline_accuracy",
+        "majority_baseline_macro_f1",
     }
+    assert set(res["majority_baseline"]) == {
+        "class", "source", "class_counts", "accuracy", "balanced_accuracy", "macro_f1"
+    }  # fmt: skip
     assert set(res["vetting"]["accuracy_by_bin"]) <= {"koi_model_snr", "koi_period"}
     assert set(c["classification_report"]) == {*CLASSES, "macro avg", "weighted avg"}
     for block in ("calibrated", "uncalibrated"):

@@ -96,3 +96,38 @@ def test_report_opens_in_browser(browser, tmp_path: Path) -> None:
         tmp_path / "report.html", results, {"confusion_matrix": fig}, {"lightcurve_sources": {"rendered": 30}}
     )
     _open(browser, page)
+
+
+def test_training_column_and_majority_baseline_are_visible(browser, vet_pages: Path, tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    from exomesa.evaluation.metrics import evaluate
+    from exomesa.jobs.test import write_report
+
+    _open(browser, vet_pages / "index.html")
+    heads = [th.text for th in browser.find_elements(By.CSS_SELECTOR, "#candidates th")]
+    col = heads.index("Training row")
+    cells = [
+        r.find_elements(By.TAG_NAME, "td")[col].text
+        for r in browser.find_elements(By.CSS_SELECTOR, "#candidates tbody tr")
+    ]
+    assert cells == ["no", "no"]  # neither README example is a training row of the tiny model
+    _open(browser, vet_pages / "K00752.01.html")
+    assert browser.find_element(By.ID, "training-row").text == "Not a training row of this model."
+
+    y = np.array([1] * 7 + [0] * 2 + [2])
+    results = evaluate(y, np.eye(3)[y] * 0.8 + 0.2 / 3)
+    _open(browser, write_report(tmp_path / "report.html", results, {}, {}, candidates="TOIs"))
+    summary = browser.find_element(By.CSS_SELECTOR, "#summary + table")
+    assert [th.text for th in summary.find_elements(By.TAG_NAME, "th")] == [
+        "Metric",
+        "Model",
+        "Always CANDIDATE",
+    ]
+    first = [
+        td.text
+        for td in summary.find_elements(By.CSS_SELECTOR, "tbody tr")[1].find_elements(By.TAG_NAME, "td")
+    ]
+    assert first == ["Accuracy", "1.000", "0.700"]
+    assert browser.find_element(By.ID, "majority-baseline").is_displayed()
+    assert "Test TOIs" in browser.find_element(By.TAG_NAME, "body").text

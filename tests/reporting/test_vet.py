@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
 from pathlib import Path
 
@@ -162,6 +164,16 @@ def test_real_multiquarter_diagnostics_are_pinned(tiny_model: Path, tmp_path: Pa
     )
     assert "8067 ± 48 / 7870 ± 29 ppm" in sheet and "3 of 5 expected transits observed" in sheet
     assert "11 of 12 expected transits observed" in (out / "K00865.01.html").read_text()
+    # the 3.5 sigma odd/even difference is evidence: it raises the flag unless the verdict is FALSE POSITIVE
+    cand = {c["name"]: c for c in json.loads((out / "vet.json").read_text())["candidates"]}["K00351.01"]
+    (odd_even,) = [e for e in cand["evidence"] if e["check"] == "odd_even"]
+    assert odd_even["sigma"] == pytest.approx(3.54, abs=0.02) and "3.5 σ ≥ 3 σ" in odd_even["text"]
+    if cand["predicted"] == "FALSE POSITIVE":
+        assert odd_even["text"] in cand["supporting_evidence"]
+    else:
+        assert cand["needs_human"] and odd_even["text"] in cand["human_reasons"]
+        assert 'id="needs-human"' in sheet
+    assert html.escape(odd_even["text"], quote=False) in sheet
 
     cat = load_dr25()
     curves = real_curves(cat[cat["kepid"].isin([11442793, 6862328])], find_fits_files(MULTIQUARTER))
@@ -210,6 +222,7 @@ def test_toi_is_looked_up_in_the_embedded_toi_table(tmp_path: Path, capsys) -> N
     assert main(["vet", "--model_path", str(model), "--toi", "101.01", "--out", str(out)]) == 0
     sheet = (out / "TOI-101.01.html").read_text()
     assert "TOI-101.01" in sheet and "rendered" in sheet
+    assert re.search(r"TIC id</td><td[^>]*>231663901</td>", sheet)  # an id, not 2.316639e+08
     assert main(["vet", "--model_path", str(model), "--toi", "99999.01", "--out", str(tmp_path / "w")]) == 2
     err = capsys.readouterr().err
     assert "not in the embedded TESS TOI table: TOI 99999.01" in err and not (tmp_path / "w").exists()

@@ -38,7 +38,7 @@ def explain(clf: Any, df: pd.DataFrame, views: Any | None = None, **kwargs: Any)
 
     Returns:
         ``method`` (str), ``units`` (str), ``target`` [N] int (class index explained: the predicted class),
-        ``feature_names`` [F], ``features`` [N, F] float, and for MESA ``local_view`` [N, 201],
+        ``feature_names`` [F], ``features`` [N, F] float, and for MESA reading views ``local_view`` [N, 201],
         ``global_view`` [N, 2001] float, ``delta`` [N] (completeness error of the IG sum).
     """
     if clf.kind == "mesa":
@@ -68,38 +68,33 @@ def explain_mesa(
     arrays = clf._arrays(df, views)
     model = clf.model_
     groups = [g for g in clf.feature_set_ if g in arrays]
-    # attribute only the inputs the model reads: a physics-only model gets its (unread) views as constants
-    views_read = clf.towers_read() != "physics"
-    keys = ["global_view", "local_view", *groups] if views_read else list(groups)
-    fixed: dict[str, torch.Tensor] = {}
+    # a physics-only MESA does not read the views: they ride along unattributed (a gradient needs a use)
+    view_keys = ["global_view", "local_view"]
+    keys = [*(view_keys if clf.towers_read() != "physics" else []), *groups]
+    fixed = [k for k in view_keys if k not in keys]
     temperature = float(clf.temperature_)
 
     def forward(*inputs: torch.Tensor) -> torch.Tensor:
-        batch = {**fixed, **dict(zip(keys, inputs, strict=True))}
-        if len(next(iter(batch.values()))) != len(inputs[0]):  # captum expands the batch by n_steps
-            reps = len(inputs[0]) // len(next(iter(fixed.values())))  # step-major, like captum's inputs
-            batch = {**{k: v.repeat(reps, *[1] * (v.dim() - 1)) for k, v in fixed.items()}, **batch}
-        out = model(batch)
+        out = model(dict(zip([*keys, *fixed], inputs, strict=True)))
         return torch.softmax(out["logits"] / temperature, dim=1)
 
     ig = captum_attr.IntegratedGradients(forward)
     parts: dict[str, list[np.ndarray]] = {k: [] for k in keys}
     targets, deltas = [], []
-    view_keys = [] if views_read else ["global_view", "local_view"]
-    batches = iterate_batches({k: arrays[k] for k in [*keys, *view_keys]}, batch_size)
+    batches = iterate_batches({k: arrays[k] for k in [*keys, *fixed]}, batch_size)
     if show_progress:
         batches = tqdm(batches, total=-(-len(df) // batch_size), desc="attributions", unit="batch")
     was_training = model.training
     model.eval()
     for batch in batches:
-        fixed.clear()
-        fixed.update({k: batch[k].to(clf.device_) for k in view_keys})
         inputs = tuple(batch[k].to(clf.device_) for k in keys)
+        extra = tuple(batch[k].to(clf.device_) for k in fixed)
         with torch.no_grad():
-            target = forward(*inputs).argmax(dim=1)
+            target = forward(*inputs, *extra).argmax(dim=1)
         attr, delta = ig.attribute(
             inputs,
             baselines=tuple(torch.zeros_like(x) for x in inputs),
+            additional_forward_args=extra or None,
             target=target,
             n_steps=int(n_steps),
             method="gausslegendre",
@@ -113,8 +108,6 @@ def explain_mesa(
     cat = {
         k: np.concatenate(v) if v else np.zeros((0, arrays[k].shape[1]), np.float32) for k, v in parts.items()
     }
-    for k in view_keys:  # views a physics-only model does not read have no attribution
-        cat[k] = np.zeros(arrays[k].shape, np.float32)
     names: list[str] = []
     feats: list[np.ndarray] = []
     for g in groups:
@@ -122,16 +115,18 @@ def explain_mesa(
         a = cat[g]  # [N, 2 * n_cols]: value scores, then missing flags
         feats.append(a[:, : len(cols)] + a[:, len(cols) :])
         names.extend(cols)
-    return {
+    out = {
         "method": "Integrated Gradients (captum), baseline: flat views and median features",
         "units": "change in the calibrated probability of the predicted class",
         "target": np.concatenate(targets) if targets else np.zeros(0, np.int64),
         "feature_names": names,
         "features": np.concatenate(feats, axis=1) if feats else np.zeros((len(df), 0), np.float32),
-        "global_view": cat["global_view"],
-        "local_view": cat["local_view"],
         "delta": np.concatenate(deltas) if deltas else np.zeros(0),
     }
+    out.update(
+        {k: cat[k] for k in view_keys if k in cat}
+    )  # per-bin view attributions, where the model reads views
+    return out
 
 
 def explain_lightgbm(clf: Any, df: pd.DataFrame, views: Any | None = None) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -40,6 +40,7 @@ __all__ = [
     "RETRIEVAL_KS",
     "evaluate",
     "classification_metrics",
+    "majority_baseline",
     "ranking_metrics",
     "binary_scores_confirmed_vs_fp",
     "reliability_curve",
@@ -125,6 +126,36 @@ def classification_metrics(y_true: np.ndarray, y_pred: np.ndarray, classes: Sequ
         "classification_report": _report_dict(y_true, y_pred, classes),
     }
     return out
+
+
+def majority_baseline(
+    y_true: np.ndarray,
+    classes: Sequence[str] = CLASSES,
+    train_class_counts: Mapping[str, int] | None = None,
+) -> dict[str, Any]:
+    """The test-set scores of always answering one class: the most frequent class of the training data when
+    its class counts are known (``train_class_counts``), else of the test data itself.
+
+    ``y_true``: [N] int class indices. Returns ``{"class", "source": "training data" | "test data",
+    "class_counts": {class: int} (of that source), "accuracy", "balanced_accuracy", "macro_f1"}``; the metrics
+    are those of :func:`classification_metrics` for the constant prediction (ties go to the first class).
+    """
+    y = np.asarray(y_true, dtype=int)
+    known = train_class_counts is not None and sum(int(v) for v in train_class_counts.values()) > 0
+    if known:
+        counts = np.array([int(train_class_counts.get(c, 0)) for c in classes])
+    else:
+        counts = np.bincount(y, minlength=len(classes))
+    k = int(np.argmax(counts))
+    m = classification_metrics(y, np.full_like(y, k), classes)
+    return {
+        "class": str(classes[k]),
+        "source": "training data" if known else "test data",
+        "class_counts": {str(c): int(n) for c, n in zip(classes, counts, strict=True)},
+        "accuracy": m["accuracy"],
+        "balanced_accuracy": m["balanced_accuracy"],
+        "macro_f1": m["macro_f1"],
+    }
 
 
 def _balanced_accuracy(y_true: np.ndarray, y_pred: np.ndarray) -> float:
@@ -430,6 +461,7 @@ def evaluate(
     n_bins: int = ECE_BINS,
     strata: dict[str, np.ndarray] | None = None,
     proba_std: np.ndarray | None = None,
+    train_class_counts: Mapping[str, int] | None = None,
 ) -> dict:
     """All test-set metrics in one JSON-able dict (schema: ``docs/results_schema.md``).
 
@@ -449,11 +481,15 @@ def evaluate(
         Catalog columns for the accuracy-by-bin of the ``vetting`` block (koi_model_snr, koi_period).
     proba_std : [N, C] float, optional
         Per-class std of an ensemble's members (``vetting.uncertainty``).
+    train_class_counts : {class: int}, optional
+        Class counts of the model's training rows, for the ``majority_baseline`` block (without them, the
+        majority class of the test set is used, and the block says so).
 
     Returns
     -------
     dict with keys ``n_samples``, ``classes``, ``class_counts``, ``summary``, ``classification``,
-    ``ranking``, ``calibration``, ``alignment`` (``None`` + ``alignment_reason`` without embeddings).
+    ``ranking``, ``calibration``, ``alignment`` (``None`` + ``alignment_reason`` without embeddings),
+    ``vetting``, ``majority_baseline`` (:func:`majority_baseline`).
     """
     y, p = _check_inputs(y_true, proba, classes)
     y_pred = p.argmax(axis=1)
@@ -484,6 +520,7 @@ def evaluate(
         results["alignment_reason"] = "light-curve/physics embeddings were not provided"
 
     results["vetting"] = vetting_metrics(y, p, strata, proba_std)
+    results["majority_baseline"] = majority_baseline(y, classes, train_class_counts)
     cvfp = results["ranking"].get("confirmed_vs_false_positive", {})
     align = results["alignment"] or {}
     retrieval = align.get("retrieval") or {}
@@ -499,5 +536,7 @@ def evaluate(
         "ece_uncalibrated": results["calibration"]["ece_uncalibrated"],
         "retrieval_lc_to_phys_recall@1": (retrieval.get("lightcurve_to_physics") or {}).get("recall@1"),
         "retrieval_chance_recall@1": (retrieval.get("chance") or {}).get("recall@1"),
+        "majority_baseline_accuracy": results["majority_baseline"]["accuracy"],
+        "majority_baseline_macro_f1": results["majority_baseline"]["macro_f1"],
     }
     return results

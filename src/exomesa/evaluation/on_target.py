@@ -20,13 +20,15 @@ import numpy as np
 import pandas as pd
 
 from exomesa.data.schema import CANDIDATE_ID
+from exomesa.defaults import VETTING
 
 __all__ = ["CENTROID_SIGMA", "CENTROID_COLUMNS", "on_target_records"]
 
 logger = logging.getLogger(__name__)
 
-#: A centroid offset at least this many sigma counts as off target (the DR25 Robovetter's 3 sigma).
-CENTROID_SIGMA = 3.0
+#: A centroid offset at least this many sigma counts as off target (the DR25 Robovetter's 3 sigma; the one
+#: evidence threshold of the vetting sheets, ``VETTING["evidence_sigma"]``).
+CENTROID_SIGMA = float(VETTING["evidence_sigma"])
 #: (column stem, label) of the catalog's difference-image centroid offsets.
 CENTROID_COLUMNS = (
     ("koi_dicco", "in-transit centroid vs out-of-transit centroid"),
@@ -113,6 +115,7 @@ def on_target_records(df: pd.DataFrame, matches: pd.DataFrame | None) -> list[di
                 "matches_as_parent": as_parent,
                 "centroids": centroids,
                 "evidence": evidence,
+                "false_positive_reasons": [e for e in evidence if e.startswith("false-positive evidence")],
                 "false_positive_evidence": bool(as_child or off),
             }
         )

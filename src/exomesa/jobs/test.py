@@ -39,6 +39,7 @@ from exomesa.evaluation.protocol import check_feature_columns, load_model
 from exomesa.evaluation.runner import load_history, load_labelled_table, load_views
 from exomesa.lightcurves import views_for_catalog
 from exomesa.reporting.report import render_report
+from exomesa.sources import candidate_word
 from exomesa.utils import check_writable, to_jsonable, write_json
 
 __all__ = ["evaluate_model", "write_predictions", "write_report", "save_figure"]
@@ -59,12 +60,16 @@ def write_report(
     results: Mapping[str, Any],
     figures: Mapping[str, Path] | None = None,
     meta: Mapping[str, Any] | None = None,
+    *,
+    candidates: str = "KOIs",
 ) -> Path:
     """Write one self-contained HTML page (:func:`exomesa.reporting.report.render_report`): the metrics of
-    ``results`` as tables, each PNG in ``figures`` (key → file) embedded, and ``meta``. Returns the path."""
+    ``results`` as tables, each PNG in ``figures`` (key → file) embedded, and ``meta``; ``candidates`` is what
+    the rows are called (``"KOIs"``, ``"TOIs"``). Returns the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_report(to_jsonable(dict(results)), figures, meta), encoding="utf-8")
+    html = render_report(to_jsonable(dict(results)), figures, meta, candidates=candidates)
+    path.write_text(html, encoding="utf-8")
     return path
 
 
@@ -107,6 +112,13 @@ def evaluate_model(
     sources = np.asarray(views.source).astype(str)
     source_counts = {s: int(n) for s, n in zip(*np.unique(sources, return_counts=True), strict=True)}
     y_true = labels_to_index(df[LABEL])
+    word = candidate_word(df["mission"] if "mission" in df.columns else "Kepler", plural=True)
+    train_labels = clf.training_reference().get("disposition")
+    train_counts = (
+        None
+        if train_labels is None or not len(train_labels)
+        else {c: int(np.sum(np.asarray(train_labels).astype(str) == c)) for c in CLASSES}
+    )
 
     out = clf.outputs(df, views)  # one model pass: probabilities and embeddings
     proba, proba_raw = out["proba"], out["proba_uncalibrated"]
@@ -124,6 +136,7 @@ def evaluate_model(
         temperature=temperature,
         strata={c: pd.to_numeric(df[c], errors="coerce").to_numpy(float) for c in VETTING_BINS if c in df},
         proba_std=out.get("proba_std"),
+        train_class_counts=train_counts,
     )
     output_dir.mkdir(parents=True, exist_ok=True)
     names = write_predictions(
@@ -137,7 +150,7 @@ def evaluate_model(
         history = load_history(clf, model_path)
         drawn, notes = draw_figures(
             results, y_true, proba, proba_raw if calibrated else None, out, views, names,
-            sources, history, temperature, tsne_max_points,
+            sources, history, temperature, tsne_max_points, candidates=word,
         )  # fmt: skip
         figures = {key: save_figure(fig, output_dir / FIGURE_FILES[key]) for key, fig in drawn.items()}
         lap("figures")
@@ -164,20 +177,25 @@ def evaluate_model(
         "model_path": str(model_path),
         "test_data": desc,
         "lightcurves file": str(lightcurves) if lightcurves else "none (all views rendered from catalog)",
-        "test KOIs": len(df),
+        f"test {word}": len(df),
         "exomesa_version": __version__,
         "lightcurve_sources": source_counts,
         "model": {k: v for k, v in model.items() if k != "top_features"},
     }
     if notes:
         meta["projections"] = notes
-    write_report(output_dir / REPORT_FILE, results, figures, meta)
+    write_report(output_dir / REPORT_FILE, results, figures, meta, candidates=word)
 
     s = results["summary"]
     auc = s["confirmed_vs_fp_roc_auc"]
     logger.info(
         "accuracy %.3f | balanced accuracy %.3f | macro-F1 %.3f | ROC-AUC C vs FP %s | ECE %.3f",
         s["accuracy"], s["balanced_accuracy"], s["macro_f1"], "n/a" if auc is None else f"{auc:.3f}", s["ece"],
+    )  # fmt: skip
+    base = results["majority_baseline"]
+    logger.info(
+        "always %s (the majority class of the %s): accuracy %.3f | macro-F1 %.3f",
+        base["class"], base["source"], base["accuracy"], base["macro_f1"],
     )  # fmt: skip
     logger.info("light curves: %s", ", ".join(f"{k} {v}" for k, v in source_counts.items()))
     logger.info(

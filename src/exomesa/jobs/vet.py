@@ -29,7 +29,7 @@ from exomesa.defaults import CONFIG_FILE, cache_dir
 from exomesa.errors import ExomesaError
 from exomesa.evaluation.protocol import check_feature_columns, load_model
 from exomesa.evaluation.vet_inputs import real_curves, select_candidates
-from exomesa.evaluation.vetting import vet_records
+from exomesa.evaluation.vetting import record_summary, vet_records
 from exomesa.interface import TrainedModel
 from exomesa.lightcurves import ViewSet
 from exomesa.lightcurves.download import download_lightcurves
@@ -59,7 +59,9 @@ def model_meta(clf: TrainedModel, model_path: Path) -> dict[str, Any]:
     ref = clf.training_reference()
     n = len(ref.get("candidate_id", []))
     n_train = clf.n_training_rows()
-    training = f"{n:,} labelled KOIs" if n else f"{'unknown' if n_train is None else n_train} KOIs"
+    labels = np.asarray(ref.get("disposition", []))
+    labelled = "labelled " if n and labels.size == n else ""
+    training = f"{n:,} {labelled}rows" if n else f"{'unknown' if n_train is None else n_train} rows"
     config = model_path.parent / CONFIG_FILE
     if config.is_file():
         try:
@@ -69,8 +71,8 @@ def model_meta(clf: TrainedModel, model_path: Path) -> dict[str, Any]:
                 training += f" from {src}"
         except (OSError, ValueError, AttributeError):
             pass
-    if n:
-        labels, counts = np.unique(np.asarray(ref["disposition"]), return_counts=True)
+    if labelled:
+        labels, counts = np.unique(labels, return_counts=True)
         training += " (" + ", ".join(f"{lab}: {c:,}" for lab, c in zip(labels, counts, strict=True)) + ")"
     return {
         "model_name": model_path.name,
@@ -81,37 +83,6 @@ def model_meta(clf: TrainedModel, model_path: Path) -> dict[str, Any]:
         "training_data": training,
         "exomesa_version": __version__,
         "date": _dt.datetime.now().strftime("%Y-%m-%d %H:%M"),
-    }
-
-
-def _scalars(obj: Any) -> Any:
-    """``obj`` without its long arrays (binned folds, per-bin values): lists of more than 50 items are dropped."""
-    if isinstance(obj, dict):
-        return {k: _scalars(v) for k, v in obj.items() if not (isinstance(v, list) and len(v) > 50)}
-    return obj
-
-
-def record_summary(rec: dict[str, Any]) -> dict[str, Any]:
-    """The JSON-able part of a vetting record (no views or per-bin arrays)."""
-    why = rec.get("why") or {}
-    diag = rec.get("lc_diagnostics")
-    return {
-        "name": rec["name"],
-        "predicted": rec["predicted"],
-        "proba": rec["proba"],
-        "proba_std": rec["proba_std"],
-        "uncertainty_reason": rec["uncertainty_reason"],
-        "margin": rec["margin"],
-        "needs_human": rec["needs_human"],
-        "human_reasons": rec["human_reasons"],
-        "lightcurve": {
-            k: v for k, v in rec["lightcurve"].items() if k in ("source", "provenance", "files", "periods")
-        },
-        "lc_diagnostics": None if diag is None else _scalars(diag.to_dict()),
-        "lc_diagnostics_reason": rec["lc_diagnostics_reason"],
-        "catalog_diagnostics": rec["catalog_diagnostics"],
-        "top_features": why.get("top"),
-        "neighbors": [{k: v for k, v in n.items() if k != "local_view"} for n in rec.get("neighbors") or []],
     }
 
 
@@ -200,12 +171,6 @@ def vet_candidates(
         views = ViewSet.load(Path(lightcurves))
 
     meta = model_meta(clf, model_path)
-    ref = clf.training_reference()
-    meta["neighbors_reason"] = (
-        "the model holds no bank of training embeddings: a baseline or a one-tower MESA"
-        if not len(ref.get("physics", []))
-        else "not computed"
-    )
     timings["inputs"] = time.perf_counter() - t0
     t1 = time.perf_counter()
     records = vet_records(clf, df, views, curves=curves, explain=explain, show_progress=show_progress)
@@ -215,10 +180,15 @@ def vet_candidates(
     timings["pages"] = time.perf_counter() - t1
     timings["total"] = time.perf_counter() - t0
     summary = {"meta": meta, "timings_seconds": {k: round(v, 3) for k, v in timings.items()}}
-    summary["candidates"] = [record_summary(r) for r in records]
+    summary["candidates"] = [record_summary(r) for r in records]  # what the sheets show (render_sheet)
     (out / VET_JSON).write_text(json.dumps(to_jsonable(summary), indent=1) + "\n", encoding="utf-8")
     n_flag = sum(bool(r["needs_human"]) for r in records)
-    logger.info("wrote %s and %d sheet(s); %d need a human", index, len(records), n_flag)
+    n_train = sum(r.get("in_training") is True for r in records)
+    logger.info(
+        "wrote %s and %d sheet(s); %d need a human; %d were training rows of the model (scores are fits, "
+        "not predictions)",
+        index, len(records), n_flag, n_train,
+    )  # fmt: skip
     return index
 
 

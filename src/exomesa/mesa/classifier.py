@@ -489,12 +489,12 @@ class MesaClassifier(BaseEstimator):
         return self.feature_set_
 
     def training_reference(self) -> dict[str, np.ndarray]:
-        """The bank of training rows: ``kepoi_name``, ``disposition`` [N], ``physics``/``lightcurve`` [N, P]."""
+        """The bank of training rows: ``candidate_id``, ``disposition`` [N], ``physics``/``lightcurve`` [N, P]."""
         return getattr(self, "reference_", None) or {}
 
     def n_training_rows(self) -> int | None:
         """The number of training KOIs in the reference bank (None when it is empty)."""
-        n = len(self.training_reference().get("kepoi_name", []))
+        n = len(self.training_reference().get("candidate_id", []))
         return n or None
 
     def training_history(self) -> list[dict[str, Any]]:

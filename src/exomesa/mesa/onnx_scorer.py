@@ -146,12 +146,12 @@ class OnnxMesaScorer:
         return self.feature_set_
 
     def training_reference(self) -> dict[str, np.ndarray]:
-        """``kepoi_name`` of the training KOIs (no embeddings, no dispositions)."""
+        """``candidate_id`` of the training rows (no embeddings, no dispositions)."""
         return self.reference_
 
     def n_training_rows(self) -> int | None:
         """The number of training KOIs recorded in the file (None when none are)."""
-        return len(self.reference_["kepoi_name"]) or None
+        return len(self.reference_["candidate_id"]) or None
 
     def training_history(self) -> list[dict[str, Any]]:
         """``[]``: the twin keeps no history."""

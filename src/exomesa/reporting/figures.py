@@ -31,6 +31,8 @@ def draw_figures(
     history: list[dict],
     temperature: float | None,
     tsne_max_points: int,
+    *,
+    candidates: str = "KOIs",
 ) -> tuple[dict[str, Figure], dict[str, str]]:
     """Every figure of :data:`exomesa.defaults.FIGURE_FILES` for one evaluation, and the projection notes.
 
@@ -38,7 +40,8 @@ def draw_figures(
         results: :func:`exomesa.evaluation.metrics.evaluate`'s dict; y_true [N] class indices; proba [N, 3];
         proba_raw: [N, 3] uncalibrated (None: the model does not calibrate); emb: the model's outputs
         (``fused`` [N, F], ``lightcurve`` / ``physics`` [N, P] where it has them); views: the
-        :class:`~exomesa.lightcurves.ViewSet` read; names, sources [N]; history: per-epoch records.
+        :class:`~exomesa.lightcurves.ViewSet` read; names, sources [N]; history: per-epoch records;
+        candidates: what the rows are called in titles (``"KOIs"``, ``"TOIs"``).
     """
     t0 = time.perf_counter()
     out: dict[str, Figure] = {}
@@ -47,11 +50,14 @@ def draw_figures(
     def save(key: str, fig) -> None:
         out[key] = fig
 
-    save("confusion_matrix", plots.plot_confusion_matrix(results["classification"]["confusion_matrix"]))
-    save("roc_curves", plots.plot_roc_curves(y_true, proba))
+    save(
+        "confusion_matrix",
+        plots.plot_confusion_matrix(results["classification"]["confusion_matrix"], noun=candidates),
+    )
+    save("roc_curves", plots.plot_roc_curves(y_true, proba, noun=candidates))
     save(
         "reliability_diagram",
-        plots.plot_reliability_diagram(y_true, proba, proba_raw, temperature=temperature),
+        plots.plot_reliability_diagram(y_true, proba, proba_raw, temperature=temperature, noun=candidates),
     )
     fused = emb.get("fused")
     for key, method, label in (("tsne_visualization", "tsne", "t-SNE"), ("pca_visualization", "pca", "PC")):
@@ -66,7 +72,10 @@ def draw_figures(
         title = f"{name} of the model's {emb.get('fused_label', 'fused MESA embedding')}"
         save(key, plots.plot_embedding_2d(coords, y_true[idx], title=title, note=note, axis_label=label))
     if "lightcurve" in emb and "physics" in emb:
-        save("contrastive_space", plots.plot_contrastive_space(emb["lightcurve"], emb["physics"], y_true))
+        save(
+            "contrastive_space",
+            plots.plot_contrastive_space(emb["lightcurve"], emb["physics"], y_true, noun=candidates),
+        )
     else:
         message = "this model has no light-curve / physics embeddings (no contrastive alignment)"
         save("contrastive_space", plots.plot_note("Contrastive space", message))
@@ -75,7 +84,7 @@ def draw_figures(
     save(
         "lightcurve_gallery",
         plots.plot_lightcurve_gallery(
-            views.global_view, views.local_view, y_true, proba, names=names, sources=sources
+            views.global_view, views.local_view, y_true, proba, names=names, sources=sources, noun=candidates
         ),
     )
     logger.info("drew %d figures in %.1f s", len(out), time.perf_counter() - t0)

@@ -120,9 +120,10 @@ def _pad2(c: np.ndarray) -> np.ndarray:
 
 # ---------------------------------------------------------------------------------------- confusion
 def plot_confusion_matrix(
-    cm: Sequence[Sequence[int]] | np.ndarray, classes: Sequence[str] = CLASSES
+    cm: Sequence[Sequence[int]] | np.ndarray, classes: Sequence[str] = CLASSES, *, noun: str = "KOIs"
 ) -> Figure:
-    """Two panels: counts and row-normalised fractions (each row = a true class) of ``cm`` [C, C]."""
+    """Two panels: counts and row-normalised fractions (each row = a true class) of ``cm`` [C, C]; ``noun``
+    names the rows in the title (``"KOIs"``, ``"TOIs"``)."""
     cm = np.asarray(cm, dtype=np.float64)
     rows = cm.sum(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -151,7 +152,7 @@ def plot_confusion_matrix(
         fig.colorbar(im, ax=ax, shrink=0.8)
     n = int(cm.sum())
     acc = np.trace(cm) / n if n else float("nan")
-    fig.suptitle(f"Confusion matrix on {n} test KOIs (accuracy {acc:.3f})", fontsize=13)
+    fig.suptitle(f"Confusion matrix on {n} test {noun} (accuracy {acc:.3f})", fontsize=13)
     return fig
 
 
@@ -207,6 +208,7 @@ def plot_contrastive_space(
     n_lines: int = 40,
     max_points: int = 2000,
     seed: int = 0,
+    noun: str = "KOIs",
 ) -> Figure:
     """Light-curve and physics projections of the same KOIs in one PCA plane fitted on both.
 
@@ -249,10 +251,10 @@ def plot_contrastive_space(
     handles += [
         Line2D([], [], ls="", marker="o", color="0.3", label="light-curve projection"),
         Line2D([], [], ls="", marker="^", color="0.3", label="physics projection"),
-        Line2D([], [], color="0.15", label=f"same KOI ({len(pairs)} random pairs)"),
+        Line2D([], [], color="0.15", label=f"same {noun.rstrip('s')} ({len(pairs)} random pairs)"),
     ]
     ax.legend(handles=handles, loc="best", framealpha=0.85, fontsize=9)
-    sub = f"{len(idx)} of {n} KOIs" if len(idx) < n else f"{n} KOIs"
+    sub = f"{len(idx)} of {n} {noun}" if len(idx) < n else f"{n} {noun}"
     ax.set_title(f"Contrastive space: light curve vs physics\n{var}, {sub}")
     ax.set_xlabel("PC 1")
     ax.set_ylabel("PC 2")
@@ -362,7 +364,9 @@ def plot_training_curves(history: Sequence[Mapping[str, float]], kind: str = "lo
 
 
 # ---------------------------------------------------------------------------------------------- ROC
-def plot_roc_curves(y_true: np.ndarray, proba: np.ndarray, classes: Sequence[str] = CLASSES) -> Figure:
+def plot_roc_curves(
+    y_true: np.ndarray, proba: np.ndarray, classes: Sequence[str] = CLASSES, *, noun: str = "KOIs"
+) -> Figure:
     """ROC (left) and precision–recall (right) curves: one-vs-rest per class and CONFIRMED vs FALSE POSITIVE.
 
     ``y_true``: [N] int; ``proba``: [N, C]. Curves that are undefined (one class only) are left out and
@@ -406,7 +410,7 @@ def plot_roc_curves(y_true: np.ndarray, proba: np.ndarray, classes: Sequence[str
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8.5, loc="lower right" if ax is ax_roc else "lower left")
         ax.set_aspect("equal")
-    fig.suptitle(f"Ranking quality on {len(y_true)} test KOIs", fontsize=13)
+    fig.suptitle(f"Ranking quality on {len(y_true)} test {noun}", fontsize=13)
     return fig
 
 
@@ -418,6 +422,7 @@ def plot_reliability_diagram(
     *,
     n_bins: int = 15,
     temperature: float | None = None,
+    noun: str = "KOIs",
 ) -> Figure:
     """Reliability diagram of the top-class probability (accuracy vs confidence per bin), before and after
     temperature scaling, with the per-bin counts below. ``proba``/``proba_uncalibrated``: [N, C]."""
@@ -464,11 +469,11 @@ def plot_reliability_diagram(
         xlim=(0, 1),
         ylim=(0, 1.02),
         ylabel="Accuracy in bin",
-        title=f"Reliability diagram ({n_bins} bins of max probability, {len(y_true)} KOIs)",
+        title=f"Reliability diagram ({n_bins} bins of max probability, {len(y_true)} {noun})",
     )
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize=9)
-    ax_h.set(xlabel="Confidence (max class probability)", ylabel="KOIs in bin")
+    ax_h.set(xlabel="Confidence (max class probability)", ylabel=f"{noun} in bin")
     ax_h.legend(loc="upper left", fontsize=8)
     ax_h.grid(alpha=0.3)
     return fig
@@ -495,6 +500,7 @@ def plot_lightcurve_gallery(
     *,
     names: Sequence[str] | None = None,
     sources: Sequence[str] | None = None,
+    noun: str = "KOIs",
 ) -> Figure:
     """Example global/local views per true class: the most confident correct and the most confident
     misclassified KOI of each class.
@@ -520,7 +526,7 @@ def plot_lightcurve_gallery(
                     ax.text(
                         0.5,
                         0.5,
-                        f"no {kind} {name} KOI",
+                        f"no {kind} {name} {noun.rstrip('s')}",
                         ha="center",
                         va="center",
                         transform=ax.transAxes,
@@ -550,7 +556,7 @@ def plot_lightcurve_gallery(
                 ax.grid(alpha=0.25)
     fig.suptitle(
         "Light-curve views: most confident correct (left pair) and misclassified (right pair) "
-        "KOI per true class",
+        f"{noun.rstrip('s')} per true class",
         fontsize=12,
     )
     return fig

@@ -41,10 +41,10 @@ FIGURE_CAPTIONS: dict[str, str] = {
     "reliability_diagram": "Reliability diagram of the top-class probability before/after temperature scaling.",
     "tsne_visualization": "t-SNE of the fused embedding, coloured by true class.",
     "pca_visualization": "PCA of the fused embedding, coloured by true class.",
-    "contrastive_space": "Light-curve and physics projections of the same KOIs in one PCA plane; lines join pairs.",
+    "contrastive_space": "Light-curve and physics projections of the same candidates in one PCA plane; lines join pairs.",
     "training_loss": "Training and validation loss terms per epoch.",
     "training_accuracy": "Training and validation accuracy / macro-F1 per epoch.",
-    "lightcurve_gallery": "Global and local views of correct and misclassified KOIs per class.",
+    "lightcurve_gallery": "Global and local views of correct and misclassified candidates per class.",
 }
 
 
@@ -81,25 +81,51 @@ def _table(header: list[str], rows: list[list[str]], first_left: bool = True) ->
 
 
 # -------------------------------------------------------------------------------------------- sections
-def _summary_section(results: Mapping[str, Any]) -> str:
+def _summary_section(results: Mapping[str, Any], word: str) -> str:
     s = results.get("summary", {})
+    base = results.get("majority_baseline") or {}
+    blank = '<span class="muted">–</span>'
+
+    def beside(key: str) -> str:  # the always-majority-class score beside the model's, where it has one
+        return _fmt(base.get(key)) if base else blank
+
     rows = [
-        ["Test KOIs", _fmt(results.get("n_samples"))],
-        ["Accuracy", _fmt(s.get("accuracy"))],
-        ["Balanced accuracy", _fmt(s.get("balanced_accuracy"))],
-        ["Macro-F1", _fmt(s.get("macro_f1"))],
-        ["Macro ROC-AUC (one-vs-rest)", _fmt(s.get("macro_roc_auc"))],
-        ["ROC-AUC, CONFIRMED vs FALSE POSITIVE", _fmt(s.get("confirmed_vs_fp_roc_auc"))],
-        ["PR-AUC, CONFIRMED vs FALSE POSITIVE", _fmt(s.get("confirmed_vs_fp_pr_auc"))],
-        ["ECE (calibrated)", _fmt(s.get("ece"))],
-        ["ECE (before temperature scaling)", _fmt(s.get("ece_uncalibrated"))],
+        [
+            f"Test {_esc(word)}",
+            _fmt(results.get("n_samples")),
+            _fmt(results.get("n_samples")) if base else blank,
+        ],
+        ["Accuracy", _fmt(s.get("accuracy")), beside("accuracy")],
+        ["Balanced accuracy", _fmt(s.get("balanced_accuracy")), beside("balanced_accuracy")],
+        ["Macro-F1", _fmt(s.get("macro_f1")), beside("macro_f1")],
+        ["Macro ROC-AUC (one-vs-rest)", _fmt(s.get("macro_roc_auc")), blank],
+        ["ROC-AUC, CONFIRMED vs FALSE POSITIVE", _fmt(s.get("confirmed_vs_fp_roc_auc")), blank],
+        ["PR-AUC, CONFIRMED vs FALSE POSITIVE", _fmt(s.get("confirmed_vs_fp_pr_auc")), blank],
+        ["ECE (calibrated)", _fmt(s.get("ece")), blank],
+        ["ECE (before temperature scaling)", _fmt(s.get("ece_uncalibrated")), blank],
     ]
+    header = ["Metric", "Model"]
+    note = ""
+    if base:
+        header.append(f"Always {_esc(base['class'])}")
+        counts = ", ".join(f"{_esc(c)} {n:,}" for c, n in base.get("class_counts", {}).items())
+        note = (
+            f'<p id="majority-baseline">Beside the model: the score of always answering '
+            f"<b>{_esc(base['class'])}</b>, the most frequent class of the <b>{_esc(base['source'])}</b> "
+            f"({counts}). A model is only useful by its margin over this column.</p>"
+        )
+    else:
+        header.append("Always the majority class")
+        note = (
+            '<p class="null">No majority-class baseline in these results (written by an older exomesa).</p>'
+        )
     counts = results.get("class_counts", {})
     pred = results.get("predicted_counts", {})
     crow = [[_esc(c), _fmt(n), _fmt(pred.get(c))] for c, n in counts.items()]
     return (
         '<h2 id="summary">Summary</h2>'
-        + _table(["Metric", "Value"], rows)
+        + _table(header, rows)
+        + note
         + _table(["Class", "True count", "Predicted count"], crow)
     )
 
@@ -194,7 +220,7 @@ def _calibration_section(results: Mapping[str, Any]) -> str:
     return out
 
 
-def _alignment_section(results: Mapping[str, Any]) -> str:
+def _alignment_section(results: Mapping[str, Any], word: str) -> str:
     al = results.get("alignment")
     out = '<h2 id="alignment">Alignment of light-curve and physics embeddings</h2>'
     if not al:
@@ -212,9 +238,7 @@ def _alignment_section(results: Mapping[str, Any]) -> str:
         rows.append(
             ["chance (k/N)", *[_fmt(ret["chance"][k], 4) for k in ks], _fmt((al["n_pairs"] + 1) / 2, 1)]
         )
-        out += (
-            f"<p>Cross-modal retrieval among N = {_fmt(al.get('n_pairs'))} test KOIs (cosine similarity).</p>"
-        )
+        out += f"<p>Cross-modal retrieval among N = {_fmt(al.get('n_pairs'))} test {_esc(word)} (cosine similarity).</p>"
         out += _table(["Direction", *ks, "Median rank"], rows)
     else:
         out += f'<p class="null">retrieval n/a ({_esc(al.get("retrieval_reason", ""))})</p>'
@@ -238,12 +262,16 @@ def _alignment_section(results: Mapping[str, Any]) -> str:
                 _fmt(b.get("gap")),
             ]
         )
-    out += "<p>Mean cosine similarity of matched pairs (same KOI) vs mismatched pairs (different KOIs).</p>"
-    out += _table(["True class", "KOIs", "Matched", "Mismatched", "Gap"], rows)
+    one = _esc(word[:-1] if word.endswith("s") else word)
+    out += (
+        f"<p>Mean cosine similarity of matched pairs (same {one}) vs mismatched pairs (different "
+        f"{_esc(word)}).</p>"
+    )
+    out += _table(["True class", _esc(word), "Matched", "Mismatched", "Gap"], rows)
     return out
 
 
-def _meta_section(meta: Mapping[str, Any]) -> str:
+def _meta_section(meta: Mapping[str, Any], word: str) -> str:
     out = '<h2 id="run">Run, data and model</h2>'
     simple = [[_esc(k), _esc(v)] for k, v in meta.items() if not isinstance(v, (dict, list, tuple))]
     if simple:
@@ -253,7 +281,7 @@ def _meta_section(meta: Mapping[str, Any]) -> str:
         total = sum(int(v) for v in src.values()) or 1
         rows = [[_esc(k), _fmt(int(v)), f"{100 * int(v) / total:.1f}%"] for k, v in src.items()]
         out += (
-            "<p>Light-curve views used for the test KOIs: <b>real</b> = phase-folded Kepler photometry, "
+            f"<p>Light-curve views used for the test {_esc(word)}: <b>real</b> = phase-folded photometry, "
             "<b>rendered</b> = a batman transit model drawn from the catalogue parameters"
             + (
                 ", <b>flat</b> = no usable period/duration, so a flat view (tabular features only)"
@@ -262,7 +290,7 @@ def _meta_section(meta: Mapping[str, Any]) -> str:
             )
             + ".</p>"
         )
-        out += _table(["Light-curve source", "KOIs", "Share"], rows)
+        out += _table(["Light-curve source", _esc(word), "Share"], rows)
     for key, value in meta.items():
         if key == "lightcurve_sources" or not isinstance(value, (dict, list, tuple)):
             continue
@@ -296,19 +324,21 @@ def render_report(
     meta: Mapping[str, Any] | None = None,
     *,
     title: str = "exomesa evaluation report",
+    candidates: str = "KOIs",
 ) -> str:
-    """The report as one HTML string (see :func:`write_report`)."""
+    """The report as one HTML string (see :func:`write_report`). ``candidates``: what the rows are called,
+    from their mission (:func:`exomesa.sources.candidate_word`: ``"KOIs"``, ``"TOIs"``, ``"candidates"``)."""
     figures = dict(figures or {})
     meta = dict(meta or {})
     nav = ["summary", "classification", "ranking", "calibration", "alignment", "run"]
     if figures:
-        nav.insert(0, "figures")
+        nav.insert(1, "figures")  # the summary comes first on the page
     sections = [
         _classification_section(results),
         _ranking_section(results),
         _calibration_section(results),
-        _alignment_section(results),
-        _meta_section(meta),
+        _alignment_section(results, candidates),
+        _meta_section(meta, candidates),
     ]
     return render(
         "report.html.j2",
@@ -317,7 +347,7 @@ def render_report(
         version=meta.get("exomesa_version", ""),
         classes=list(results.get("classes", [])),
         nav=nav,
-        summary=Markup(_summary_section(results)),
+        summary=Markup(_summary_section(results, candidates)),
         figures=[_figure(k, p) for k, p in figures.items()],
         sections=[Markup(x) for x in sections],
     )

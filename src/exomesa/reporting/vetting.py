@@ -2,6 +2,8 @@
 
 Pages are rendered from ``vet_sheet.html.j2`` / ``vet_index.html.j2`` (sharing ``base.html.j2`` with
 ``report.html``); every image is an SVG embedded as a ``data:`` URI, so each page is one self-contained file.
+The verdict, the needs-a-human flag with its reasons, the training-row mark and the neighbours are drawn from
+:func:`~exomesa.evaluation.vetting.record_summary`, the very dict ``vet.json`` holds, so the two agree.
 
     from exomesa.jobs.vet import write_vet_pages
     write_vet_pages(records, "vet/", meta={"model_sha256": ..., "exomesa_version": ...})
@@ -17,8 +19,10 @@ from typing import Any
 
 import numpy as np
 
+from exomesa import sources
 from exomesa._version import __version__
 from exomesa.defaults import VETTING
+from exomesa.evaluation.vetting import record_summary
 from exomesa.lightcurves.views import global_bin_centres, local_bin_centres
 from exomesa.reporting.svgplot import Series, downsample, svg_plot
 from exomesa.reporting.templates import render
@@ -65,6 +69,15 @@ def _num(v: Any, digits: int = 4) -> str:
     if not np.isfinite(x):
         return "n/a"
     return f"{x:.{digits}g}"
+
+
+def _id(v: Any) -> str:
+    """A catalog id (KIC, TIC) as an integer, not ``2.316639e+08``."""
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return "n/a" if v is None else str(v)
+    return f"{int(x)}" if np.isfinite(x) else "n/a"
 
 
 def _sig(v: float) -> str:
@@ -243,13 +256,13 @@ def _on_target_content(on_target: Mapping[str, Any] | None) -> dict[str, Any] | 
 
 
 def _lc_text(rec: Mapping[str, Any]) -> str:
-    lc = rec["lightcurve"]
+    lc, word = rec["lightcurve"], rec.get("candidate_word", "KOI")
     if lc["source"] == "real":
         unit = "quarters" if lc["mission"] == "Kepler" else "sectors"
         periods = ", ".join(str(q) for q in lc["periods"]) or "unknown"
         if lc["files"]:
             masked = (
-                f"; the transits of the star's {lc['n_other_kois']} other KOI(s) are masked"
+                f"; the transits of the star's {lc['n_other_kois']} other {word}(s) are masked"
                 if lc["n_other_kois"]
                 else ""
             )
@@ -276,9 +289,14 @@ def with_meta_defaults(meta: Mapping[str, Any]) -> dict[str, Any]:
 def render_sheet(rec: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
     """One candidate's sheet as an HTML string (see the module docstring)."""
     meta = with_meta_defaults(meta)
-    row = rec["row"]
-    classes = list(rec["proba"] or {})
-    params = [[label, _num(row.get(col), 8), unit] for col, label, unit in PARAMS if col in row.index]
+    row, summary = rec["row"], record_summary(rec)
+    word = rec.get("candidate_word", "KOI")
+    classes = list(summary["proba"] or {})
+    params = [
+        [label, _id(row.get(col)) if col in ("kepid", "tic_id") else _num(row.get(col), 8), unit]
+        for col, label, unit in PARAMS
+        if col in row.index
+    ]
     model_rows = [
         ["File", meta.get("model_name", "")],
         ["SHA-256", meta.get("model_sha256", "")],
@@ -290,8 +308,8 @@ def render_sheet(rec: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
     ]
     verdict_rows = []
     for c in classes:
-        std = (rec.get("proba_std") or {}).get(c)
-        verdict_rows.append([c, f"{rec['proba'][c]:.3f}", "n/a" if std is None else f"± {std:.3f}"])
+        std = (summary["proba_std"] or {}).get(c)
+        verdict_rows.append([c, f"{summary['proba'][c]:.3f}", "n/a" if std is None else f"± {std:.3f}"])
     dists = rec.get("catalog_diagnostics") or []
     cls_names = sorted({c for item in dists for c in item["classes"]})
     catalog_rows = []
@@ -328,12 +346,12 @@ def render_sheet(rec: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
                 strip=strip,
             )
     neighbors = []
-    for n in rec.get("neighbors") or []:
+    for n, shown in zip(rec.get("neighbors") or [], summary["neighbors"], strict=True):
         v = n.get("local_view")
         y = np.zeros(201) if v is None else np.asarray(v) * 1e6
         neighbors.append(
             {
-                **n,
+                **shown,
                 "uri": svg_plot(
                     [Series(np.arange(y.size), y, COLORS["data"])], title=n["name"], width=200, height=110
                 ),
@@ -344,6 +362,8 @@ def render_sheet(rec: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
         "vet_sheet.html.j2",
         title=f"{rec['name']} — exomesa vetting sheet",
         rec=rec,
+        s=summary,
+        word=word,
         meta=meta,
         params=params,
         lc=rec["lightcurve"],
@@ -363,7 +383,6 @@ def render_sheet(rec: Mapping[str, Any], meta: Mapping[str, Any]) -> str:
         saliency=saliency,
         neighbors=neighbors,
         neighbor_rows=[[n["name"], n["disposition"], f"{n['similarity']:.3f}"] for n in neighbors],
-        neighbors_reason=meta.get("neighbors_reason", "the model holds no bank of training embeddings"),
     )
 
 
@@ -373,22 +392,22 @@ def render_index(records: Sequence[Mapping[str, Any]], meta: Mapping[str, Any]) 
     classes = ["CONFIRMED", "CANDIDATE", "FALSE POSITIVE"]
     rows = []
     for rec in records:
-        proba = rec.get("proba") or {}
-        std = rec.get("proba_std")
-        unc = (
-            (std[rec["predicted"]], f"{std[rec['predicted']]:.3f}")
-            if std and rec["predicted"]
-            else ("", "n/a")
-        )
+        s = record_summary(rec)
+        proba = s["proba"] or {}
+        std = s["proba_std"]
+        unc = (std[s["predicted"]], f"{std[s['predicted']]:.3f}") if std and s["predicted"] else ("", "n/a")
+        training = {True: "yes", False: "no", None: "unknown"}[s["in_training"]]
         rows.append(
             {
-                "name": rec["name"],
-                "href": sheet_file(rec["name"]),
-                "predicted": rec["predicted"] or "not scored",
+                "name": s["name"],
+                "href": sheet_file(s["name"]),
+                "predicted": s["predicted"] or "not scored",
                 "proba": [(proba[c], f"{proba[c]:.3f}") if c in proba else ("", "n/a") for c in classes],
                 "unc": unc,
-                "flag": bool(rec["needs_human"]),
-                "lc": rec["lightcurve"]["source"],
+                "flag": s["needs_human"],
+                "reasons": "; ".join(s["human_reasons"]),
+                "training": training,
+                "lc": s["lightcurve"]["source"],
             }
         )
     header = [
@@ -397,13 +416,17 @@ def render_index(records: Sequence[Mapping[str, Any]], meta: Mapping[str, Any]) 
         *[f"P({c})" for c in classes],
         "Uncertainty",
         "Needs a human",
+        "Training row",
         "Light curve",
     ]
+    word = sources.candidate_word([r.get("mission") or "Kepler" for r in records], plural=True)
     return render(
         "vet_index.html.j2",
         title="exomesa vetting index",
         meta=meta,
         header=header,
         rows=rows,
+        word=word,
         n_flag=sum(r["flag"] for r in rows),
+        n_training=sum(r["training"] == "yes" for r in rows),
     )

@@ -43,6 +43,7 @@ __all__ = [
     "embedded",
     "detect",
     "for_mission",
+    "candidate_word",
     "lightcurve_files",
     "all_lightcurve_files",
     "presets",
@@ -94,6 +95,18 @@ def for_mission(mission: str) -> list[Source]:
     """The sources of ``mission`` (any case), in registry order."""
     key = mission_key(mission)
     return [s for s in SOURCES if mission_key(s.mission) == key]
+
+
+def candidate_word(missions: str | Iterable[str], plural: bool = False) -> str:
+    """What the candidates of ``missions`` (one name, or a table's ``mission`` column) are called in reports:
+    ``"KOI"`` for Kepler, ``"TOI"`` for TESS, ``"candidate"`` for a mix or an unknown mission (``plural``:
+    ``"KOIs"``, ``"candidates"``)."""
+    names = {mission_key(str(m)) for m in ([missions] if isinstance(missions, str) else missions)}
+    words = {
+        next((s.candidate_word for s in SOURCES if mission_key(s.mission) == m), "candidate") for m in names
+    }
+    word = words.pop() if len(words) == 1 else "candidate"
+    return word + "s" if plural else word
 
 
 def lightcurve_files(mission: str) -> LightCurveFiles:

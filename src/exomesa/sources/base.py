@@ -101,6 +101,7 @@ class Source:
         name: registry key (``"dr25"``, ``"koi_archive"``, ...); ``embedded`` sources are also
             ``load_catalog`` names.
         mission: ``"Kepler"`` or ``"TESS"``; written into the ``mission`` column.
+        candidate_word: what the mission's candidates are called in reports and sheets (``"KOI"``, ``"TOI"``).
         title: the catalog in words (manifests, results files).
         star_column / candidate_column: the source's native columns behind ``star_id`` / ``candidate_id``.
         label_column: the native label column (mapped onto ``koi_disposition``).
@@ -133,6 +134,7 @@ class Source:
     to_canonical_names: Callable[[pd.DataFrame, str, bool], pd.DataFrame] | None = None
     embedded_path: Callable[[], Path] | None = None
     export_date: str = ""
+    candidate_word: str = "candidate"
 
     def is_leaky(self, column: str) -> bool:
         """True when ``column`` (any case; TOI names snake-cased) encodes this source's vetting outcome."""

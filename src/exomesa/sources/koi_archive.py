@@ -23,6 +23,7 @@ def is_archive_koi(path: Path, columns: list[str]) -> bool:
 SOURCE = Source(
     name="koi_archive",
     mission="Kepler",
+    candidate_word="KOI",
     title="NASA Exoplanet Archive KOI table",
     star_column="kepid",
     candidate_column="kepoi_name",

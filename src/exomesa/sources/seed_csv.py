@@ -36,6 +36,7 @@ def is_seed_csv(path: Path, columns: list[str]) -> bool:
 SOURCE = Source(
     name="seed_csv",
     mission="Kepler",
+    candidate_word="KOI",
     title="seed CSV (disposition, period, depth, planet_radius, stellar_temp, stellar_radius, duration)",
     star_column="kepid",
     candidate_column="kepoi_name",

@@ -71,6 +71,7 @@ def archive_toi_to_koi_names(raw: pd.DataFrame, source: str, require_label: bool
 SOURCE = Source(
     name="toi_archive",
     mission="TESS",
+    candidate_word="TOI",
     title="NASA Exoplanet Archive TOI table",
     star_column="tid",
     candidate_column="toi",

@@ -332,6 +332,7 @@ def toi_to_koi_names(
 SOURCE = Source(
     name="toi",
     mission="TESS",
+    candidate_word="TOI",
     title=TOI_SOURCE,
     star_column="tic_id",
     candidate_column="toi",
