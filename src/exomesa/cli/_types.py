@@ -13,10 +13,13 @@ import math
 import re
 import sys
 from collections.abc import Callable
-from typing import NoReturn
+from typing import Any, NoReturn
+
+from exomesa.ranges import Range, at_least, get_range
 
 __all__ = [
     "Parser",
+    "number",
     "int_at_least",
     "positive_int",
     "non_negative_int",
@@ -36,49 +39,38 @@ class Parser(argparse.ArgumentParser):
         sys.exit(2)
 
 
-def int_at_least(low: int) -> Callable[[str], int]:
-    """An argparse type: a whole number ``>= low``."""
+def number(rng: str | Range, *, integer: bool = False) -> Callable[[str], Any]:
+    """An argparse type: a number in ``rng`` (a :class:`~exomesa.ranges.Range` or a name in
+    :data:`~exomesa.ranges.RANGES`, the vocabulary the estimators check their settings with)."""
+    r = get_range(rng)
+    allowed = r.words(integer)
 
-    def parse(text: str) -> int:
+    def parse(text: str) -> Any:
         try:
-            value = int(text)
+            value = int(text) if integer else float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"must be a whole number >= {low}, not {text!r}") from None
-        if value < low:
-            raise argparse.ArgumentTypeError(f"must be a whole number >= {low}, not {text!r}")
+            raise argparse.ArgumentTypeError(f"must be {allowed}, not {text!r}") from None
+        if not math.isfinite(value) or not r.contains(value):
+            raise argparse.ArgumentTypeError(f"must be {allowed}, not {text!r}")
         return value
 
-    parse.__name__ = f"int>={low}"
+    parse.__name__ = "int" if integer else "float"
     return parse
+
+
+def int_at_least(low: int) -> Callable[[str], int]:
+    """An argparse type: a whole number ``>= low``."""
+    return number(at_least(low), integer=True)
 
 
 positive_int = int_at_least(1)
 non_negative_int = int_at_least(0)
-
-
-def _float(text: str, ok: Callable[[float], bool], allowed: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be {allowed}, not {text!r}") from None
-    if not math.isfinite(value) or not ok(value):
-        raise argparse.ArgumentTypeError(f"must be {allowed}, not {text!r}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    """An argparse type: a finite number > 0."""
-    return _float(text, lambda v: v > 0, "a number > 0")
-
-
-def non_negative_float(text: str) -> float:
-    """An argparse type: a finite number >= 0."""
-    return _float(text, lambda v: v >= 0, "a number >= 0")
-
-
-def fraction(text: str) -> float:
-    """An argparse type: a number strictly between 0 and 1."""
-    return _float(text, lambda v: 0 < v < 1, "a fraction between 0 and 1 (exclusive)")
+#: An argparse type: a finite number > 0.
+positive_float = number("positive")
+#: An argparse type: a finite number >= 0.
+non_negative_float = number("non-negative")
+#: An argparse type: a number strictly between 0 and 1.
+fraction = number("open-fraction")
 
 
 def device(text: str) -> str:

@@ -97,14 +97,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="import AstroNet-preprocessed real views (.npz) and match them to catalog KOIs",
         description="Match each AstroNet TCE to the KOI on the same kepid with koi_period within 0.5% and "
         "rescale its views by koi_depth (AstroNet views have minimum -1). TCEs that match nothing, match "
-        "ambiguously, lack a depth or hold NaN are skipped and listed in skipped.csv beside --out.",
+        "ambiguously, lack a depth or hold NaN are skipped and listed beside --out in <stem>.skipped.csv "
+        "(views.skipped.csv for --out views.npz).",
     )
     i.add_argument("--astronet", type=Path, required=True, help="AstroNet views .npz (kepid, tce_*, *_view)")
     i.add_argument("--catalog", default="dr25", help="'dr25' (embedded, default) or the path of a KOI table")
     i.add_argument(
-        "--out", type=Path, required=True, help="output .npz file (skipped.csv is written beside it)"
+        "--out", type=Path, required=True, help="output .npz file (<stem>.skipped.csv is written beside it)"
     )
-    i.add_argument("--force", action="store_true", help="overwrite --out and its skipped.csv if they exist")
+    i.add_argument("--force", action="store_true", help="overwrite --out and its <stem>.skipped.csv if they exist")
     i.set_defaults(func=import_astronet)
 
 
