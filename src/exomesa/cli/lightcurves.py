@@ -105,7 +105,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     i.add_argument(
         "--out", type=Path, required=True, help="output .npz file (<stem>.skipped.csv is written beside it)"
     )
-    i.add_argument("--force", action="store_true", help="overwrite --out and its <stem>.skipped.csv if they exist")
+    i.add_argument(
+        "--force", action="store_true", help="overwrite --out and its <stem>.skipped.csv if they exist"
+    )
     i.set_defaults(func=import_astronet)
 
 
