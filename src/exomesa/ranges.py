@@ -13,12 +13,27 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from exomesa.errors import InvalidSettingError
 
-__all__ = ["Range", "RANGES", "at_least", "get_range", "check_range"]
+__all__ = [
+    "Range",
+    "RANGES",
+    "at_least",
+    "get_range",
+    "check_range",
+    "DEVICES",
+    "DEVICE_HELP",
+    "check_device",
+]
+
+#: The devices a command or an estimator accepts (``auto``: a CUDA GPU when there is one, else the CPU).
+DEVICES = re.compile(r"auto|cpu|cuda(:\d+)?")
+#: How the ``--device`` option and its errors describe :data:`DEVICES`.
+DEVICE_HELP = "auto (a CUDA GPU when there is one, else the CPU), cpu, cuda or cuda:N"
 
 
 @dataclass(frozen=True)
@@ -100,3 +115,10 @@ def check_range(name: str, value: Any, rng: str | Range, *, integer: bool = Fals
     if not ok:
         raise InvalidSettingError(f"{name} must be {r.words(integer)}, not {value!r}.")
     return value
+
+
+def check_device(name: str, value: Any) -> str:
+    """``value`` when it is a device name of :data:`DEVICES`; else InvalidSettingError naming ``name``."""
+    if isinstance(value, str) and DEVICES.fullmatch(value):
+        return value
+    raise InvalidSettingError(f"{name} must be auto, cpu, cuda or cuda:N, not {value!r}.")

@@ -46,7 +46,7 @@ def _converter(cls: type, f: dataclasses.Field) -> Callable[[str], Any]:
                 raise argparse.ArgumentTypeError(
                     f"must be {get_range(rng).words(integer)}, not {text!r}"
                 ) from None
-            raise argparse.ArgumentTypeError(f"invalid value {text!r} ({exc})") from None
+            raise argparse.ArgumentTypeError(str(exc)) from None  # the parser words it: "must be ..."
         if rng and value is not None:
             try:
                 check_range(f.name, value, rng, integer=integer)

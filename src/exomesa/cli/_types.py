@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import argparse
 import math
-import re
 import sys
 from collections.abc import Callable
 from typing import Any, NoReturn
 
-from exomesa.ranges import Range, at_least, get_range
+from exomesa.ranges import DEVICE_HELP, DEVICES, Range, at_least, get_range
 
 __all__ = [
     "Parser",
@@ -28,6 +27,7 @@ __all__ = [
     "fraction",
     "device",
     "add_device",
+    "add_features",
 ]
 
 
@@ -75,9 +75,24 @@ fraction = number("open-fraction")
 
 def device(text: str) -> str:
     """An argparse type: ``auto``, ``cpu``, ``cuda`` or ``cuda:N``."""
-    if re.fullmatch(r"auto|cpu|cuda(:\d+)?", text):
+    if DEVICES.fullmatch(text):
         return text
     raise argparse.ArgumentTypeError(f"must be auto, cpu, cuda or cuda:N, not {text!r}")
+
+
+def add_features(parser: argparse.ArgumentParser, auto: str) -> None:
+    """The ``--features`` option, offering every preset of :data:`exomesa.features.PRESET_NAMES`; ``auto``
+    says what ``auto`` picks in this command."""
+    from exomesa.features.groups import PRESET_NAMES
+
+    parser.add_argument(
+        "--features",
+        default="auto",
+        choices=["auto", *PRESET_NAMES],
+        metavar="PRESET",
+        help=f"feature preset: auto ({auto}) or one of {', '.join(PRESET_NAMES)} (see the features page of "
+        "the docs; default auto)",
+    )
 
 
 def add_device(parser: argparse.ArgumentParser) -> None:
@@ -86,5 +101,5 @@ def add_device(parser: argparse.ArgumentParser) -> None:
         "--device",
         type=device,
         default="auto",
-        help="auto (a CUDA GPU when there is one, else the CPU), cpu, cuda or cuda:N (default auto)",
+        help=f"{DEVICE_HELP} (default auto)",
     )

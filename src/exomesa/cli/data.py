@@ -39,7 +39,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=prepare)
 
     d = sub.add_parser(
-        "download", help="download a current KOI table (NASA Exoplanet Archive) or TOI table (ExoFOP-TESS)"
+        "download",
+        help="download a current KOI table (NASA Exoplanet Archive) or TOI table (ExoFOP-TESS)",
+        description="Download a current candidate table into the cache folder (the log says where): the "
+        "archive's cumulative KOI table (all columns) or the Q1-Q17 DR25 KOI table, or ExoFOP-TESS's TOI "
+        "table. A cached copy is reused unless --force. The file is what --input, --source and --catalog "
+        "take.",
     )
     d.add_argument(
         "--table",

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from exomesa.errors import ExomesaError, InvalidSettingError
-from exomesa.ranges import RANGES, check_range
+from exomesa.ranges import DEVICE_HELP, DEVICES, RANGES, check_device, check_range
 
 __all__ = [
     "MesaConfig",
@@ -95,6 +95,12 @@ def _parse_class_weights(text: str) -> str | tuple[float, ...] | None:
     if len(weights) != 3:
         raise ValueError(f"expected 'balanced', 'none' or three comma-separated weights, not {text!r}")
     return weights
+
+
+def _parse_device(text: str) -> str:
+    if not DEVICES.fullmatch(text):
+        raise ValueError(f"must be auto, cpu, cuda or cuda:N, not {text!r}")
+    return text
 
 
 def _parse_optional_int(text: str) -> int | None:
@@ -261,7 +267,7 @@ class TrainConfig(_DictMixin):
     val_split: float = setting(
         0.15, "validation fraction carved from the training data, grouped by star", range="fraction"
     )
-    device: str = setting("auto", "auto, cpu, cuda or cuda:N")
+    device: str = setting("auto", DEVICE_HELP, parse=_parse_device)
     ensemble: int = setting(
         2,
         "deep-ensemble members (seeds seed, seed+1, ...) in one checkpoint; 1: a single model",
@@ -282,6 +288,7 @@ class TrainConfig(_DictMixin):
 
     def __post_init__(self) -> None:
         _validate(self)
+        check_device("device", self.device)
 
 
 # ------------------------------------------------------------------------------------ flat setting names
