@@ -228,7 +228,8 @@ def load_bundled(entry: BundledModel, device: str = "cpu", engine: str = "auto")
     if engine not in ("auto", "onnx", "torch"):
         raise ExomesaError(f"unknown scoring engine {engine!r}; choose auto, onnx or torch.")
     use_onnx = engine == "onnx"
-    if engine == "auto" and entry.towers == "physics" and twin.is_file() and device == "cpu":
+    # a physics-only model is small: its ONNX twin on the CPU is the fast path unless a GPU is asked for
+    if engine == "auto" and entry.towers == "physics" and twin.is_file() and device in ("auto", "cpu"):
         use_onnx = onnx_available()
         if not use_onnx:
             logger.info(

@@ -10,8 +10,10 @@ import pytest
 from exomesa.cli import main
 
 BAD = [
-    (["run", "--epochs", "-1"], "--epochs", ">= 1"),
-    (["run", "--seed", "-5"], "--seed", ">= 0"),
+    (["run", "--epochs", "-1"], "--epochs", "positive"),
+    (["run", "--seed", "-5"], "--seed", "non-negative"),
+    (["train", "--batch_size", "0"], "--batch_size", "positive"),
+    (["train", "--val_split", "1.5"], "--val_split", "fraction"),
     (["data", "prepare", "--test_size", "1.5"], "--test_size", "between 0 and 1"),
     (["data", "prepare", "--test_size", "0"], "--test_size", "between 0 and 1"),
     (["data", "download", "--timeout", "-2"], "--timeout", "> 0"),

@@ -20,7 +20,11 @@ logging.basicConfig(level=logging.INFO, format="%(message)s")
 from exomesa import MesaClassifier
 from exomesa.data import load_dr25, split_catalog
 train, test = split_catalog(load_dr25(), test_size=0.2, seed=42)
-clf = MesaClassifier(features="archive", epochs=2, seed=0, ensemble=2, ensemble_workers=2, towers="physics")
+clf = MesaClassifier(
+    features="archive",
+    model={"towers": "physics"},
+    train={"epochs": 2, "seed": 0, "ensemble": 2, "ensemble_workers": 2},
+)
 clf.fit(train.head(300))
 print("fitted", clf.predict_proba(test.head(3)).shape)
 """

@@ -7,6 +7,7 @@ import pytest
 from exomesa import sources
 from exomesa.errors import ExomesaError
 from exomesa.features import PRESETS
+from exomesa.features.ephemeris import EPHEMERIS_FEATURES
 from exomesa.features.groups import COLUMN_INFO, DERIVED_FEATURES, FEATURE_GROUPS, GAIA_FEATURES
 
 
@@ -22,14 +23,24 @@ def test_every_source_is_listed_once() -> None:
 
 def test_presets_are_the_sources_presets() -> None:
     assert PRESETS == sources.presets()
-    assert set(PRESETS) == {"seed", "archive", "full", "shared", "full_gaia", "toi", "toi_archive"}
+    assert set(PRESETS) == {
+        "seed",
+        "archive",
+        "full",
+        "shared",
+        "full_gaia",
+        "full_ephemeris",
+        "toi",
+        "toi_archive",
+    }
     # full's diagnostics: the catalog diagnostics of COLUMN_INFO, then the derived columns (order matters:
     # it is the order of the model's inputs)
     prefixes = ("koi_model", "koi_max", "koi_num", "koi_count", "koi_tce", "koi_bin", "koi_fwm", "koi_dicco",
                 "koi_dikco")  # fmt: skip
-    derived = [d for d in DERIVED_FEATURES if d not in GAIA_FEATURES]
+    derived = [d for d in DERIVED_FEATURES if d not in GAIA_FEATURES and d not in EPHEMERIS_FEATURES]
     assert FEATURE_GROUPS["diagnostics"] == [c for c in COLUMN_INFO if c.startswith(prefixes)] + derived
     assert PRESETS["full_gaia"]["gaia"] == list(GAIA_FEATURES)
+    assert PRESETS["full_ephemeris"]["ephemeris"] == list(EPHEMERIS_FEATURES)
 
 
 def test_missions_and_light_curve_files() -> None:

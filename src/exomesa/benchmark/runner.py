@@ -83,7 +83,7 @@ def fold_metrics(y_true: np.ndarray, proba: np.ndarray) -> dict[str, Any]:
         "macro_f1": res["summary"]["macro_f1"],
         "f1": {c: report[c]["f1-score"] for c in CLASSES},
         "roc_auc_confirmed_vs_fp": res["summary"]["confirmed_vs_fp_roc_auc"],
-        # issue 15: vetters' metrics
+        # vetters' metrics
         "pr_auc_confirmed_vs_fp": res["summary"]["confirmed_vs_fp_pr_auc"],
         "confirmed_recall_at_99_precision": res["summary"]["confirmed_recall_at_99_precision"],
         "ece": res["summary"]["ece"],
@@ -105,9 +105,9 @@ def summarize(folds: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "accuracy",
         "macro_f1",
         "roc_auc_confirmed_vs_fp",
-        "pr_auc_confirmed_vs_fp",  # issue 15
-        "confirmed_recall_at_99_precision",  # issue 15
-        "ece",  # issue 15
+        "pr_auc_confirmed_vs_fp",
+        "confirmed_recall_at_99_precision",
+        "ece",
         "train_seconds",
         "throughput_kois_per_s",
     ):

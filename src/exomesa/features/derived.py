@@ -93,7 +93,7 @@ def _add_derived_inplace(out: pd.DataFrame, ephemeris: bool = True) -> None:
     if eph is not None:
         for col in eph.columns:
             out[col] = eph[col].to_numpy(dtype=float)
-    if has("kepid"):  # the optional gaia group (issue 15); the table is read once per process (~0.3 s)
+    if has("kepid"):  # the optional gaia group; the table is read once per process (~0.3 s)
         from exomesa.features.gaia import add_gaia_columns
 
         add_gaia_columns(out)

@@ -1,8 +1,8 @@
 """Export a physics-only MESA (every bundled model) to ONNX, for scoring without torch.
 
 ``exomesa predict`` with no ``--model_path`` scores a table with a bundled model. Importing torch alone takes
-3.5-4.8 s on the 2-core reference machine, most of the 5 s budget of that command; onnxruntime imports in under
-1 s. So every physics-only bundled checkpoint ships with an ONNX twin built from the same weights
+several seconds on a small CPU machine (3.5-4.8 s measured on 2 cores), longer than the whole command should;
+onnxruntime imports in under 1 s. So every physics-only bundled checkpoint ships with an ONNX twin built from the same weights
 (:func:`export_physics_onnx`, called by ``scripts/build_bundled_models.py``) and scored by
 :class:`exomesa.mesa.onnx_scorer.OnnxMesaScorer`. The ``.pth`` stays the reference artifact: the twin holds
 the network of every ensemble member and, as ONNX metadata, what scoring needs besides (feature set,

@@ -125,7 +125,7 @@ def test_evaluate_has_the_vetting_block():
     assert v["uncertainty"]["mean_proba_std"]["CONFIRMED"] == 0.0
 
 
-@pytest.mark.slow  # spawned workers import torch: ~10 s idle, 77 s measured on the loaded 2-core machine
+@pytest.mark.slow  # spawned workers import torch (seconds to a minute on a busy CPU)
 def test_ensemble_members_in_worker_processes_match_in_process():
     df, views = synthetic_catalog(48, seed=2)
     params = {**FAST, "epochs": 1, "ensemble": 2}
