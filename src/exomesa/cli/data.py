@@ -13,7 +13,12 @@ __all__ = ["register", "prepare", "download"]
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``data prepare`` and ``data download``."""
-    data = subparsers.add_parser("data", help="prepare train/test data files; download archive tables")
+    data = subparsers.add_parser(
+        "data",
+        help="prepare train/test data files; download archive tables",
+        description="Prepare star-grouped train/test CSVs from a candidate table (data prepare), or download a "
+        "current KOI or TOI table (data download). `exomesa data ACTION --help` describes each.",
+    )
     sub = data.add_subparsers(dest="data_command", metavar="ACTION", required=True)
 
     p = sub.add_parser(

@@ -26,7 +26,11 @@ logger = logging.getLogger(__name__)
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``lightcurves build``, ``lightcurves render`` and ``lightcurves import``."""
     lc = subparsers.add_parser(
-        "lightcurves", help="build real light-curve views or render them from a catalog"
+        "lightcurves",
+        help="build real light-curve views or render them from a catalog",
+        description="Light-curve views for train, test, predict and vet: build them from Kepler/TESS FITS "
+        "files (lightcurves build), render them from catalog parameters (lightcurves render) or import "
+        "AstroNet's (lightcurves import). `exomesa lightcurves ACTION --help` describes each.",
     )
     sub = lc.add_subparsers(dest="lightcurves_command", metavar="ACTION", required=True)
 
