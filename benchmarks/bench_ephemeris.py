@@ -6,10 +6,13 @@ Writes ``benchmarks/results/ephemeris.json``:
   tables already in memory), and the same for the TOI table;
 * ``dr25`` / ``toi``: the ``exomesa ephemeris`` summaries (contaminated candidates and their disposition mix; the
   dispositions are read only for this report);
-* ``lightgbm``: ``TabularLightGBM`` on the 5 star-grouped folds of all DR25 KOIs (``group_kfold``, the benchmark's
-  folds and seed), ``full`` vs ``full_ephemeris``;
-* ``mesa``: ``MesaClassifier`` (physics tower, ensemble 1, default preset otherwise) on the first
-  ``--mesa_folds`` of the same folds, ``full`` vs ``full_ephemeris``.
+* ``lightgbm``: the benchmark methods ``lgbm_tabular_full`` vs ``lgbm_tabular_full_ephemeris``
+  (``TabularLightGBM``, default settings, one thread) on the 5 star-grouped folds of all DR25 KOIs
+  (``group_kfold``, the benchmark's folds and seed);
+* ``mesa``: MESA (physics tower, ensemble 1, default preset otherwise: ``mesa_method(preset, towers="physics",
+  ensemble=1)``, no light curve rendered) on the first ``--mesa_folds`` of the same folds, ``full`` vs
+  ``full_ephemeris``. ``exomesa benchmark --methods mesa_full,mesa_full_ephemeris`` runs the default recipe
+  (both towers) instead.
 
 Run::
 
@@ -21,17 +24,20 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
+from exomesa.benchmark.config import BenchmarkConfig
+from exomesa.benchmark.methods import BENCHMARK_METHODS, FoldData, MethodResult, mesa_method
 from exomesa.benchmark.runner import fold_metrics
 from exomesa.data import LABEL, group_kfold, labels_to_index, load_catalog
 from exomesa.data.tce import load_dr24_tces
 from exomesa.defaults import SPLIT_SEED
-from exomesa.ephemeris_job import summarize_matches
 from exomesa.features.ephemeris import ephemeris_table, find_matches, tce_ephemeris_table
 from exomesa.features.ephemeris_group import match_catalog
+from exomesa.jobs.ephemeris import summarize_matches
 
 OUT = Path(__file__).parent / "results" / "ephemeris.json"
 PRESETS = ("full", "full_ephemeris")
@@ -61,29 +67,27 @@ def _mean_std(folds: list[dict]) -> dict:
     }
 
 
+def _method(kind: str, preset: str) -> Callable[[FoldData, BenchmarkConfig, dict], MethodResult]:
+    """The registered LightGBM method of ``preset``, or MESA with this benchmark's recipe (physics tower only)."""
+    if kind == "lightgbm":
+        return BENCHMARK_METHODS[f"lgbm_tabular_{preset}"].run
+    return mesa_method(preset, towers="physics", ensemble=1)
+
+
 def models(kind: str, n_folds: int, save=None) -> dict:
     """``kind`` ("lightgbm"/"mesa") with each preset on the first ``n_folds`` folds, fold by fold (both presets
     on a fold before the next fold, so a partial run still compares like with like); ``save(out)`` after each."""
     df = load_catalog("dr25")
     folds = group_kfold(df, 5, SPLIT_SEED)[:n_folds]
     y = labels_to_index(df[LABEL])
+    config = BenchmarkConfig(seed=SPLIT_SEED, n_jobs=1, workers=1).resolved()
     out: dict = {preset: {"folds": []} for preset in PRESETS}
     for k, (tr, te) in enumerate(folds):
+        data = FoldData(k, df.iloc[tr].reset_index(drop=True), df.iloc[te].reset_index(drop=True), None, None)
         for preset in PRESETS:
             t0 = time.perf_counter()
-            if kind == "lightgbm":
-                from exomesa.baselines import make_baseline
-
-                model = make_baseline("tabular", features=preset, seed=SPLIT_SEED, n_jobs=1)
-            else:
-                from exomesa.mesa.classifier import MesaClassifier
-
-                model = MesaClassifier(
-                    features=preset, towers="physics", ensemble=1, seed=SPLIT_SEED, ensemble_workers=1
-                )
-            model.fit(df.iloc[tr].reset_index(drop=True))
-            proba = np.asarray(model.predict_proba(df.iloc[te].reset_index(drop=True)))
-            metrics = fold_metrics(y[te], proba)
+            result = _method(kind, preset)(data, config, {})
+            metrics = fold_metrics(y[te], np.asarray(result.proba))
             metrics["fold"] = k
             metrics["seconds"] = time.perf_counter() - t0
             out[preset]["folds"].append(metrics)
@@ -117,9 +121,10 @@ def main(argv: list[str] | None = None) -> None:
         return save
 
     if not args.skip_lightgbm:
-        models("lightgbm", 5, saver("lightgbm", "TabularLightGBM (default settings), n_jobs=1"))
+        note = "lgbm_tabular_full / lgbm_tabular_full_ephemeris: TabularLightGBM (default settings), n_jobs=1"
+        models("lightgbm", 5, saver("lightgbm", note))
     if args.mesa_folds:
-        note = "MesaClassifier(towers='physics', ensemble=1), default preset otherwise"
+        note = "mesa_method(preset, towers='physics', ensemble=1): MESA physics tower, ensemble 1, default preset"
         models("mesa", args.mesa_folds, saver("mesa", note))
     print(json.dumps({k: result[k] for k in ("timing",)}, indent=2))
 

@@ -101,10 +101,13 @@ def test_method_registry_is_a_dict_of_specs():
     assert set(variants.MESA_VARIANTS) <= set(BENCHMARK_METHODS)
     assert BENCHMARK_METHODS["mesa_paper_preset"].requires == ()
 
-    # the variants, ablations, archive and Gaia methods run by name only (they would triple the default run)
+    # the variants, ablations, archive, Gaia and ephemeris methods run by name only (they would triple the
+    # default run)
     extras = set(variants.MESA_VARIANTS) | {
         "mesa_full_gaia",
         "lgbm_tabular_full_gaia",
+        "mesa_full_ephemeris",
+        "lgbm_tabular_full_ephemeris",
         "mesa_archive",
         "mesa_archive_default",
         "lgbm_tabular_archive",

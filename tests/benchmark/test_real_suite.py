@@ -136,12 +136,12 @@ def test_real_suite_needs_views_and_knows_its_methods(tmp_path):
 @pytest.mark.skipif(
     not ASTRONET.is_file(), reason=f"AstroNet views not found at {ASTRONET} (../shared absent)"
 )
-def test_real_suite_selects_1029_kois_from_the_shared_astronet_file(catalog, tmp_path):
+def test_real_suite_selects_969_kois_from_the_shared_astronet_file(catalog, tmp_path):
     from exomesa.lightcurves.astronet import import_astronet_views
 
     imported, _skipped = import_astronet_views(ASTRONET, catalog)
     rows, views, mask = select_real_rows(catalog, imported)
-    assert len(rows) == 1029 and set(views.provenance) == {"astronet"}
+    assert len(rows) == 969 and set(views.provenance) == {"astronet"}
     # half the real-view KOIs are CONFIRMED against ~28 % overall: the source would be a shortcut if mixed
     assert (rows[LABEL] == "CONFIRMED").mean() > 0.45 > (catalog[LABEL] == "CONFIRMED").mean()
     assert not set(pretraining_rows(catalog, mask)["kepid"]) & set(rows["kepid"])

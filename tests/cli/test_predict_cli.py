@@ -226,3 +226,23 @@ def _drop_cli_log_handlers():
     import logging
 
     logging.getLogger("exomesa").handlers.clear()
+
+
+def test_embedded_real_views_are_selected_by_name(tiny, tmp_path: Path) -> None:
+    """``--lightcurves embedded``: the shipped real views where a KOI has one (K00002.01), rendered elsewhere."""
+    model, _, clf = tiny
+    dr25 = load_dr25()
+    df = dr25[dr25["kepoi_name"].isin(["K00001.01", "K00002.01"])]
+    src, out = tmp_path / "c.csv", tmp_path / "p.csv"
+    df.to_csv(src, index=False)
+    args = ["predict", "--model_path", str(model), "--input", str(src), "--output", str(out)]
+    assert main([*args, "--lightcurves", "embedded"]) == 0
+    res = pd.read_csv(out).set_index("kepoi_name")
+    assert res.loc["K00002.01", "lightcurve"] == "real" and res.loc["K00001.01", "lightcurve"] == "rendered"
+    rendered = clf.predict_proba(df[df["kepoi_name"] == "K00001.01"])
+    np.testing.assert_allclose(
+        res.loc[["K00001.01"], ["prob_confirmed", "prob_candidate", "prob_false_positive"]].to_numpy(),
+        rendered,
+        rtol=1e-5,
+        atol=1e-6,
+    )

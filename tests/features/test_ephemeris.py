@@ -10,7 +10,8 @@ import pytest
 
 from exomesa.cli import main
 from exomesa.data import load_catalog
-from exomesa.features import resolve_feature_set
+from exomesa.errors import ExomesaError
+from exomesa.features import check_columns, required_columns, resolve_feature_set
 from exomesa.features.ephemeris import (
     EPHEMERIS_FEATURES,
     default_ratios,
@@ -94,6 +95,25 @@ def test_preset_and_group_registered():
     fs = resolve_feature_set("full_ephemeris")
     assert fs["ephemeris"] == list(EPHEMERIS_FEATURES)
     assert "ephemeris" not in resolve_feature_set("full")
+    # the group reads the neutral keys, so a TESS table (no kepoi_name/kepid) carries what it needs
+    needs = required_columns({"ephemeris": list(EPHEMERIS_FEATURES)})
+    assert {"candidate_id", "star_id", "mission"} <= set(needs)
+    assert "kepoi_name" not in needs and "kepid" not in needs
+
+
+def test_neutral_keys_and_unknown_mission():
+    """Rows keyed by candidate_id/star_id only (the TESS layout): names and stars come from the neutral keys."""
+    eb = _star("EB", 1, 2.0, 131.0, 40_000.0, 290.0, 44.0, 12.0)
+    same_star = _star("SAME", 1, 2.0, 131.0, 100.0, 290.0, 44.0, 12.0)
+    leak = _star("LEAK", 2, 2.0, 131.001, 300.0, 290.0, 44.0 + 8 / 3600, 14.0)
+    neutral = _catalog([eb, same_star, leak]).rename(
+        columns={"kepoi_name": "candidate_id", "kepid": "star_id"}
+    )
+    m = find_matches(ephemeris_table(neutral))
+    assert sorted(m[["child", "parent"]].values.tolist()) == [["LEAK", "EB"], ["LEAK", "SAME"]]
+    neutral["mission"] = "K2"
+    with pytest.raises(ExomesaError, match="K2"):
+        ephemeris_table(neutral)
 
 
 # ----------------------------------------------------------------------------------------- real DR25 data
@@ -153,6 +173,10 @@ def test_command_writes_matches_and_refuses_overwrite(dr25, tmp_path, capsys):
     assert {"child", "parent", "ratio", "significance", "separation_arcsec", "mechanism"} <= set(
         matches.columns
     )
+    assert list(matches.columns[:3]) == ["candidate_id", "kepoi_name", "child"]
+    own = matches["child_source"] == "candidate"
+    assert (matches.loc[own, "candidate_id"] == matches.loc[own, "child"]).all()
+    assert matches.loc[~own, "candidate_id"].isna().all()  # a DR24 TCE is the contaminated member there
     assert main(["ephemeris", "--catalog", "dr25", "--out", str(out)]) == 2
     assert "already exists" in capsys.readouterr().err
     assert (
@@ -164,8 +188,8 @@ def test_command_writes_matches_and_refuses_overwrite(dr25, tmp_path, capsys):
 def test_tess_epochs_in_bjd_and_sector_baseline():
     toi = pd.DataFrame(
         {
-            "kepoi_name": ["TOI-1.01", "TOI-2.01"],
-            "kepid": [10, 11],
+            "candidate_id": ["TOI-1.01", "TOI-2.01"],
+            "star_id": [10, 11],
             "mission": "TESS",
             "koi_period": [2.5, 2.5],
             "koi_period_err": [1e-5, 1e-5],
@@ -200,7 +224,42 @@ def test_command_refuses_a_table_without_epochs(tmp_path, capsys):
 
 def test_toi_subset_gets_the_features_of_the_whole_table():
     toi = load_catalog("toi", require_label=False)
+    assert "kepoi_name" not in toi.columns and "kepid" not in toi.columns
+    check_columns({"planet": ["koi_period"], "ephemeris": list(EPHEMERIS_FEATURES)}, toi, "toi")
     whole = ephemeris_feature_frame(toi)
     part = ephemeris_feature_frame(toi.iloc[:2000])
     np.testing.assert_array_equal(part.to_numpy(), whole.iloc[:2000].to_numpy())
     assert whole["eph_is_child"].sum() >= 90
+    # only the columns the group declares (as the LightGBM baseline passes them): the same features
+    needs = required_columns({"ephemeris": list(EPHEMERIS_FEATURES)})
+    np.testing.assert_array_equal(ephemeris_feature_frame(toi[needs]).to_numpy(), whole.to_numpy())
+
+
+def test_toi_command_writes_candidate_ids(tmp_path):
+    out = tmp_path / "toi_matches.csv"
+    assert main(["ephemeris", "--catalog", "toi", "--out", str(out)]) == 0
+    matches = pd.read_csv(out)
+    assert matches.columns[0] == "candidate_id" and "kepoi_name" not in matches.columns
+    assert matches["candidate_id"].str.startswith("TOI-").all()
+    summary = json.loads(out.with_name("toi_matches.summary.json").read_text())
+    assert summary["n_contaminated"] == 97
+    # pairs on one TIC star are never matches
+    assert (matches["child_star_id"] != matches["parent_star_id"]).all()
+
+
+def test_legacy_kepler_keys_give_the_same_features(dr25):
+    """A Kepler table of an earlier version (kepoi_name/kepid, no neutral keys) gets the same features."""
+    sub = dr25.iloc[:800]
+    legacy = sub.drop(columns=["candidate_id", "star_id", "mission"])
+    pd.testing.assert_frame_equal(ephemeris_feature_frame(legacy), ephemeris_feature_frame(sub))
+
+
+def test_command_names_the_table_of_an_unknown_mission(tmp_path, capsys):
+    table = tmp_path / "k2.csv"
+    table.write_text(
+        "candidate_id,star_id,mission,koi_period,koi_time0bk,koi_duration,koi_depth\n"
+        "EPIC-1.01,1,K2,3.2,131.5,2.0,500\n"
+    )
+    assert main(["ephemeris", "--catalog", str(table), "--out", str(tmp_path / "m.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "k2.csv" in err and "'K2'" in err and err.count("error:") == 1

@@ -25,7 +25,14 @@ def _views(sources, provenance=None) -> ViewSet:
 def test_default_provenance_follows_the_source():
     views = _views(["real", "rendered", "flat"])
     assert views.provenance.tolist() == ["fits", "rendered", "flat"]
-    assert views.provenance_counts() == {"fits": 1, "astronet": 0, "rendered": 1, "flat": 1}
+    assert views.provenance_counts() == {
+        "fits": 1,
+        "astronet": 0,
+        "astronet_cut": 0,
+        "rendered": 1,
+        "flat": 1,
+    }
+    assert views.local_half_widths().tolist() == [2.0, 2.0, 2.0]
 
 
 def test_round_trip_and_bookkeeping_keep_provenance(tmp_path):

@@ -10,8 +10,10 @@ predicts the test rows and reports its cost. Registered here (see :func:`registe
   time is reported separately (``pretrain_seconds``).
 - ``lgbm_tabular_seed`` / ``lgbm_tabular_full``: :class:`exomesa.baselines.TabularLightGBM`.
 - ``tsfresh_lgbm_full``: :class:`exomesa.baselines.TsfreshLightGBM`.
-- by name only: the archive and Gaia methods below. The model search's variants and ablations of MESA live
-  with the experiments (``benchmarks/mesa_variants.py``), which register them with :func:`register_method`.
+- by name only: the archive, Gaia and ephemeris methods below (``mesa_full_ephemeris`` /
+  ``lgbm_tabular_full_ephemeris``: the ``full_ephemeris`` preset, ``full`` + the opt-in ``ephemeris`` group).
+  The model search's variants and ablations of MESA live with the experiments (``benchmarks/mesa_variants.py``),
+  which register them with :func:`register_method`.
 
 The estimators are imported inside the adapters: ``exomesa benchmark --help`` lists the method names from
 this module, and importing torch or scikit-learn for that would cost seconds.
@@ -354,6 +356,23 @@ register_method(
         "LightGBM tabular (full + Gaia DR2)",
         "TabularLightGBM, full_gaia preset",
         _lgbm_method("tabular", "full_gaia"),
+        requires=("lightgbm",),
+    )
+)
+register_method(
+    MethodSpec(
+        "mesa_full_ephemeris",
+        "MESA (full + ephemeris matches)",
+        "MESA default on the full_ephemeris preset (ephemeris matches with other signals, Coughlin et al. 2014)",
+        mesa_method("full_ephemeris"),
+    )
+)
+register_method(
+    MethodSpec(
+        "lgbm_tabular_full_ephemeris",
+        "LightGBM tabular (full + ephemeris matches)",
+        "TabularLightGBM, full_ephemeris preset",
+        _lgbm_method("tabular", "full_ephemeris"),
         requires=("lightgbm",),
     )
 )

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from exomesa.cli._types import non_negative_float
+
 __all__ = ["register", "ephemeris"]
 
 
@@ -16,7 +18,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Match every candidate's period and epoch against the other candidates of the catalog (and "
         "the Kepler DR24 TCEs for Kepler tables), at small-integer period ratios, and write one row per match "
         "(contaminated candidate, parent, ratio, epoch offset, significance, separation, depth ratio, mechanism) "
-        "and OUT's .summary.json. Dispositions are never read for the matching.",
+        "and a summary named after OUT (matches.csv -> matches.summary.json). Dispositions are never read for "
+        "the matching.",
     )
     p.add_argument(
         "--catalog",
@@ -26,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, default=Path("matches.csv"), help="output CSV (default: matches.csv)")
     p.add_argument(
         "--min_significance",
-        type=float,
+        type=non_negative_float,
         default=3.0,
         help="smallest match significance kept [sigma] (default 3)",
     )
@@ -35,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def ephemeris(args: argparse.Namespace) -> int:
-    from exomesa.ephemeris_job import run_ephemeris
+    from exomesa.jobs.ephemeris import match_ephemerides
 
-    run_ephemeris(args.catalog, args.out, force=args.force, min_significance=args.min_significance)
+    match_ephemerides(args.catalog, args.out, force=args.force, min_significance=args.min_significance)
     return 0

@@ -33,7 +33,9 @@ import numpy as np
 import pandas as pd
 
 from exomesa import sources
+from exomesa._version import __version__
 from exomesa.data.schema import CANDIDATE_ID, CLASSES, LABEL, SEED_COLUMNS, STAR_ID
+from exomesa.defaults import cache_dir
 from exomesa.errors import ExomesaError
 from exomesa.sources import mission_key
 from exomesa.sources.base import read_table as _read_table
@@ -79,8 +81,6 @@ _TEXT_COLUMNS = {
 @lru_cache(maxsize=1)
 def _dr25_cached() -> pd.DataFrame:
     """Parse the IPAC table once (~2.5 s with astropy) and keep a CSV copy in the cache folder (~0.3 s)."""
-    from exomesa._version import __version__
-    from exomesa.defaults import cache_dir
 
     path = dr25_path()
     stat = path.stat()

@@ -21,6 +21,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+from exomesa.defaults import cache_dir as default_cache_dir
 from exomesa.errors import ExomesaError
 
 __all__ = [
@@ -77,7 +78,6 @@ def download_koi_table(
         opener: ``urllib.request.urlopen`` or a stand-in (tests use a recorded response).
     """
     from exomesa.data.catalog import load_catalog
-    from exomesa.defaults import cache_dir as default_cache_dir
 
     url = archive_query_url(table)
     host = "ExoFOP-TESS" if table == "toi" else "the NASA Exoplanet Archive"

@@ -19,6 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from exomesa.data.schema import CANDIDATE_ID
+
 __all__ = ["CENTROID_SIGMA", "CENTROID_COLUMNS", "on_target_records"]
 
 logger = logging.getLogger(__name__)
@@ -62,7 +64,8 @@ def on_target_records(df: pd.DataFrame, matches: pd.DataFrame | None) -> list[di
     """One "is it on target?" record per row of ``df`` (module docstring).
 
     Args:
-        df: canonical catalog rows (``kepoi_name``; centroid columns used where present).
+        df: canonical catalog rows (``candidate_id``, or ``kepoi_name`` in a Kepler table of an earlier version;
+            centroid columns used where present).
         matches: :func:`exomesa.features.ephemeris.find_matches` output covering those rows (None: not run).
     """
     matches = matches if matches is not None else pd.DataFrame(columns=["child", "parent"])
@@ -71,7 +74,7 @@ def on_target_records(df: pd.DataFrame, matches: pd.DataFrame | None) -> list[di
     keep = ["ratio", "significance", "separation_arcsec", "depth_ratio", "mechanism"]
     records = []
     for _, row in df.iterrows():
-        name = str(row.get("kepoi_name"))
+        name = str(row.get(CANDIDATE_ID, row.get("kepoi_name")))
         child = by_child.get(name)
         parent = by_parent.get(name)
         as_child = [] if child is None else child[["parent", "parent_source", *keep]].to_dict("records")

@@ -18,6 +18,7 @@ from exomesa.defaults import HISTORY_FILE, SPLIT_SEED, TEST_SIZE
 from exomesa.errors import ExomesaError
 from exomesa.interface import TrainedModel
 from exomesa.lightcurves import ViewSet
+from exomesa.lightcurves.views import EMBEDDED
 
 __all__ = ["load_labelled_table", "load_views", "load_history"]
 
@@ -45,10 +46,11 @@ def load_labelled_table(path: str | Path | None, part: int = 1) -> tuple[pd.Data
 
 
 def load_views(path: str | Path | None) -> Any:
-    """The :class:`~exomesa.lightcurves.ViewSet` at ``path`` (None: no real views)."""
+    """The :class:`~exomesa.lightcurves.ViewSet` at ``path`` (None: no real views; ``"embedded"``: the real
+    views shipped with the package)."""
     if path is None:
         return None
-    if not Path(path).exists():
+    if str(path) != EMBEDDED and not Path(path).exists():
         raise ExomesaError(f"{path}: views file not found; build one with `exomesa lightcurves build`.")
     return ViewSet.load(Path(path))
 

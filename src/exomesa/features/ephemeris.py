@@ -11,12 +11,13 @@ Inputs are *ephemeris tables* (:func:`ephemeris_table`, :func:`tce_ephemeris_tab
 ==============  ======  =============================================================================
 column          unit    meaning
 ==============  ======  =============================================================================
-name            --      candidate or TCE name (unique over the tables matched together)
+name            --      ``candidate_id`` or TCE name (unique over the tables matched together)
 star_id         --      host star id (KIC, TIC); pairs on one star are never matches
+mission         --      ``"Kepler"`` or ``"TESS"`` (its :data:`MISSIONS` entry found by ``mission_key``)
 source          --      ``"candidate"`` (the catalog being matched) or ``"dr24_tce"`` (parents only)
 period          d       orbital period
 period_err      d       1-sigma period uncertainty (NaN: unknown)
-epoch           d       mid-transit time, BJD − 2454833 (BKJD; TESS BTJD + 2167 is the same system)
+epoch           d       mid-transit time, BJD − 2454833 (the canonical ``koi_time0bk`` of every mission)
 epoch_err       d       1-sigma epoch uncertainty
 duration        h       transit duration
 depth           ppm     transit depth
@@ -24,7 +25,12 @@ ra, dec         deg     sky position (NaN: unknown, e.g. DR24 TCEs of stars host
 mag             mag     brightness in the mission band (NaN: unknown)
 baseline        d       span of the observations the ephemeris was fitted on
 pixel_arcsec    arcsec  the detector's pixel scale (Kepler 3.98, TESS 21)
+field_deg2      deg²    sky area the mission's signals are spread over (look-elsewhere factor)
 ==============  ======  =============================================================================
+
+What the matching needs to know of each mission (pixel scale, field, baseline, magnitude column) is one entry of
+:data:`MISSIONS`, keyed like :func:`exomesa.sources.mission_key`; a table whose ``mission`` has no entry is
+refused with the missions known (:func:`mission_keys`).
 
 Matching (:func:`find_matches`), per ratio ``p:q`` of small integers (``P_a/P_b ≈ p/q``):
 
@@ -41,7 +47,8 @@ Matching (:func:`find_matches`), per ratio ``p:q`` of small integers (``P_a/P_b 
 * the **parent** (the likely true source) is the member with the larger absolute flux decrement
   ``depth × 10^(−0.4·mag)`` where both magnitudes are known, else the deeper one; the other is the
   **contaminated** member (``child``);
-* **mechanism**: ``psf_overlap`` when the separation is within :data:`PSF_RADIUS_PIXELS` pixels;
+* **mechanism**: ``psf_overlap`` when the separation is within :data:`PSF_RADIUS_PIXELS` pixels (of the
+  coarser detector of the two);
   ``distant`` otherwise (CCD crosstalk, column anomaly or reflection: catalogs carry no CCD module/output/row/
   column, so the three cannot be told apart here); ``unknown_position`` when either position is missing.
 
@@ -53,45 +60,86 @@ Everything is vectorised: periods are sorted once and each ratio's window is fou
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from math import gcd
 from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
 
+from exomesa.data.schema import CANDIDATE_ID, MISSION, STAR_ID
+from exomesa.errors import ExomesaError
+from exomesa.sources import mission_key
+
 __all__ = [
     "BKJD_OFFSET",
-    "BTJD_OFFSET",
     "EPHEMERIS_COLUMNS",
     "EPHEMERIS_FEATURES",
-    "FIELD_AREA_DEG2",
-    "KEPLER_BASELINE_DAYS",
     "MATCH_COLUMNS",
-    "PIXEL_ARCSEC",
+    "MISSIONS",
+    "MissionGeometry",
     "PSF_RADIUS_PIXELS",
-    "TESS_SECTOR_DAYS",
     "default_ratios",
     "ephemeris_features",
     "ephemeris_table",
     "find_matches",
+    "mission_keys",
     "tce_ephemeris_table",
 ]
 
 logger = logging.getLogger(__name__)
 
-BKJD_OFFSET = 2454833.0  #: BKJD = BJD − 2454833
-BTJD_OFFSET = 2457000.0  #: BTJD = BJD − 2457000 (so BKJD = BTJD + 2167)
-KEPLER_BASELINE_DAYS = 1470.0  #: Q1–Q17 span (2009-05-13 .. 2013-05-11)
-TESS_SECTOR_DAYS = 27.4  #: one TESS sector
-PIXEL_ARCSEC = {"Kepler": 3.98, "TESS": 21.0}  #: detector pixel scales [arcsec]
+#: BKJD = BJD − 2454833: the epoch system of the canonical ``koi_time0bk`` for every mission
+#: (:mod:`exomesa.data.schema`); only a table that gives ``koi_time0`` [BJD] alone is converted with it.
+BKJD_OFFSET = 2454833.0
 PSF_RADIUS_PIXELS = 15.0  #: separations within this many pixels count as direct PSF overlap
-#: Sky area [deg²] a catalog's signals are spread over (Kepler's field of view; TESS: the whole sky), for the
-#: look-elsewhere factor of the significance.
-FIELD_AREA_DEG2 = {"Kepler": 115.0, "TESS": 41253.0}
+
+
+@dataclass(frozen=True)
+class MissionGeometry:
+    """What the matching needs to know of one mission's instrument and observations.
+
+    Attributes:
+        pixel_arcsec: detector pixel scale [arcsec].
+        field_deg2: sky area the mission's signals are spread over [deg²] (look-elsewhere factor).
+        baseline_days: span an ephemeris was fitted on [d] (TESS: one sector, where the sectors are unknown).
+        magnitude_column: the catalog column of the star's brightness in the mission band [mag].
+        sector_days: span of one sector [d] when the baseline is read from ``toi_sectors`` (else None).
+        title: the mission as the ``mission`` column writes it.
+    """
+
+    pixel_arcsec: float
+    field_deg2: float
+    baseline_days: float
+    magnitude_column: str
+    sector_days: float | None = None
+    title: str = ""
+
+
+#: Mission (:func:`exomesa.sources.mission_key`) → its geometry. Kepler: Q1–Q17 span (2009-05-13 .. 2013-05-11),
+#: the 115 deg² field of view; TESS: 27.4-day sectors over the whole sky.
+MISSIONS: dict[str, MissionGeometry] = {
+    "kepler": MissionGeometry(
+        pixel_arcsec=3.98,
+        field_deg2=115.0,
+        baseline_days=1470.0,
+        magnitude_column="koi_kepmag",
+        title="Kepler",
+    ),
+    "tess": MissionGeometry(
+        pixel_arcsec=21.0,
+        field_deg2=41253.0,
+        baseline_days=27.4,
+        magnitude_column="tess_mag",
+        sector_days=27.4,
+        title="TESS",
+    ),
+}
 
 EPHEMERIS_COLUMNS = (
     "name",
     "star_id",
+    "mission",
     "source",
     "period",
     "period_err",
@@ -104,6 +152,7 @@ EPHEMERIS_COLUMNS = (
     "mag",
     "baseline",
     "pixel_arcsec",
+    "field_deg2",
 )
 
 #: One row per match (``child`` = the contaminated member, ``parent`` = the likely true source).
@@ -162,50 +211,75 @@ def _err(df: pd.DataFrame, base: str) -> np.ndarray:
     return np.where(np.isfinite(sym), sym, single)
 
 
-def _sector_span(sectors: pd.Series) -> np.ndarray:
+def _sector_span(sectors: pd.Series, sector_days: float) -> np.ndarray:
     """Baseline [d] from a TOI ``sectors`` string such as ``"1,13,27"``: (last − first + 1) sectors."""
 
     def span(text: object) -> float:
         nums = [int(s) for s in str(text).replace(" ", ",").split(",") if s.strip().isdigit()]
-        return (max(nums) - min(nums) + 1) * TESS_SECTOR_DAYS if nums else np.nan
+        return (max(nums) - min(nums) + 1) * sector_days if nums else np.nan
 
     return np.array([span(s) for s in sectors], dtype=float)
+
+
+def mission_keys(catalog: pd.DataFrame) -> np.ndarray:
+    """[N] str: each row's :data:`MISSIONS` key (``"kepler"`` where the table has no ``mission`` column, as a
+    Kepler table of an earlier version); an ExomesaError naming the mission when one is not in :data:`MISSIONS`."""
+    if MISSION not in catalog.columns:
+        return np.full(len(catalog), "kepler", dtype=object)
+    keys = catalog[MISSION].map(mission_key).to_numpy(dtype=object)
+    unknown = sorted(set(keys) - set(MISSIONS))
+    if unknown:
+        row = int(np.flatnonzero(keys == unknown[0])[0])
+        raise ExomesaError(
+            f"row {row + 1}: mission {catalog[MISSION].iloc[row]!r} has no ephemeris-matching geometry (pixel scale, "
+            f"field, baseline); known missions: {', '.join(MISSIONS)}. Match that mission's rows on their own."
+        )
+    return keys
+
+
+def _per_mission(keys: np.ndarray, field: str) -> np.ndarray:
+    """[N] float: ``MISSIONS[key].<field>`` of each row."""
+    return np.array([getattr(MISSIONS[k], field) for k in keys], dtype=float)
 
 
 def ephemeris_table(catalog: pd.DataFrame) -> pd.DataFrame:
     """A canonical KOI or TOI table (``exomesa.data.load_catalog``) → an ephemeris table (module docstring).
 
-    Reads only ``kepoi_name``, ``kepid``, ``mission``, ``koi_period``, ``koi_time0bk`` (or ``koi_time0`` in BJD),
-    their uncertainties, ``koi_duration``, ``koi_depth``, ``ra``, ``dec``, ``koi_kepmag``/``tess_mag`` and
-    ``toi_sectors``: never a disposition. Rows without a positive period, an epoch or a duration are dropped.
+    Reads only ``candidate_id`` (or ``kepoi_name``), ``star_id`` (or ``kepid``), ``mission``, ``koi_period``,
+    ``koi_time0bk`` (or ``koi_time0`` in BJD), their uncertainties, ``koi_duration``, ``koi_depth``, ``ra``,
+    ``dec``, the mission's magnitude column (``koi_kepmag``, ``tess_mag``) and ``toi_sectors``: never a
+    disposition. Rows without a positive period, an epoch or a duration are dropped.
     """
     n = len(catalog)
-    mission = (
-        catalog["mission"].astype(str).to_numpy() if "mission" in catalog.columns else np.full(n, "Kepler")
-    )
-    tess = mission == "TESS"
+    keys = mission_keys(catalog)
     epoch = _col(catalog, "koi_time0bk")
     bjd = _col(catalog, "koi_time0")
     epoch = np.where(np.isfinite(epoch), epoch, bjd - BKJD_OFFSET)
     epoch_err = _err(catalog, "koi_time0bk")
     epoch_err = np.where(np.isfinite(epoch_err), epoch_err, _err(catalog, "koi_time0"))
-    mag = np.where(tess, _col(catalog, "tess_mag"), _col(catalog, "koi_kepmag"))
-    baseline = np.where(tess, np.nan, KEPLER_BASELINE_DAYS)
-    if "toi_sectors" in catalog.columns:
-        baseline = np.where(tess, _sector_span(catalog["toi_sectors"]), baseline)
-    baseline = np.where(
-        np.isfinite(baseline), baseline, np.where(tess, TESS_SECTOR_DAYS, KEPLER_BASELINE_DAYS)
-    )
+    mag = np.full(n, np.nan)
+    baseline = _per_mission(keys, "baseline_days")
+    for key, geometry in MISSIONS.items():
+        rows = keys == key
+        if not rows.any():
+            continue
+        mag[rows] = _col(catalog, geometry.magnitude_column)[rows]
+        if geometry.sector_days is not None and "toi_sectors" in catalog.columns:
+            span = _sector_span(catalog["toi_sectors"], geometry.sector_days)
+            baseline = np.where(rows & np.isfinite(span), span, baseline)
+    name_col = next((c for c in (CANDIDATE_ID, "kepoi_name") if c in catalog.columns), None)
     names = (
-        catalog["kepoi_name"].astype(str).to_numpy()
-        if "kepoi_name" in catalog.columns
+        catalog[name_col].astype(str).to_numpy()
+        if name_col is not None
         else np.array([f"row-{i + 1:06d}" for i in range(n)])
     )
-    star = catalog["kepid"].to_numpy() if "kepid" in catalog.columns else -np.arange(1, n + 1)
+    star_col = next((c for c in (STAR_ID, "kepid") if c in catalog.columns), None)
+    star = catalog[star_col].to_numpy() if star_col is not None else -np.arange(1, n + 1)
     table = pd.DataFrame(
         {
             "name": names,
             "star_id": star.astype(np.int64),
+            "mission": [MISSIONS[k].title for k in keys],
             "source": "candidate",
             "period": _col(catalog, "koi_period"),
             "period_err": _err(catalog, "koi_period"),
@@ -217,7 +291,8 @@ def ephemeris_table(catalog: pd.DataFrame) -> pd.DataFrame:
             "dec": _col(catalog, "dec"),
             "mag": mag,
             "baseline": baseline,
-            "pixel_arcsec": np.where(tess, PIXEL_ARCSEC["TESS"], PIXEL_ARCSEC["Kepler"]),
+            "pixel_arcsec": _per_mission(keys, "pixel_arcsec"),
+            "field_deg2": _per_mission(keys, "field_deg2"),
         }
     )
     ok = (table["period"] > 0) & np.isfinite(table["epoch"]) & (table["duration"] > 0)
@@ -229,15 +304,17 @@ def ephemeris_table(catalog: pd.DataFrame) -> pd.DataFrame:
 def tce_ephemeris_table(tces: pd.DataFrame, catalog: pd.DataFrame | None = None) -> pd.DataFrame:
     """DR24 TCE ephemerides (``exomesa.data.tce.load_dr24_tces``) → an ephemeris table of parents.
 
-    A TCE's position and magnitude are taken from ``catalog`` (a KOI table) where its star hosts a KOI; other
-    TCE stars have none (the TCE table carries no positions).
+    A TCE's position and magnitude are taken from ``catalog``'s Kepler rows (``star_id`` or ``kepid`` = KIC)
+    where its star hosts a KOI; other TCE stars have none (the TCE table carries no positions).
     """
+    kepler = MISSIONS["kepler"]
     table = pd.DataFrame(
         {
             "name": [
                 f"TCE-{int(k)}.{int(n):02d}" for k, n in zip(tces["kepid"], tces["tce_plnt_num"], strict=True)
             ],
             "star_id": tces["kepid"].to_numpy(dtype=np.int64),
+            "mission": "Kepler",
             "source": "dr24_tce",
             "period": tces["tce_period"].to_numpy(dtype=float),
             "period_err": tces["tce_period_err"].to_numpy(dtype=float),
@@ -248,16 +325,21 @@ def tce_ephemeris_table(tces: pd.DataFrame, catalog: pd.DataFrame | None = None)
             "ra": np.nan,
             "dec": np.nan,
             "mag": np.nan,
-            "baseline": KEPLER_BASELINE_DAYS,
-            "pixel_arcsec": PIXEL_ARCSEC["Kepler"],
+            "baseline": kepler.baseline_days,
+            "pixel_arcsec": kepler.pixel_arcsec,
+            "field_deg2": kepler.field_deg2,
         }
     )
-    if catalog is not None and {"kepid", "ra", "dec"} <= set(catalog.columns):
-        stars = catalog.drop_duplicates("kepid").set_index("kepid")
+    star_col = (
+        None if catalog is None else next((c for c in (STAR_ID, "kepid") if c in catalog.columns), None)
+    )
+    if catalog is not None and star_col is not None and {"ra", "dec"} <= set(catalog.columns):
+        kepler_rows = catalog[mission_keys(catalog) == "kepler"]
+        stars = kepler_rows.drop_duplicates(star_col).set_index(star_col)
         kid = pd.Index(stars.index.astype(np.int64))
         pos = kid.get_indexer(table["star_id"])
         hit = pos >= 0
-        for col, src in (("ra", "ra"), ("dec", "dec"), ("mag", "koi_kepmag")):
+        for col, src in (("ra", "ra"), ("dec", "dec"), ("mag", kepler.magnitude_column)):
             if src in stars.columns:
                 values = pd.to_numeric(stars[src], errors="coerce").to_numpy(dtype=float)
                 table.loc[hit, col] = values[pos[hit]]
@@ -406,8 +488,7 @@ def find_matches(
     i, j = pairs["i"].to_numpy(), pairs["j"].to_numpy()
     ra, dec = pool["ra"].to_numpy(dtype=float), pool["dec"].to_numpy(dtype=float)
     sep_deg = _separation_arcsec(ra[i], dec[i], ra[j], dec[j]) / 3600.0
-    tess = pool["pixel_arcsec"].to_numpy(dtype=float)[i] > PIXEL_ARCSEC["Kepler"]
-    density = len(pool) / np.where(tess, FIELD_AREA_DEG2["TESS"], FIELD_AREA_DEG2["Kepler"])
+    density = len(pool) / pool["field_deg2"].to_numpy(dtype=float)[i]
     n_eff = np.where(np.isfinite(sep_deg), np.maximum(1.0, density * np.pi * sep_deg**2), float(len(pool)))
     pairs["chance"] = pairs["chance"].to_numpy() * n_eff
     pairs = pairs[pairs["chance"].to_numpy() <= 1.0 - _NORMAL.cdf(min_significance)].copy()

@@ -5,9 +5,11 @@ and, for Kepler rows, the shipped DR24 TCEs (:mod:`exomesa.data.tce`). :func:`ad
 matches into the :data:`~.ephemeris.EPHEMERIS_FEATURES` columns. Neither reads a disposition: only periods,
 epochs, durations, depths, positions and magnitudes.
 
-By default a Kepler table is matched in the context of the embedded DR25 KOI table and a TESS table in that of
-the embedded ExoFOP TOI table, so a fold, a training set and a scored table get the same features for the same
-candidate (its matches do not depend on which other rows came along).
+By default a table is matched in the context of its mission's embedded catalog, as the source registry
+(:mod:`exomesa.sources`) lists it: the DR25 KOI table for Kepler, the ExoFOP TOI table for TESS. So a fold, a
+training set and a scored table get the same features for the same candidate (its matches do not depend on which
+other rows came along). Rows are keyed by the neutral ``candidate_id`` and ``star_id`` (``kepoi_name`` and
+``kepid`` in a Kepler table of an earlier version).
 """
 
 from __future__ import annotations
@@ -17,12 +19,16 @@ import logging
 import numpy as np
 import pandas as pd
 
+from exomesa import sources
+from exomesa.data.catalog import load_catalog
+from exomesa.data.schema import CANDIDATE_ID, MISSION, STAR_ID
 from exomesa.data.tce import load_dr24_tces
 from exomesa.features.ephemeris import (
     EPHEMERIS_FEATURES,
     ephemeris_features,
     ephemeris_table,
     find_matches,
+    mission_keys,
     tce_ephemeris_table,
 )
 
@@ -32,14 +38,16 @@ __all__ = [
     "ephemeris_feature_frame",
     "add_ephemeris_columns",
     "is_kepler",
+    "context_catalog",
 ]
 
 logger = logging.getLogger(__name__)
 
-#: The catalog columns the group reads (never a label).
+#: The catalog columns the group reads (never a label): the neutral keys and the ephemeris.
 EPHEMERIS_SOURCE_COLUMNS = (
-    "kepoi_name",
-    "kepid",
+    CANDIDATE_ID,
+    STAR_ID,
+    MISSION,
     "koi_period",
     "koi_time0bk",
     "koi_duration",
@@ -48,8 +56,25 @@ EPHEMERIS_SOURCE_COLUMNS = (
 
 
 def is_kepler(catalog: pd.DataFrame) -> bool:
-    """True when the table's rows are Kepler signals (``mission`` absent or ``"Kepler"`` everywhere)."""
-    return "mission" not in catalog.columns or bool((catalog["mission"].astype(str) != "TESS").all())
+    """True when the table's rows are Kepler signals (``mission`` absent or Kepler everywhere): the DR24 TCEs
+    are then extra parents."""
+    return bool((mission_keys(catalog) == "kepler").all())
+
+
+def _names(df: pd.DataFrame) -> pd.Series | None:
+    """The candidate names of ``df`` as str (``candidate_id``, else ``kepoi_name``), or None when it has neither."""
+    col = next((c for c in (CANDIDATE_ID, "kepoi_name") if c in df.columns), None)
+    return None if col is None else df[col].astype(str)
+
+
+def context_catalog(df: pd.DataFrame) -> pd.DataFrame | None:
+    """The embedded catalog of ``df``'s mission (the registry's embedded source of that mission: ``dr25`` for
+    Kepler, ``toi`` for TESS), or None when ``df`` mixes missions or its mission ships none."""
+    keys = set(mission_keys(df))
+    if len(keys) != 1:
+        return None
+    source = next((s for s in sources.for_mission(keys.pop()) if s.embedded_path is not None), None)
+    return None if source is None else load_catalog(source.name, require_label=False)
 
 
 def match_catalog(
@@ -60,16 +85,15 @@ def match_catalog(
     min_significance: float = 3.0,
 ) -> pd.DataFrame:
     """Ephemeris matches of ``catalog`` ∪ ``reference`` (rows of ``reference`` already in ``catalog`` by
-    ``kepoi_name`` are skipped), with DR24 TCEs as extra parents for Kepler tables (``use_tces=None``: auto).
+    ``candidate_id`` are skipped), with DR24 TCEs as extra parents for Kepler tables (``use_tces=None``: auto).
 
     Returns the :data:`~.ephemeris.MATCH_COLUMNS` table (children and parents may come from either table).
     """
     frames = [catalog]
     if reference is not None and len(reference):
-        if "kepoi_name" in catalog.columns and "kepoi_name" in reference.columns:
-            reference = reference[
-                ~reference["kepoi_name"].astype(str).isin(catalog["kepoi_name"].astype(str))
-            ]
+        names, ref_names = _names(catalog), _names(reference)
+        if names is not None and ref_names is not None:
+            reference = reference[~ref_names.isin(names).to_numpy()]
         frames.append(reference)
     both = pd.concat(frames, ignore_index=True) if len(frames) > 1 else catalog
     table = ephemeris_table(both)
@@ -81,7 +105,8 @@ def match_catalog(
 
 #: Catalog columns the matching reads when present (positions, magnitudes, uncertainties, TESS sectors).
 _OPTIONAL_COLUMNS = (
-    "mission",
+    "kepoi_name",
+    "kepid",
     "koi_time0",
     "koi_period_err1",
     "koi_period_err2",
@@ -102,39 +127,40 @@ def ephemeris_feature_frame(df: pd.DataFrame, reference: pd.DataFrame | None = N
     """The :data:`~.ephemeris.EPHEMERIS_FEATURES` of ``df``'s rows [N, 6], or None when ``df`` lacks a period,
     epoch or duration column.
 
-    A Kepler table is matched in the context of the embedded DR25 KOI table when ``reference`` is None (a TESS
-    table in that of the embedded TOI table); columns the matching uses that ``df`` lacks (positions,
-    magnitudes, uncertainties) are taken from the reference row of the same ``kepoi_name``, so a subset of a
-    catalog, or a subset of its columns, gets the same features as the whole. Results are
-    memoised on the input values (one process often derives the same table's features several times).
+    ``df`` is matched in the context of its mission's embedded catalog when ``reference`` is None
+    (:func:`context_catalog`); columns the matching uses that ``df`` lacks (positions, magnitudes,
+    uncertainties, the star) are taken from the reference row of the same ``candidate_id``, so a subset of a
+    catalog, or a subset of its columns, gets the same features as the whole. Results are memoised on the input
+    values (one process often derives the same table's features several times).
     """
     if not {"koi_period", "koi_duration"} <= set(df.columns) or not (
         "koi_time0bk" in df.columns or "koi_time0" in df.columns
     ):
         return None
     if reference is None:
-        from exomesa.data.catalog import load_catalog
-
-        reference = load_catalog("dr25" if is_kepler(df) else "toi", require_label=False)
+        reference = context_catalog(df)
+    ref_names = None if reference is None else _names(reference)
     cols = [c for c in (*EPHEMERIS_SOURCE_COLUMNS, *_OPTIONAL_COLUMNS) if c in df.columns]
     key_parts = [pd.util.hash_pandas_object(df[cols], index=False).to_numpy()]
     if reference is not None:
         key_parts.append(np.array([len(reference)], dtype=np.uint64))
-        key_parts.append(pd.util.hash_pandas_object(reference["kepoi_name"], index=False).to_numpy())
+        if ref_names is not None:
+            key_parts.append(pd.util.hash_pandas_object(ref_names, index=False).to_numpy())
     key = hash(np.concatenate(key_parts).tobytes())
     if key in _CACHE:
         return _CACHE[key].copy()
     frame = df[cols].copy()
-    if "kepoi_name" not in frame.columns:
-        frame["kepoi_name"] = [f"row-{i + 1:06d}" for i in range(len(frame))]
-    if reference is not None and "kepoi_name" in reference.columns:
-        ref = reference.drop_duplicates("kepoi_name").set_index(reference["kepoi_name"].astype(str))
-        names = frame["kepoi_name"].astype(str)
+    names = _names(frame)
+    if names is None:
+        names = pd.Series([f"row-{i + 1:06d}" for i in range(len(frame))], index=frame.index)
+        frame[CANDIDATE_ID] = names.to_numpy()
+    if reference is not None and ref_names is not None:
+        ref = reference.set_axis(pd.Index(ref_names)).loc[~ref_names.duplicated().to_numpy()]
         for col in (*EPHEMERIS_SOURCE_COLUMNS, *_OPTIONAL_COLUMNS):
             if col not in frame.columns and col in ref.columns:
-                frame[col] = ref[col].reindex(names).to_numpy()
+                frame[col] = ref[col].reindex(names.to_numpy()).to_numpy()
     matches = match_catalog(frame, reference)
-    features = ephemeris_features(frame["kepoi_name"].astype(str).to_numpy(), matches).reset_index(drop=True)
+    features = ephemeris_features(names.to_numpy(), matches).reset_index(drop=True)
     if len(_CACHE) > 16:
         _CACHE.clear()
     _CACHE[key] = features

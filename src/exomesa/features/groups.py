@@ -178,12 +178,21 @@ DERIVED_FEATURES.update(GAIA_FEATURES)
 
 #: The optional ``ephemeris`` group: ephemeris matches against the catalog, the training catalog and the DR24
 #: TCEs (:mod:`.ephemeris`, :mod:`.ephemeris_group`). Registered as derived features so required_columns expands
-#: them into the columns the matching reads (positions, magnitudes and uncertainties are used when present).
+#: them into the columns the matching reads: the neutral keys of any mission and the ephemeris (positions,
+#: magnitudes and uncertainties are used when present, else taken from the mission's embedded catalog).
 EPHEMERIS_GROUP_FEATURES: dict[str, tuple[str, str, tuple[str, ...]]] = {
     name: (
         unit,
         meaning,
-        ("kepoi_name", "kepid", "mission", "koi_period", "koi_time0bk", "koi_duration", "koi_depth"),
+        (
+            sources.CANDIDATE_ID,
+            sources.STAR_ID,
+            sources.MISSION,
+            "koi_period",
+            "koi_time0bk",
+            "koi_duration",
+            "koi_depth",
+        ),
     )
     for name, (unit, meaning) in EPHEMERIS_FEATURES.items()
 }

@@ -14,7 +14,7 @@ from exomesa import sources
 from exomesa.data import load_catalog
 from exomesa.defaults import cache_dir as default_cache_dir
 from exomesa.errors import ExomesaError
-from exomesa.lightcurves.astronet import import_astronet_views
+from exomesa.lightcurves.astronet import import_astronet
 from exomesa.lightcurves.download import download_lightcurves
 from exomesa.lightcurves.files import find_fits_files
 from exomesa.lightcurves.parallel import DEFAULT_SHARD_SIZE, BuildResult, build_views_parallel
@@ -133,16 +133,19 @@ def import_astronet_file(
     astronet: str | Path, catalog: str | Path = "dr25", out: str | Path = "views.npz", *, force: bool = False
 ) -> tuple[ViewSet, pd.DataFrame]:
     """``exomesa lightcurves import --astronet``: match AstroNet TCE views to catalog KOIs and write ``out``
-    (source ``real``, provenance ``astronet``) plus ``<stem>.skipped.csv`` beside it (``views.skipped.csv`` for
-    ``views.npz``, so imports into one folder do not collide); returns (views, skipped)."""
+    (source ``real``, provenance ``astronet``, or ``astronet_cut`` where the local view was cut from the global
+    view) plus ``<stem>.skipped.csv`` beside it (``views.skipped.csv`` for ``views.npz``, so imports into one
+    folder do not collide; TCEs of a KOI that could not be imported; TCEs that are not KOIs are only counted);
+    returns (views, skipped)."""
     out = Path(out)
     _check_npz_out(out, force)
     skipped_path = out.with_name(out.stem + ".skipped.csv")
     check_writable(skipped_path, force, what="list of skipped TCEs")
-    views, skipped = import_astronet_views(astronet, load_catalog(catalog, require_label=False))
+    result = import_astronet(astronet, load_catalog(catalog, require_label=False))
+    views, skipped = result.views, result.skipped
     if len(views) == 0:
         raise ExomesaError(
-            f"none of the {len(skipped)} TCE(s) in {astronet} matched a KOI of {catalog}"
+            f"none of the {result.counts['tces']} TCE(s) in {astronet} matched a KOI of {catalog}"
             + (f" (e.g. {skipped['reason'].iloc[0]})" if len(skipped) else "")
             + "; nothing written."
         )
@@ -152,4 +155,5 @@ def import_astronet_file(
         "imported %d real view(s) from %s, skipped %d TCE(s) (listed in %s); wrote %s",
         len(views), astronet, len(skipped), skipped_path, path,
     )  # fmt: skip
+    logger.info("%s", result.summary())
     return views, skipped

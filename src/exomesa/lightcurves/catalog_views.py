@@ -48,7 +48,7 @@ def views_for_catalog(
     out_g = np.zeros((len(names), GLOBAL_BINS), dtype=np.float32)
     out_l = np.zeros((len(names), LOCAL_BINS), dtype=np.float32)
     out_s = np.full(len(names), "rendered", dtype="<U8")
-    out_p = np.full(len(names), "rendered", dtype="<U8")
+    out_p = np.full(len(names), "rendered", dtype="<U16")
     if have.any():
         rows = np.array([index[name] for name in names[have]], dtype=np.int64)
         out_g[have] = views.global_view[rows]
@@ -66,4 +66,14 @@ def views_for_catalog(
         int(have.sum()),
         int(need.size),
     )
-    return ViewSet(candidate_id=names, global_view=out_g, local_view=out_l, source=out_s, provenance=out_p)
+    out = ViewSet(candidate_id=names, global_view=out_g, local_view=out_l, source=out_s, provenance=out_p)
+    widths = out.local_half_widths()
+    if len(set(widths.tolist())) > 1:
+        shown = ", ".join(f"{int((widths == w).sum())} over ±{w:g}" for w in sorted(set(widths.tolist())))
+        logger.warning(
+            "the local views of these %d KOIs span two conventions (%s transit durations; AstroNet views span "
+            "±4, built and rendered ones ±2): each row's provenance says which",
+            len(names),
+            shown,
+        )
+    return out

@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from exomesa._version import __version__
 from exomesa.errors import ExomesaError
 from exomesa.lightcurves import preprocess
 from exomesa.lightcurves import views as views_mod
@@ -113,8 +114,6 @@ class BuildResult:
 def _versions() -> dict[str, str]:
     import astropy
     import scipy
-
-    from exomesa._version import __version__
 
     return {
         "exomesa": __version__,

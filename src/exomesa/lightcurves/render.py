@@ -51,6 +51,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from exomesa._version import __version__
 from exomesa.data.schema import candidate_column
 from exomesa.errors import ExomesaError
 from exomesa.lightcurves.views import (
@@ -349,8 +350,6 @@ def _render_cache_path(params: pd.DataFrame, noise: bool, cache_dir: str | Path)
     changed catalog value, row order or KOI name is a different file), the noise flag and the exomesa and
     batman versions (a new renderer never reads old views)."""
     from importlib.metadata import PackageNotFoundError, version
-
-    from exomesa._version import __version__
 
     try:
         batman_version = version("batman-package")

@@ -5,9 +5,12 @@ Vanderburg 2018):
 
 * **global view** — ``GLOBAL_BINS`` = 2001 bins over the full orbital phase ``[-0.5, 0.5) · P``, centred on
   the transit (bin 1000 holds phase 0);
-* **local view** — ``LOCAL_BINS`` = 201 bin centres over ``±2`` transit durations around the transit (bin 100
-  holds phase 0); each bin is 0.16 durations wide, so neighbouring bins overlap and sparse data (one Kepler
-  quarter) still fills most bins (astronet's ``bin_width_factor``).
+* **local view** — ``LOCAL_BINS`` = 201 bin centres around the transit (bin 100 holds phase 0); each bin is
+  0.16 durations wide, so neighbouring bins overlap and sparse data (one Kepler quarter) still fills most bins
+  (astronet's ``bin_width_factor``). Two spans exist, and each row says which (:data:`LOCAL_HALF_WIDTH_OF`,
+  :meth:`ViewSet.local_half_widths`): views built from FITS files and rendered views span ``±2`` transit
+  durations (:data:`LOCAL_HALF_WIDTH_DURATIONS`); AstroNet's views, real or cut from the global view, span
+  ``±4`` (:data:`ASTRONET_LOCAL_HALF_WIDTH_DURATIONS`).
 
 Values are **relative flux minus one** (dimensionless; ×1e6 gives ppm) with the out-of-transit median at 0,
 so the transit depth is kept: the local view of KOI-2 (6675 ppm) bottoms out near −0.0067. Views never hold
@@ -20,7 +23,10 @@ NaN. Every view in a :class:`ViewSet` carries a ``source`` tag:
 and a finer ``provenance`` tag saying which code made it (:data:`PROVENANCES`):
 
 * ``"fits"`` — source ``"real"``, folded from Kepler/TESS FITS files by :func:`.preprocess.build_views`;
-* ``"astronet"`` — source ``"real"``, imported from AstroNet-preprocessed views (:mod:`.astronet`);
+* ``"astronet"`` — source ``"real"``, imported from AstroNet-preprocessed views (:mod:`.astronet`), both the
+  global and the local view as AstroNet made them (local view ±4 durations);
+* ``"astronet_cut"`` — source ``"real"``, AstroNet's real global view with the local view cut from it (±4
+  durations; :func:`.astronet.cut_local_views`) because AstroNet's local view was not available;
 * ``"rendered"`` / ``"flat"`` — the same as the source.
 
 Files written before provenance existed (format version 1) load with the provenance implied by the source
@@ -44,6 +50,9 @@ __all__ = [
     "LOCAL_BINS",
     "LOCAL_HALF_WIDTH_DURATIONS",
     "LOCAL_BIN_WIDTH_DURATIONS",
+    "ASTRONET_LOCAL_HALF_WIDTH_DURATIONS",
+    "LOCAL_HALF_WIDTH_OF",
+    "EMBEDDED",
     "SOURCES",
     "PROVENANCES",
     "DEFAULT_PROVENANCE",
@@ -56,12 +65,30 @@ logger = logging.getLogger(__name__)
 
 GLOBAL_BINS = 2001
 LOCAL_BINS = 201
-LOCAL_HALF_WIDTH_DURATIONS = 2.0  # the local view spans ±2 transit durations
+LOCAL_HALF_WIDTH_DURATIONS = 2.0  # built and rendered local views span ±2 transit durations
+ASTRONET_LOCAL_HALF_WIDTH_DURATIONS = 4.0  # AstroNet's local views (real or cut) span ±4 transit durations
 LOCAL_BIN_WIDTH_DURATIONS = 0.16  # local bins are 0.16 durations wide, so they overlap (as in astronet)
 SOURCES = ("real", "rendered", "flat")
-PROVENANCES = ("fits", "astronet", "rendered", "flat")
+PROVENANCES = ("fits", "astronet", "astronet_cut", "rendered", "flat")
 DEFAULT_PROVENANCE = {"real": "fits", "rendered": "rendered", "flat": "flat"}  # provenance implied by source
-_SOURCE_OF = {"fits": "real", "astronet": "real", "rendered": "rendered", "flat": "flat"}
+_SOURCE_OF = {
+    "fits": "real",
+    "astronet": "real",
+    "astronet_cut": "real",
+    "rendered": "rendered",
+    "flat": "flat",
+}
+#: The local view's half-span [transit durations] of each provenance: the two conventions are never mixed silently.
+LOCAL_HALF_WIDTH_OF = {
+    "fits": LOCAL_HALF_WIDTH_DURATIONS,
+    "astronet": ASTRONET_LOCAL_HALF_WIDTH_DURATIONS,
+    "astronet_cut": ASTRONET_LOCAL_HALF_WIDTH_DURATIONS,
+    "rendered": LOCAL_HALF_WIDTH_DURATIONS,
+    "flat": LOCAL_HALF_WIDTH_DURATIONS,
+}
+#: The name that selects the real views shipped with the package wherever a views file is given
+#: (``--lightcurves embedded``; :func:`exomesa.lightcurves.embedded.embedded_views`).
+EMBEDDED = "embedded"
 
 _FORMAT_VERSION = 3  # 2: adds ``provenance`` (1 loads with DEFAULT_PROVENANCE); 3: names in ``candidate_id``
 
@@ -72,9 +99,10 @@ def global_bin_centres(period_days: float) -> np.ndarray:
     return 0.5 * (edges[:-1] + edges[1:])
 
 
-def local_bin_centres(duration_days: float) -> np.ndarray:
-    """Centres [LOCAL_BINS] of the local-view bins in days from mid-transit, spanning ±2 durations."""
-    half = LOCAL_HALF_WIDTH_DURATIONS * duration_days
+def local_bin_centres(duration_days: float, half_width: float = LOCAL_HALF_WIDTH_DURATIONS) -> np.ndarray:
+    """Centres [LOCAL_BINS] of the local-view bins in days from mid-transit, spanning ±``half_width``
+    durations (default ±2, the built and rendered views; AstroNet's views span ±4)."""
+    half = half_width * duration_days
     edges = np.linspace(-half, half, LOCAL_BINS + 1)
     return 0.5 * (edges[:-1] + edges[1:])
 
@@ -92,7 +120,8 @@ class ViewSet:
         candidate_id: [N] str, candidate names (unique), e.g. ``K00002.01``, ``TOI-101.01`` (``kepoi_name`` is
             a read-only alias, and a keyword the constructor still takes, for code of earlier versions).
         global_view: [N, GLOBAL_BINS] float32, relative flux − 1 over the full phase.
-        local_view: [N, LOCAL_BINS] float32, relative flux − 1 over ±2 transit durations.
+        local_view: [N, LOCAL_BINS] float32, relative flux − 1 over ±2 transit durations (±4 for AstroNet
+            provenances; :meth:`local_half_widths`).
         source: [N] str, each one of ``"real"``, ``"rendered"``, ``"flat"``.
         provenance: [N] str, each one of :data:`PROVENANCES` and consistent with ``source``; ``None``
             (default) takes :data:`DEFAULT_PROVENANCE` of each row's source.
@@ -191,6 +220,10 @@ class ViewSet:
         """Number of views per provenance, e.g. ``{"fits": 0, "astronet": 1034, "rendered": 7020, "flat": 0}``."""
         return {p: int(np.sum(self.provenance == p)) for p in PROVENANCES}
 
+    def local_half_widths(self) -> np.ndarray:
+        """[N] float: each local view's half-span in transit durations (2 built/rendered, 4 AstroNet)."""
+        return np.array([LOCAL_HALF_WIDTH_OF[p] for p in self.provenance.tolist()], dtype=np.float64)
+
     def index_of(self) -> dict[str, int]:
         """Map candidate name → row (the first row where a name repeats)."""
         out: dict[str, int] = {}
@@ -269,11 +302,17 @@ class ViewSet:
     def load(cls, path: Path | str) -> ViewSet:
         """Read a file written by :meth:`save`, or a shard folder written by ``exomesa lightcurves build --out
         FOLDER`` (views in catalog order); a missing, corrupt, unfinished or wrong-shaped one is an ExomesaError.
+        :data:`EMBEDDED` (``"embedded"``, where no such file exists) is the real view set shipped with the
+        package (:func:`exomesa.lightcurves.embedded.embedded_views`).
 
         A file without ``provenance`` (format version 1) gets the provenance implied by each row's source; a file
         of format 1 or 2 has its names under ``kepoi_name``.
         """
         path = Path(path)
+        if str(path) == EMBEDDED and not path.exists():
+            from exomesa.lightcurves.embedded import embedded_views
+
+            return embedded_views()
         if path.is_dir():
             from exomesa.lightcurves.shards import load_shard_folder
 

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from exomesa._version import __version__
 from exomesa.errors import ExomesaError
 from exomesa.mesa.checkpoint_file import check_checkpoint_file
 
@@ -73,7 +74,6 @@ def to_checkpoint_safe(obj: Any) -> Any:
 
 def save_checkpoint(path: Path | str, payload: dict[str, Any]) -> Path:
     """Write ``payload`` (plus the format markers) atomically to ``path``; parent folders are created."""
-    from exomesa._version import __version__
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -30,8 +30,13 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
 
+from exomesa.data import CLASSES, LABEL, labels_to_index, split_catalog
 from exomesa.data.schema import candidate_column
 from exomesa.errors import ExomesaError
+from exomesa.features import TabularPreprocessor, resolve_feature_set
+from exomesa.lightcurves import augment_views
+from exomesa.mesa.batches import align_views, build_arrays, select_rows
+from exomesa.mesa.checkpoint import check_compatible, load_checkpoint, save_checkpoint
 from exomesa.mesa.config import (
     MesaConfig,
     TrainConfig,
@@ -41,6 +46,10 @@ from exomesa.mesa.config import (
     settings_fields,
     split_settings,
 )
+from exomesa.mesa.ensemble import ensemble_logits, ensemble_proba, member_seeds, softmax, train_members
+from exomesa.mesa.model import MESAModel, count_parameters
+from exomesa.mesa.trainer import fit_temperature, predict_arrays
+from exomesa.utils import resolve_device, seed_everything, usable_cpus
 
 __all__ = ["MesaClassifier"]
 
@@ -77,7 +86,6 @@ def _known(params: Mapping[str, Any]) -> dict[str, Any]:
 def _ensemble_workers(workers: int, members: int) -> int:
     """Processes for ``members`` ensemble members: ``workers``, or with 0 one per CPU core (at most one per
     member)."""
-    from exomesa.utils import usable_cpus
 
     return workers if workers > 0 else max(1, min(members, usable_cpus()))
 
@@ -228,7 +236,6 @@ class MesaClassifier(BaseEstimator):
 
     # -- data ----------------------------------------------------------------------------------------------
     def _arrays(self, df: pd.DataFrame, views: Any | None, labels: np.ndarray | None = None):
-        from exomesa.mesa.batches import align_views, build_arrays
 
         candidate_column(df)  # an ExomesaError when the table has no candidate names
         g, loc, _ = align_views(df, views)
@@ -261,14 +268,6 @@ class MesaClassifier(BaseEstimator):
             freeze_backbone: train only the classifier head (needs ``pretrained``).
             progress: called with each epoch's history record.
         """
-        from exomesa.data import CLASSES, LABEL, labels_to_index, split_catalog
-        from exomesa.features import TabularPreprocessor, resolve_feature_set
-        from exomesa.lightcurves import augment_views
-        from exomesa.mesa.batches import align_views, build_arrays, select_rows
-        from exomesa.mesa.ensemble import ensemble_logits, member_seeds, train_members
-        from exomesa.mesa.model import MESAModel, count_parameters
-        from exomesa.mesa.trainer import fit_temperature, predict_arrays
-        from exomesa.utils import resolve_device, seed_everything
 
         if LABEL not in train_df.columns:
             raise ExomesaError(f"the training data have no {LABEL} column; training needs labelled KOIs.")
@@ -286,8 +285,6 @@ class MesaClassifier(BaseEstimator):
 
         ckpt = None
         if pretrained is not None:
-            from exomesa.mesa.checkpoint import check_compatible, load_checkpoint
-
             ckpt = load_checkpoint(pretrained)
             self.preprocessor_ = TabularPreprocessor.from_state_dict(ckpt["preprocessor"])
             check_compatible(
@@ -390,7 +387,6 @@ class MesaClassifier(BaseEstimator):
 
     # -- inference -----------------------------------------------------------------------------------------
     def _forward(self, df: pd.DataFrame, views: Any | None) -> dict[str, np.ndarray]:
-        from exomesa.mesa.trainer import predict_arrays
 
         self._check_fitted()
         if len(df) == 0:
@@ -417,7 +413,6 @@ class MesaClassifier(BaseEstimator):
         return list(getattr(self, "members_", None) or [self.model_])
 
     def _proba(self, out: dict[str, np.ndarray], calibrated: bool) -> np.ndarray:
-        from exomesa.mesa.ensemble import ensemble_logits, softmax
 
         z = out.get("member_logits")
         logits = ensemble_logits(z) if z is not None else out["logits"].astype(np.float64)
@@ -426,7 +421,6 @@ class MesaClassifier(BaseEstimator):
         return softmax(logits)
 
     def _proba_std(self, out: dict[str, np.ndarray]) -> np.ndarray:
-        from exomesa.mesa.ensemble import ensemble_proba
 
         z = out.get("member_logits")
         if z is None:
@@ -543,7 +537,6 @@ class MesaClassifier(BaseEstimator):
     # -- persistence ---------------------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
         """Write a self-describing checkpoint (see :mod:`exomesa.mesa.checkpoint`)."""
-        from exomesa.mesa.checkpoint import save_checkpoint
 
         self._check_fitted()
         payload = {
@@ -568,10 +561,6 @@ class MesaClassifier(BaseEstimator):
     @classmethod
     def load(cls, path: str | Path, device: str = "cpu") -> MesaClassifier:
         """Rebuild a fitted classifier from :meth:`save` output (``torch.load(weights_only=True)``)."""
-        from exomesa.features import TabularPreprocessor
-        from exomesa.mesa.checkpoint import load_checkpoint
-        from exomesa.mesa.model import MesaConfig, MESAModel, count_parameters
-        from exomesa.utils import resolve_device
 
         ckpt = load_checkpoint(path)
         clf = cls.from_record(_known(ckpt.get("params", {})), source=str(path))

@@ -55,6 +55,7 @@ LEAKY_COLUMNS: frozenset[str] = frozenset(
         "koi_tce_delivname",
         "koi_datalink_dvr",
         "koi_datalink_dvs",
+        "av_training_set",  # the DR24 TCE vetting label (Autovetter training set): a label, never a feature
     }
 )
 LEAKY_PREFIXES: tuple[str, ...] = ("koi_fpflag_", "koi_vet_", "koi_datalink_")

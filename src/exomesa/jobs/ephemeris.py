@@ -1,13 +1,13 @@
 """``exomesa ephemeris``: match a catalog's ephemerides and write ``matches.csv`` plus a summary JSON beside it.
 
+from exomesa.jobs.ephemeris import match_ephemerides
+match_ephemerides("dr25", "runs/eph/matches.csv")         # + runs/eph/matches.summary.json
+match_ephemerides("toi", "runs/eph/toi_matches.csv")      # + runs/eph/toi_matches.summary.json
+
 The science is in :mod:`exomesa.features.ephemeris` (pure numpy/pandas); this job reads the catalog, calls it and
-writes the files. Dispositions appear only in the summary's report of the matched candidates (how many are false
-positives), never as an input of the matching.
-
-Example::
-
-    exomesa ephemeris --catalog dr25 --out runs/eph/matches.csv
-    exomesa ephemeris --catalog toi --out runs/eph/toi_matches.csv
+writes the files. ``matches.csv`` is the :data:`~exomesa.features.ephemeris.MATCH_COLUMNS` table led by the
+contaminated candidate's ``candidate_id`` (and ``kepoi_name`` for a Kepler catalog). Dispositions appear only in
+the summary's report of the matched candidates (how many are false positives), never as an input of the matching.
 """
 
 from __future__ import annotations
@@ -20,13 +20,13 @@ from typing import Any
 import pandas as pd
 
 from exomesa.data.catalog import load_catalog
-from exomesa.data.schema import LABEL
+from exomesa.data.schema import CANDIDATE_ID, LABEL, candidate_column
 from exomesa.data.tce import TCE_SOURCE
 from exomesa.errors import ExomesaError
 from exomesa.features.ephemeris_group import is_kepler, match_catalog
 from exomesa.utils import check_writable, write_json
 
-__all__ = ["summary_path", "run_ephemeris", "summarize_matches"]
+__all__ = ["summary_path", "match_ephemerides", "matches_table", "summarize_matches"]
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +36,21 @@ def summary_path(out: Path) -> Path:
     return out.with_name(out.stem + ".summary.json")
 
 
+def matches_table(catalog: pd.DataFrame, matches: pd.DataFrame) -> pd.DataFrame:
+    """The ``matches.csv`` layout: ``candidate_id`` of the contaminated candidate (blank where the contaminated
+    member is a DR24 TCE and the candidate is the parent), ``kepoi_name`` (the same) when ``catalog`` is a Kepler
+    table that has one, then the match columns."""
+    child = matches["child"].astype(str).where(matches["child_source"] == "candidate")
+    keys = {CANDIDATE_ID: child}
+    if "kepoi_name" in catalog.columns and is_kepler(catalog):
+        keys["kepoi_name"] = child
+    return pd.concat([pd.DataFrame(keys, index=matches.index), matches], axis=1)
+
+
 def summarize_matches(catalog: pd.DataFrame, matches: pd.DataFrame) -> dict[str, Any]:
     """Counts of a match table; the disposition mix of the contaminated candidates (a report, not an input)."""
     contaminated = matches.loc[matches["child_source"] == "candidate", "child"].astype(str).unique()
-    names = catalog["kepoi_name"].astype(str)
+    names = catalog[candidate_column(catalog)].astype(str)
     summary: dict[str, Any] = {
         "n_candidates": int(len(catalog)),
         "n_matches": int(len(matches)),
@@ -60,12 +71,13 @@ def summarize_matches(catalog: pd.DataFrame, matches: pd.DataFrame) -> dict[str,
     return summary
 
 
-def run_ephemeris(
-    catalog: str | Path, out: Path, *, force: bool = False, min_significance: float = 3.0
+def match_ephemerides(
+    catalog: str | Path, out: str | Path, *, force: bool = False, min_significance: float = 3.0
 ) -> dict[str, Any]:
-    """Match ``catalog`` (``"dr25"``, ``"toi"`` or a table path) and write ``out`` and its summary JSON.
+    """Match ``catalog`` (``"dr25"``, ``"toi"`` or a table path) against itself (and, for a Kepler catalog, the
+    shipped DR24 TCEs) and write ``out`` (:func:`matches_table`) and its summary JSON (:func:`summary_path`).
 
-    Returns the summary (also written to :func:`summary_path`).
+    Returns the summary.
     """
     out = Path(out)
     if out.suffix.lower() != ".csv":
@@ -82,7 +94,10 @@ def run_ephemeris(
             "epochs and durations (e.g. a NASA Exoplanet Archive export)."
         )
     start = time.perf_counter()
-    matches = match_catalog(df, min_significance=min_significance)
+    try:
+        matches = match_catalog(df, min_significance=min_significance)
+    except ExomesaError as exc:  # e.g. a mission without matching geometry: name the table
+        raise ExomesaError(f"{catalog}: {exc}") from exc
     seconds = time.perf_counter() - start
     summary = {
         "catalog": str(catalog),
@@ -92,7 +107,7 @@ def run_ephemeris(
         **summarize_matches(df, matches),
     }
     out.parent.mkdir(parents=True, exist_ok=True)
-    matches.to_csv(out, index=False, float_format="%.6g")
+    matches_table(df, matches).to_csv(out, index=False, float_format="%.6g")
     write_json(summary_file, summary)
     logger.info(
         "%d match(es); %d of %d candidates contaminated -> %s (summary: %s)",
