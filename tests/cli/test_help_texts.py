@@ -95,3 +95,16 @@ def test_commands_page_names_every_command():
     page = (ROOT / "docs" / "commands.md").read_text()
     for name, _ in COMMANDS:
         assert f"exomesa {name}" in page, f"docs/commands.md does not mention exomesa {name}"
+
+
+def test_every_lightcurves_option_says_the_same():
+    from exomesa.cli._types import LIGHTCURVES_HELP
+
+    helps = {
+        name: action.help
+        for name, parser in COMMANDS
+        for action in parser._actions
+        if "--lightcurves" in action.option_strings
+    }
+    assert {"train", "test", "run", "predict", "vet", "baseline train", "benchmark"} <= set(helps)
+    assert set(helps.values()) == {LIGHTCURVES_HELP} and "embedded" in LIGHTCURVES_HELP

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from exomesa.cli._types import add_device, positive_int
+from exomesa.cli._types import LIGHTCURVES_HELP, add_device, positive_int
 from exomesa.defaults import SPLIT_SEED, TEST_SIZE, TSNE_MAX_POINTS
 
 __all__ = ["add_test_arguments", "run"]
@@ -27,7 +27,7 @@ def add_test_arguments(p: argparse.ArgumentParser, model_path: str = "output/mes
     p.add_argument(
         "--lightcurves",
         default=None,
-        help="views .npz from `exomesa lightcurves build`; KOIs not in it get rendered views",
+        help=LIGHTCURVES_HELP,
     )
     p.add_argument(
         "--output_dir",

@@ -28,7 +28,14 @@ __all__ = [
     "device",
     "add_device",
     "add_features",
+    "LIGHTCURVES_HELP",
 ]
+
+#: The help of every ``--lightcurves`` option (views a command reads; the rows they lack get rendered views).
+LIGHTCURVES_HELP = (
+    "real views: a .npz file or shard folder from `exomesa lightcurves build` or `import`, or embedded (the "
+    "real DR25 views shipped with the package); candidates without one get views rendered from the catalog"
+)
 
 
 class Parser(argparse.ArgumentParser):

@@ -8,7 +8,14 @@ import argparse
 from pathlib import Path
 
 from exomesa.baselines import BASELINE_METHODS
-from exomesa.cli._types import add_features, int_at_least, non_negative_int, positive_float, positive_int
+from exomesa.cli._types import (
+    LIGHTCURVES_HELP,
+    add_features,
+    int_at_least,
+    non_negative_int,
+    positive_float,
+    positive_int,
+)
 from exomesa.defaults import LGBM_PARAMS as L
 from exomesa.defaults import TSFRESH_N_JOBS, TSFRESH_PRESET, baseline_file
 
@@ -55,7 +62,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         p.add_argument(
             "--lightcurves",
             default=None,
-            help="views .npz from `exomesa lightcurves build`; others are rendered",
+            help=LIGHTCURVES_HELP,
         )
         p.add_argument("--force", action="store_true", help="overwrite existing output files")
         p.add_argument(

@@ -11,7 +11,7 @@ import shlex
 from exomesa.benchmark.config import SUITES, BenchmarkConfig
 from exomesa.benchmark.methods import BENCHMARK_METHODS, DEFAULT_METHODS
 from exomesa.benchmark.real_methods import REAL_DEFAULT_METHODS
-from exomesa.cli._types import add_device, int_at_least, non_negative_int, positive_int
+from exomesa.cli._types import LIGHTCURVES_HELP, add_device, int_at_least, non_negative_int, positive_int
 from exomesa.defaults import BENCHMARK_REAL_SUITE, LGBM_PARAMS, N_FOLDS, SPLIT_SEED, TSFRESH_PRESET
 
 __all__ = ["register", "add_arguments", "command_line", "config_from_args", "run", "DESCRIPTION"]
@@ -102,7 +102,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--lightcurves",
         default=None,
-        help="views .npz from `exomesa lightcurves build`; KOIs not in it get rendered views",
+        help=LIGHTCURVES_HELP,
     )
     parser.add_argument(
         "--epochs", type=positive_int, default=None, help="MESA epochs (default: the model's; quick 1)"

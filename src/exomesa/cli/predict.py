@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from exomesa.cli._types import add_device, non_negative_int, positive_int
+from exomesa.cli._types import LIGHTCURVES_HELP, add_device, non_negative_int, positive_int
 from exomesa.defaults import PREDICT_CHUNK_SIZE
 from exomesa.errors import ExomesaError
 
@@ -54,7 +54,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--lightcurves",
         type=Path,
         default=None,
-        help="views .npz from `exomesa lightcurves build`; rows not in it get rendered views",
+        help=LIGHTCURVES_HELP,
     )
     src.add_argument(
         "--fits_dir",

@@ -15,7 +15,7 @@ import argparse
 from pathlib import Path
 
 from exomesa.cli._settings import add_settings_arguments, given_settings
-from exomesa.cli._types import add_features
+from exomesa.cli._types import LIGHTCURVES_HELP, add_features
 
 __all__ = ["register", "run"]
 
@@ -51,7 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--lightcurves",
         type=Path,
         default=None,
-        help="views .npz from `exomesa lightcurves build`; KOIs not in it get rendered views",
+        help=LIGHTCURVES_HELP,
     )
     p.add_argument("--no_visualize", action="store_true", help="skip the figures (faster)")
     p.add_argument("--force", action="store_true", help="replace the outputs of an earlier run in --out")

@@ -27,7 +27,7 @@ import argparse
 from pathlib import Path
 
 from exomesa.cli._settings import add_settings_arguments, given_settings
-from exomesa.cli._types import add_features
+from exomesa.cli._types import LIGHTCURVES_HELP, add_features
 
 __all__ = ["register"]
 
@@ -56,7 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--lightcurves",
         type=Path,
-        help="views .npz from `exomesa lightcurves build`; KOIs not in it get rendered views",
+        help=LIGHTCURVES_HELP,
     )
     p.add_argument("--pretrained_path", type=Path, help="fine-tune: start from this mesa_model.pth")
     p.add_argument(
