@@ -108,7 +108,7 @@ def test_model_path_missing_columns_names_working_bundled_models_and_allow_missi
     path = tmp_path / "no_kepmag.csv"
     table.to_csv(path, index=False)
     model = bundled_dir() / ARCHIVE.file
-    with pytest.raises(ExomesaError, match=r"koi_kepmag.*kepler_seed \(preset seed\).*--allow-missing"):
+    with pytest.raises(ExomesaError, match=r"koi_kepmag.*kepler_seed \(preset seed\).*--allow_missing"):
         predict_table(model, path, tmp_path / "a.csv")
     res = predict_table(model, path, tmp_path / "a.csv", allow_missing=True)
     assert res["scored"].all() and (res["missing_features"] >= 1).all()

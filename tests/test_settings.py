@@ -138,9 +138,11 @@ def test_generated_flags_cover_every_setting_with_its_default_in_the_help():
 @pytest.mark.parametrize(
     ("argv", "words"),
     [
-        (["--epochs", "0"], "--epochs: 0 is not a positive number"),
-        (["--val_split", "1.5"], "--val_split: 1.5 is not a fraction in [0, 1)"),
-        (["--patience", "-1"], "--patience: -1 is not a non-negative number"),
+        (["--epochs", "0"], "--epochs: must be a whole number >= 1, not '0'"),
+        (["--batch_size", "0"], "--batch_size: must be a whole number >= 1, not '0'"),
+        (["--val_split", "1.5"], "--val_split: must be a fraction in [0, 1), not '1.5'"),
+        (["--patience", "-1"], "--patience: must be a whole number >= 0, not '-1'"),
+        (["--learning_rate", "nan"], "--learning_rate: must be a number > 0, not 'nan'"),
         (["--phys_encoder", "tabnet"], "--phys_encoder: invalid choice"),
     ],
 )

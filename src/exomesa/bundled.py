@@ -181,12 +181,12 @@ def choose_bundled(
         best = max(models, key=lambda e: (covered[e.name], -len(missing[e.name])))
         why = (
             f"no bundled model has all its columns; {best.name} has {covered[best.name]} of "
-            f"{len(needs[best.name])} (--allow-missing imputes {_names(missing[best.name])})"
+            f"{len(needs[best.name])} (--allow_missing imputes {_names(missing[best.name])})"
         )
         return BundledChoice(best, missing[best.name], why)
     lacks = "; ".join(f"{e.name} lacks {_names(missing[e.name])}" for e in models)
     hint = (
-        "pass --allow-missing to impute the missing columns, "
+        "pass --allow_missing to impute the missing columns, "
         if max(covered.values()) > 0
         else "rename your columns to the archive's koi_* names (or the seed layout), "
     )

@@ -10,9 +10,9 @@ import pytest
 from exomesa.cli import main
 
 BAD = [
-    (["run", "--epochs", "-1"], "--epochs", "positive"),
-    (["run", "--seed", "-5"], "--seed", "non-negative"),
-    (["train", "--batch_size", "0"], "--batch_size", "positive"),
+    (["run", "--epochs", "-1"], "--epochs", "whole number >= 1"),
+    (["run", "--seed", "-5"], "--seed", "whole number >= 0"),
+    (["train", "--batch_size", "0"], "--batch_size", "whole number >= 1"),
     (["train", "--val_split", "1.5"], "--val_split", "fraction"),
     (["data", "prepare", "--test_size", "1.5"], "--test_size", "between 0 and 1"),
     (["data", "prepare", "--test_size", "0"], "--test_size", "between 0 and 1"),

@@ -223,11 +223,15 @@ def test_cli_import_writes_views_and_skipped_csv(tmp_path, catalog, capsys):
     assert main(argv) == 0
     views = ViewSet.load(out)
     assert len(views) == 4 and views.provenance_counts()["astronet"] == 4
-    skipped = pd.read_csv(out.parent / "skipped.csv")
+    skipped = pd.read_csv(out.parent / "views.skipped.csv")  # named after --out
     assert skipped["kepid"].tolist() == [400] and list(skipped.columns)[-1] == "reason"
     err = capsys.readouterr().err
     assert "imported 4 real view(s)" in err and "skipped 1 TCE(s)" in err
     assert main(argv) == 2 and "--force" in capsys.readouterr().err
+    # a second import into the same folder, under another name, is not refused
+    other = out.with_name("more.npz")
+    assert main([*argv[:-1], str(other)]) == 0
+    assert (out.parent / "more.skipped.csv").is_file() and (out.parent / "views.skipped.csv").is_file()
     assert main([*argv, "--force"]) == 0
 
 

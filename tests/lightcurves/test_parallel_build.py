@@ -85,6 +85,7 @@ def test_dask_cluster_equals_serial(real_inputs, serial_views, cluster, tmp_path
         "failures.csv",
         "manifest.json",
         *(shard_name(i) for i in range(3)),
+        "unmatched.csv",
     ]
     assert pd.read_csv(out / "failures.csv").columns.tolist() == FAILURE_COLUMNS
 

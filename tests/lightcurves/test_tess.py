@@ -46,7 +46,8 @@ def test_tess_file_whose_tic_matches_no_row(shared_lightcurves: Path, tmp_path: 
     ]
     assert main(argv) == 2
     err = capsys.readouterr().err
-    assert "TIC 139754153" in err and "matches no row" in err and "Traceback" not in err
+    assert "TIC 139754153" in err and "matches a catalog row" in err and "Traceback" not in err
+    assert "--catalog toi" in err and (tmp_path / "v.unmatched.csv").is_file()
 
 
 def test_rendered_toi_noise_follows_snr_and_sectors() -> None:

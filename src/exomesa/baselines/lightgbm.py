@@ -72,6 +72,7 @@ from exomesa.features import (
     resolve_feature_set,
 )
 from exomesa.lightcurves import views_for_catalog
+from exomesa.ranges import Range, check_range
 from exomesa.utils import import_optional
 
 __all__ = [
@@ -134,6 +135,22 @@ class LightGBMBaseline(ClassifierMixin, BaseEstimator):
         self.seed = seed
         self.n_jobs = n_jobs
 
+    #: allowed values of the numeric parameters (the command line checks its flags against the same ranges)
+    _RANGES: dict[str, tuple[str | Range, bool]] = {
+        "n_estimators": ("positive", True),
+        "learning_rate": ("positive", False),
+        "num_leaves": ("at-least-2", True),
+        "min_child_samples": ("non-negative", True),
+        "seed": ("non-negative", True),
+        "n_jobs": (Range(), True),  # LightGBM: <= 0 means its own default
+    }
+
+    def _check_params(self) -> None:
+        """Raise InvalidSettingError (a ValueError and an ExomesaError) for a parameter out of its range,
+        before any work."""
+        for name, (rng, integer) in self._RANGES.items():
+            check_range(name, getattr(self, name), rng, integer=integer)
+
     def _lgbm(self) -> Any:
         return _lightgbm().LGBMClassifier(
             n_estimators=self.n_estimators,
@@ -182,6 +199,7 @@ class LightGBMBaseline(ClassifierMixin, BaseEstimator):
             views: a :class:`~exomesa.lightcurves.ViewSet` with views for (some of) these KOIs, or ``None``
                 (rendered from catalog parameters); ignored by the tabular method.
         """
+        self._check_params()
         if LABEL not in df.columns:
             raise ExomesaError(
                 f"the training table has no {LABEL!r} column; a labelled catalog is needed to fit."
@@ -431,6 +449,11 @@ class TsfreshLightGBM(LightGBMBaseline):
 
     method = "tsfresh"
     uses_lightcurves = True
+    _RANGES = {
+        **LightGBMBaseline._RANGES,
+        "global_bins": ("positive", True),
+        "tsfresh_n_jobs": ("non-negative", True),
+    }
 
     def __init__(
         self,

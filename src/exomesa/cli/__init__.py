@@ -46,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every subcommand registered."""
     parser = Parser(
         prog="exomesa",
-        description="Vet Kepler Objects of Interest with MESA (Multimodal Exoplanet Semantic Alignment).",
+        description="Vet transit candidates (Kepler KOIs, TESS TOIs) with MESA (Multimodal Exoplanet Semantic "
+        "Alignment) and LightGBM baselines. `exomesa COMMAND --help` describes each command.",
     )
     parser.add_argument("--version", action="version", version=f"exomesa {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="show debug messages")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from exomesa.cli._types import add_device, positive_int
+from exomesa.cli._types import LIGHTCURVES_HELP, add_device, positive_int
 from exomesa.defaults import SPLIT_SEED, TEST_SIZE, TSNE_MAX_POINTS
 
 __all__ = ["add_test_arguments", "run"]
@@ -21,19 +21,23 @@ def add_test_arguments(p: argparse.ArgumentParser, model_path: str = "output/mes
     p.add_argument(
         "--test_data",
         default=None,
-        help="labelled KOI table (archive CSV/IPAC or seed CSV); default: the embedded DR25 test split "
-        f"(split_catalog(load_dr25(), test_size={TEST_SIZE}, seed={SPLIT_SEED}))",
+        help="labelled KOI/TOI table (archive CSV/IPAC, ExoFOP export or seed CSV); default: the embedded "
+        f"DR25 test split ({round(TEST_SIZE * 100)} %% of the stars, seed {SPLIT_SEED}; the stars exomesa train leaves out)",
     )
     p.add_argument(
         "--lightcurves",
         default=None,
-        help="views .npz from `exomesa lightcurves build`; KOIs not in it get rendered views",
+        help=LIGHTCURVES_HELP,
     )
-    p.add_argument("--output_dir", default="test_results", help="folder for results (default: test_results)")
+    p.add_argument(
+        "--output_dir",
+        default="test_results",
+        help="folder for test_results.json, predictions.csv and report.html (default test_results)",
+    )
     p.add_argument(
         "--visualize", action="store_true", help="also draw the figures and embed them in the report"
     )
-    p.add_argument("--force", action="store_true", help="overwrite an existing test_results.json")
+    p.add_argument("--force", action="store_true", help="overwrite the results in --output_dir")
     add_device(p)
     p.add_argument(
         "--tsne_max_points",

@@ -16,14 +16,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from exomesa.errors import InvalidSettingError
 from exomesa.mesa.config import (
     PRESET_ALIASES,
     PRESETS,
-    RANGES,
     MesaConfig,
     TrainConfig,
     settings_fields,
 )
+from exomesa.ranges import check_range, get_range
 
 __all__ = ["add_settings_arguments", "given_settings"]
 
@@ -34,15 +35,25 @@ _SECTIONS = (("model settings", MesaConfig), ("training settings", TrainConfig))
 def _converter(cls: type, f: dataclasses.Field) -> Callable[[str], Any]:
     """The argparse ``type`` of field ``f``: its parser, then its range check (one-line error, exit 2)."""
     parse = f.metadata.get("parse") or _SIMPLE_TYPES[typing.get_type_hints(cls)[f.name]]
-    check = RANGES.get(f.metadata.get("range") or "")
+    rng = f.metadata.get("range")
+    integer = str(f.type).startswith("int")
 
     def convert(text: str) -> Any:
         try:
             value = parse(text)
         except ValueError as exc:
-            raise argparse.ArgumentTypeError(f"invalid value {text!r} ({exc})") from None
-        if check is not None and not check[0](value):
-            raise argparse.ArgumentTypeError(f"{text} is not {check[1]}")
+            if rng:
+                raise argparse.ArgumentTypeError(
+                    f"must be {get_range(rng).words(integer)}, not {text!r}"
+                ) from None
+            raise argparse.ArgumentTypeError(str(exc)) from None  # the parser words it: "must be ..."
+        if rng and value is not None:
+            try:
+                check_range(f.name, value, rng, integer=integer)
+            except InvalidSettingError:
+                raise argparse.ArgumentTypeError(
+                    f"must be {get_range(rng).words(integer)}, not {text!r}"
+                ) from None
         return value
 
     convert.__name__ = getattr(parse, "__name__", "value")
@@ -84,7 +95,7 @@ def add_settings_arguments(parser: argparse.ArgumentParser) -> None:
             choices = f.metadata.get("choices")
             text = f.metadata["help"]
             if f.metadata.get("range"):
-                text += f"; {RANGES[f.metadata['range']][1]}"
+                text += f"; {get_range(f.metadata['range']).words(str(f.type).startswith('int'))}"
             group.add_argument(
                 f"--{f.name}",
                 type=_converter(cls, f),

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import argparse
 import math
-import re
 import sys
 from collections.abc import Callable
-from typing import NoReturn
+from typing import Any, NoReturn
+
+from exomesa.ranges import DEVICE_HELP, DEVICES, Range, at_least, get_range
 
 __all__ = [
     "Parser",
+    "number",
     "int_at_least",
     "positive_int",
     "non_negative_int",
@@ -25,7 +27,15 @@ __all__ = [
     "fraction",
     "device",
     "add_device",
+    "add_features",
+    "LIGHTCURVES_HELP",
 ]
+
+#: The help of every ``--lightcurves`` option (views a command reads; the rows they lack get rendered views).
+LIGHTCURVES_HELP = (
+    "real views: a .npz file or shard folder from `exomesa lightcurves build` or `import`, or embedded (the "
+    "real DR25 views shipped with the package); candidates without one get views rendered from the catalog"
+)
 
 
 class Parser(argparse.ArgumentParser):
@@ -36,56 +46,60 @@ class Parser(argparse.ArgumentParser):
         sys.exit(2)
 
 
-def int_at_least(low: int) -> Callable[[str], int]:
-    """An argparse type: a whole number ``>= low``."""
+def number(rng: str | Range, *, integer: bool = False) -> Callable[[str], Any]:
+    """An argparse type: a number in ``rng`` (a :class:`~exomesa.ranges.Range` or a name in
+    :data:`~exomesa.ranges.RANGES`, the vocabulary the estimators check their settings with)."""
+    r = get_range(rng)
+    allowed = r.words(integer)
 
-    def parse(text: str) -> int:
+    def parse(text: str) -> Any:
         try:
-            value = int(text)
+            value = int(text) if integer else float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"must be a whole number >= {low}, not {text!r}") from None
-        if value < low:
-            raise argparse.ArgumentTypeError(f"must be a whole number >= {low}, not {text!r}")
+            raise argparse.ArgumentTypeError(f"must be {allowed}, not {text!r}") from None
+        if not math.isfinite(value) or not r.contains(value):
+            raise argparse.ArgumentTypeError(f"must be {allowed}, not {text!r}")
         return value
 
-    parse.__name__ = f"int>={low}"
+    parse.__name__ = "int" if integer else "float"
     return parse
+
+
+def int_at_least(low: int) -> Callable[[str], int]:
+    """An argparse type: a whole number ``>= low``."""
+    return number(at_least(low), integer=True)
 
 
 positive_int = int_at_least(1)
 non_negative_int = int_at_least(0)
-
-
-def _float(text: str, ok: Callable[[float], bool], allowed: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be {allowed}, not {text!r}") from None
-    if not math.isfinite(value) or not ok(value):
-        raise argparse.ArgumentTypeError(f"must be {allowed}, not {text!r}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    """An argparse type: a finite number > 0."""
-    return _float(text, lambda v: v > 0, "a number > 0")
-
-
-def non_negative_float(text: str) -> float:
-    """An argparse type: a finite number >= 0."""
-    return _float(text, lambda v: v >= 0, "a number >= 0")
-
-
-def fraction(text: str) -> float:
-    """An argparse type: a number strictly between 0 and 1."""
-    return _float(text, lambda v: 0 < v < 1, "a fraction between 0 and 1 (exclusive)")
+#: An argparse type: a finite number > 0.
+positive_float = number("positive")
+#: An argparse type: a finite number >= 0.
+non_negative_float = number("non-negative")
+#: An argparse type: a number strictly between 0 and 1.
+fraction = number("open-fraction")
 
 
 def device(text: str) -> str:
     """An argparse type: ``auto``, ``cpu``, ``cuda`` or ``cuda:N``."""
-    if re.fullmatch(r"auto|cpu|cuda(:\d+)?", text):
+    if DEVICES.fullmatch(text):
         return text
     raise argparse.ArgumentTypeError(f"must be auto, cpu, cuda or cuda:N, not {text!r}")
+
+
+def add_features(parser: argparse.ArgumentParser, auto: str) -> None:
+    """The ``--features`` option, offering every preset of :data:`exomesa.features.PRESET_NAMES`; ``auto``
+    says what ``auto`` picks in this command."""
+    from exomesa.features.groups import PRESET_NAMES
+
+    parser.add_argument(
+        "--features",
+        default="auto",
+        choices=["auto", *PRESET_NAMES],
+        metavar="PRESET",
+        help=f"feature preset: auto ({auto}) or one of {', '.join(PRESET_NAMES)} (see the features page of "
+        "the docs; default auto)",
+    )
 
 
 def add_device(parser: argparse.ArgumentParser) -> None:
@@ -94,5 +108,5 @@ def add_device(parser: argparse.ArgumentParser) -> None:
         "--device",
         type=device,
         default="auto",
-        help="auto (a CUDA GPU when there is one, else the CPU), cpu, cuda or cuda:N (default auto)",
+        help=f"{DEVICE_HELP} (default auto)",
     )

@@ -1,17 +1,6 @@
-"""``exomesa baseline``: train and evaluate the LightGBM baselines on the same data as MESA.
-
-    exomesa baseline train --method tsfresh --features full            # embedded DR25 training split
-    exomesa baseline train --method tabular --data_path data/train_data.csv --features seed
-    exomesa baseline test --model_path output/baseline_tsfresh.json --visualize
-    exomesa baseline test --model_path output/baseline_tabular.json --test_data data/test_data.csv
-
-``train`` writes ``<output_dir>/baseline_<method>.json`` (a JSON model file: LightGBM text model, feature
-names, imputer medians; no pickle). ``test`` is an alias of ``exomesa test`` (which takes a baseline model file too); it writes ``test_results.json`` (the schema of ``exomesa test``),
-``predictions.csv`` and ``report.html`` into ``--output_dir`` (default ``test_results_<method>``); with
-``--visualize`` also the confusion matrix, ROC curves and reliability diagram (and, for tsfresh, the
-light-curve gallery). Without ``--data_path``/``--test_data`` the embedded DR25 table is split exactly as
-``exomesa train``/``exomesa test`` split it.
-"""
+"""``exomesa baseline train`` / ``exomesa baseline test``: the LightGBM baselines on the same data as MESA
+(the help texts are :data:`DESCRIPTION`, :data:`TRAIN_DESCRIPTION`; ``baseline test`` is ``exomesa test``,
+with its defaults)."""
 
 from __future__ import annotations
 
@@ -19,22 +8,51 @@ import argparse
 from pathlib import Path
 
 from exomesa.baselines import BASELINE_METHODS
-from exomesa.cli._types import int_at_least, non_negative_int, positive_float, positive_int
+from exomesa.cli._types import (
+    LIGHTCURVES_HELP,
+    add_features,
+    int_at_least,
+    non_negative_int,
+    positive_float,
+    positive_int,
+)
 from exomesa.defaults import LGBM_PARAMS as L
 from exomesa.defaults import TSFRESH_N_JOBS, TSFRESH_PRESET, baseline_file
 
-__all__ = ["register"]
+__all__ = ["register", "DESCRIPTION", "TRAIN_DESCRIPTION"]
+
+#: What ``exomesa baseline --help`` prints (plain text: argparse prints it as written).
+DESCRIPTION = """\
+Train and evaluate the LightGBM baselines (tabular, and TSFresh features of the light curves + LightGBM) on
+the same data as MESA. Without --data_path / --test_data the embedded DR25 table is split exactly as
+exomesa train / exomesa test split it.
+
+examples:
+  exomesa baseline train --method tsfresh                  # embedded DR25 training split -> output/
+  exomesa baseline train --method tabular --data_path data/train_data.csv --features seed
+  exomesa baseline test --model_path output/baseline_tsfresh.json --visualize
+  exomesa baseline test --model_path output/baseline_tabular.json --output_dir test_results_tabular
+"""
+
+#: What ``exomesa baseline train --help`` prints.
+TRAIN_DESCRIPTION = (
+    "Fit a LightGBM baseline (median imputation + LightGBM; with --method tsfresh also TSFresh features of "
+    "the global and local views) on a labelled KOI/TOI table and write <output_dir>/baseline_<method>.json: "
+    "a JSON model file (the LightGBM text model, feature names, imputer medians; no pickle) that exomesa "
+    "test, predict and vet read like a MESA checkpoint."
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``exomesa baseline train`` and ``exomesa baseline test``."""
     from exomesa.baselines import TSFRESH_PRESETS
     from exomesa.cli._evaluate import add_test_arguments
+    from exomesa.cli.test import DESCRIPTION as TEST_DESCRIPTION
 
     parser = subparsers.add_parser(
         "baseline",
         help="LightGBM baselines (tabular, TSFresh + LightGBM) with the same data and outputs as MESA",
-        description=__doc__,
+        description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="baseline_command", metavar="{train,test}")
@@ -44,7 +62,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         p.add_argument(
             "--lightcurves",
             default=None,
-            help="views .npz from `exomesa lightcurves build`; others are rendered",
+            help=LIGHTCURVES_HELP,
         )
         p.add_argument("--force", action="store_true", help="overwrite existing output files")
         p.add_argument(
@@ -56,23 +74,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "--no_cache", action="store_true", help="do not read or write the tsfresh feature cache"
         )
 
-    t = sub.add_parser("train", help="fit a baseline and save it as JSON")
+    t = sub.add_parser("train", help="fit a baseline and save it as JSON", description=TRAIN_DESCRIPTION)
     t.add_argument(
         "--method", choices=BASELINE_METHODS, default="tsfresh", help="tabular or tsfresh (default tsfresh)"
     )
     t.add_argument(
         "--data_path",
         default=None,
-        help="labelled KOI table (archive CSV/IPAC or seed CSV); default: the embedded DR25 training split",
+        help="labelled KOI/TOI table (archive CSV/IPAC, ExoFOP export or seed CSV); default: the embedded "
+        "DR25 training split",
+    )
+    add_features(
+        t, "toi for TESS TOI tables, else the richest of full, archive, seed whose columns the table has"
     )
     t.add_argument(
-        "--features",
-        default="auto",
-        help="tabular feature preset: seed, archive, full, shared or toi; auto = toi for TESS TOI tables, else "
-        "the richest of full, archive, seed whose columns the table has (default auto)",
-    )
-    t.add_argument(
-        "--output_dir", default="output", help="folder for baseline_<method>.json (default output)"
+        "--output_dir",
+        default="output",
+        help="folder for baseline_<method>.json (default output, as exomesa train)",
     )
     for name, kind, what in (
         ("seed", non_negative_int, "LightGBM seed"),
@@ -98,7 +116,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     t.set_defaults(func=_train_main)
 
     e = sub.add_parser(
-        "test", help="alias of `exomesa test`: evaluate a saved baseline (results JSON, predictions, report)"
+        "test",
+        help="alias of `exomesa test`: evaluate a saved baseline (results JSON, predictions, report)",
+        description=f"exomesa test under another name: the same options and defaults, except that --model_path "
+        f"defaults to output/{baseline_file('tsfresh')}.\n\n" + TEST_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_test_arguments(e, model_path=f"output/{baseline_file('tsfresh')}")
     e.set_defaults(func=_test_main)

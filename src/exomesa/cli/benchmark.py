@@ -1,13 +1,7 @@
-"""`exomesa benchmark`: every method on identical star-grouped CV folds → results.json + RESULTS.md.
-
-Examples::
-
-    exomesa benchmark                              # full 5-fold run, writes benchmarks/results.json, RESULTS.md
-    exomesa benchmark --quick                      # smoke run (600 KOIs, one fold) into a temporary folder
-    exomesa benchmark --methods lgbm_tabular_full,tsfresh_lgbm_full --folds 0
-    exomesa benchmark --render_only                # rebuild RESULTS.md from benchmarks/*.json
-    exomesa benchmark --suite real --lightcurves views.npz   # only the KOIs with real views → results_real.json
-"""
+"""``exomesa benchmark``: every method on identical star-grouped CV folds -> results.json + RESULTS.md
+(the text of :data:`DESCRIPTION`). The methods offered are the users' ones (:data:`DEFAULT_METHODS` and the
+others registered in :mod:`exomesa.benchmark.methods`); experiment variants register themselves from
+``benchmarks/mesa_variants.py``."""
 
 from __future__ import annotations
 
@@ -15,12 +9,24 @@ import argparse
 import shlex
 
 from exomesa.benchmark.config import SUITES, BenchmarkConfig
-from exomesa.benchmark.methods import BENCHMARK_METHODS
-from exomesa.benchmark.real_methods import REAL_METHODS
-from exomesa.cli._types import add_device, int_at_least, non_negative_int, positive_int
+from exomesa.benchmark.methods import BENCHMARK_METHODS, DEFAULT_METHODS
+from exomesa.benchmark.real_methods import REAL_DEFAULT_METHODS
+from exomesa.cli._types import LIGHTCURVES_HELP, add_device, int_at_least, non_negative_int, positive_int
 from exomesa.defaults import BENCHMARK_REAL_SUITE, LGBM_PARAMS, N_FOLDS, SPLIT_SEED, TSFRESH_PRESET
 
-__all__ = ["register", "add_arguments", "command_line", "config_from_args", "run"]
+__all__ = ["register", "add_arguments", "command_line", "config_from_args", "run", "DESCRIPTION"]
+
+#: What ``exomesa benchmark --help`` prints above the options (plain text).
+DESCRIPTION = """\
+Run every method on identical star-grouped cross-validation folds and write results.json and RESULTS.md.
+
+examples:
+  exomesa benchmark                      # full 5-fold run -> benchmarks/results.json, RESULTS.md
+  exomesa benchmark --quick              # smoke run (600 KOIs, one fold) into a temporary folder
+  exomesa benchmark --methods lgbm_tabular_full,tsfresh_lgbm_full --folds 0
+  exomesa benchmark --render_only        # rebuild RESULTS.md from the results JSON files
+  exomesa benchmark --suite real --lightcurves views.npz   # only KOIs with real views -> results_real.json
+"""
 
 
 def _int_list(text: str) -> list[int]:
@@ -58,7 +64,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=SUITES,
         default="default",
         help="default: all DR25 KOIs (results.json); real: only the KOIs with real views in --lightcurves "
-        "(results_real.json; methods: " + ", ".join(REAL_METHODS) + ")",
+        "(results_real.json)",
     )
     parser.add_argument(
         "--pretrain_epochs",
@@ -70,7 +76,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--methods",
         type=_str_list,
         default=None,
-        help=f"comma-separated subset of: {', '.join(BENCHMARK_METHODS)}",
+        help="comma-separated methods to run (default: "
+        + ", ".join(DEFAULT_METHODS)
+        + "; also, by name: "
+        + ", ".join(m for m in BENCHMARK_METHODS if m not in DEFAULT_METHODS)
+        + "; --suite real default: "
+        + ", ".join(REAL_DEFAULT_METHODS)
+        + ")",
     )
     parser.add_argument(
         "--folds", type=_int_list, default=None, help="test folds to run, e.g. 0,1 (default all)"
@@ -88,7 +100,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--n_kois", type=int_at_least(10), default=None, help="random subset of KOIs (default all; quick 600)"
     )
     parser.add_argument(
-        "--lightcurves", default=None, help="views .npz with real light curves (others rendered)"
+        "--lightcurves",
+        default=None,
+        help=LIGHTCURVES_HELP,
     )
     parser.add_argument(
         "--epochs", type=positive_int, default=None, help="MESA epochs (default: the model's; quick 1)"
@@ -196,7 +210,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "benchmark",
         help="compare MESA and the LightGBM baselines on identical CV folds",
-        description=__doc__.split("\n\n")[0],
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_arguments(parser)
     parser.set_defaults(func=run)

@@ -13,7 +13,12 @@ __all__ = ["register", "prepare", "download"]
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``data prepare`` and ``data download``."""
-    data = subparsers.add_parser("data", help="prepare train/test data files; download archive tables")
+    data = subparsers.add_parser(
+        "data",
+        help="prepare train/test data files; download archive tables",
+        description="Prepare star-grouped train/test CSVs from a candidate table (data prepare), or download a "
+        "current KOI or TOI table (data download). `exomesa data ACTION --help` describes each.",
+    )
     sub = data.add_subparsers(dest="data_command", metavar="ACTION", required=True)
 
     p = sub.add_parser(
@@ -39,7 +44,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=prepare)
 
     d = sub.add_parser(
-        "download", help="download a current KOI table (NASA Exoplanet Archive) or TOI table (ExoFOP-TESS)"
+        "download",
+        help="download a current KOI table (NASA Exoplanet Archive) or TOI table (ExoFOP-TESS)",
+        description="Download a current candidate table into the cache folder (the log says where): the "
+        "archive's cumulative KOI table (all columns) or the Q1-Q17 DR25 KOI table, or ExoFOP-TESS's TOI "
+        "table. A cached copy is reused unless --force. The file is what --input, --source and --catalog "
+        "take.",
     )
     d.add_argument(
         "--table",

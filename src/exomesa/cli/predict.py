@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from exomesa.cli._types import add_device, non_negative_int, positive_int
+from exomesa.cli._types import LIGHTCURVES_HELP, add_device, non_negative_int, positive_int
 from exomesa.defaults import PREDICT_CHUNK_SIZE
 from exomesa.errors import ExomesaError
 
@@ -24,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``exomesa predict``."""
     p = subparsers.add_parser(
         "predict",
-        help="score new candidates with a trained or bundled MESA model",
+        help="score candidates with a bundled model, a MESA checkpoint or a baseline model file",
         description="Write one row per candidate: P(CONFIRMED), P(CANDIDATE), P(FALSE POSITIVE) (calibrated "
         "when the checkpoint holds a temperature), the predicted class, whether the light curve was real or "
         "rendered, and optionally the most similar known KOIs of the training catalog.",
@@ -36,12 +36,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="a MESA checkpoint (mesa_model.pth) or a baseline model file (default: the richest bundled "
         "model whose columns the input has)",
     )
-    p.add_argument("--input", type=Path, required=True, help="candidates CSV (seed layout or archive export)")
-    p.add_argument("--output", type=Path, default=Path("predictions.csv"), help="output CSV")
+    p.add_argument(
+        "--input",
+        type=Path,
+        required=True,
+        help="candidates table: a NASA archive KOI/TOI export (CSV or IPAC), an ExoFOP TOI export, a "
+        "seed-layout CSV, or Parquet",
+    )
+    p.add_argument(
+        "--output",
+        type=Path,
+        default=Path("predictions.csv"),
+        help="output CSV or .parquet, with <output>.model.json beside it (default predictions.csv)",
+    )
     src = p.add_mutually_exclusive_group()
-    src.add_argument("--lightcurves", type=Path, default=None, help="views .npz of real light curves")
     src.add_argument(
-        "--fits_dir", type=Path, default=None, help="folder of Kepler/TESS light-curve FITS files"
+        "--lightcurves",
+        type=Path,
+        default=None,
+        help=LIGHTCURVES_HELP,
+    )
+    src.add_argument(
+        "--fits_dir",
+        type=Path,
+        default=None,
+        help="folder of Kepler/TESS light-curve FITS files (files of other stars are ignored)",
     )
     p.add_argument(
         "--neighbors",
@@ -51,12 +70,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--allow_missing",
-        "--allow-missing",
-        dest="allow_missing",
         action="store_true",
         help="impute columns the model reads but the input lacks (as training imputes missing values); "
         "writes a missing_features count per row",
     )
+    p.add_argument("--allow-missing", dest="allow_missing", action="store_true", help=argparse.SUPPRESS)
     p.add_argument(
         "--chunk_size",
         type=positive_int,
@@ -84,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         if args.model_path is None or args.lightcurves or args.fits_dir or args.allow_missing:
             raise ExomesaError(
                 "streaming predict (--chunk_size, --scheduler or Parquet) needs --model_path and takes no "
-                "--lightcurves, --fits_dir or --allow-missing; drop those options or score the table whole."
+                "--lightcurves, --fits_dir or --allow_missing; drop those options or score the table whole."
             )
         stream_predictions(
             args.model_path, args.input, args.output, chunk_size=args.chunk_size or PREDICT_CHUNK_SIZE,

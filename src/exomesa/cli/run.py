@@ -15,6 +15,7 @@ import argparse
 from pathlib import Path
 
 from exomesa.cli._settings import add_settings_arguments, given_settings
+from exomesa.cli._types import LIGHTCURVES_HELP, add_features
 
 __all__ = ["register", "run"]
 
@@ -24,9 +25,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "run",
         help="the whole pipeline: prepare data, train MESA, evaluate, write plots and report",
-        description="Prepare data from a KOI table (embedded DR25 by default), train MESA, evaluate it on the "
-        "held-out stars and write test_results.json, predictions.csv, the figures and report.html. The model "
-        "and training flags are MESA's settings; --seed also seeds the train/test split.",
+        description="Prepare data from a KOI or TOI table (the embedded DR25 by default), train MESA, evaluate "
+        "it on the held-out stars and write test_results.json, predictions.csv, the figures and report.html "
+        "under --out (data/, output/, test_results/). The model and training flags are MESA's settings; "
+        "--seed also seeds the train/test split.",
     )
     p.add_argument("--out", type=Path, default=Path("runs/demo"), help="run folder (default runs/demo)")
     p.add_argument(
@@ -34,12 +36,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="dr25",
         help="'dr25' (embedded Kepler, default), 'toi' (embedded TESS TOIs, ExoFOP 2024-09-30) or a table path",
     )
-    p.add_argument(
-        "--features",
-        default="auto",
-        choices=["auto", "seed", "archive", "full", "shared", "toi"],
-        help="feature preset; auto = full for Kepler tables, toi for TESS TOI tables, or with --input the "
-        "richest preset the table has (default auto)",
+    add_features(
+        p, "full for Kepler tables, toi for TESS TOI tables; with --input the richest preset that table has"
     )
     p.add_argument(
         "--input",
@@ -50,7 +48,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_settings_arguments(p)
     p.add_argument(
-        "--lightcurves", type=Path, default=None, help="views .npz of real light curves (optional)"
+        "--lightcurves",
+        type=Path,
+        default=None,
+        help=LIGHTCURVES_HELP,
     )
     p.add_argument("--no_visualize", action="store_true", help="skip the figures (faster)")
     p.add_argument("--force", action="store_true", help="replace the outputs of an earlier run in --out")

@@ -27,6 +27,7 @@ import argparse
 from pathlib import Path
 
 from exomesa.cli._settings import add_settings_arguments, given_settings
+from exomesa.cli._types import LIGHTCURVES_HELP, add_features
 
 __all__ = ["register"]
 
@@ -36,32 +37,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "train",
         help="train a MESA model",
-        description="Train MESA (light-curve Transformer + physics MLPs, contrastive + focal loss) on a KOI "
-        "table; writes mesa_model.pth, mesa_training_history.json and mesa_config.json.",
+        description="Train MESA (a light-curve Transformer and a physics tower, an FT-Transformer by default, "
+        "with a contrastive and a focal loss) on a labelled Kepler KOI or TESS TOI table; writes "
+        "mesa_model.pth, mesa_training_history.json and mesa_config.json into --output_dir.",
     )
     p.add_argument(
         "--data_path",
         type=Path,
-        help="training CSV (seed or archive layout); default: embedded DR25 train split",
+        help="labelled KOI/TOI table (archive CSV/IPAC, ExoFOP export or seed CSV); default: the embedded "
+        "DR25 training split",
     )
-    p.add_argument(
-        "--features",
-        default="auto",
-        choices=["auto", "seed", "archive", "full", "shared", "toi", "full_gaia", "full_ephemeris"],
-        help="feature preset; auto = toi for TESS TOI tables, else the richest of full, archive, seed whose "
-        "(default auto)",
+    add_features(
+        p,
+        "toi for TESS TOI tables, else the richest of full, archive, seed whose columns the table has; "
+        "with --pretrained_path, the pretrained model's",
     )
     add_settings_arguments(p)
     p.add_argument(
-        "--lightcurves", type=Path, help="views .npz (exomesa lightcurves ...); missing KOIs are rendered"
+        "--lightcurves",
+        type=Path,
+        help=LIGHTCURVES_HELP,
     )
-    p.add_argument("--pretrained_path", type=Path, help="start from this mesa_model.pth")
+    p.add_argument("--pretrained_path", type=Path, help="fine-tune: start from this mesa_model.pth")
     p.add_argument(
         "--freeze_backbone",
         action="store_true",
         help="train only the classifier head (needs --pretrained_path)",
     )
-    p.add_argument("--output_dir", type=Path, default=Path("output"), help="output folder (default: output)")
+    p.add_argument("--output_dir", type=Path, default=Path("output"), help="output folder (default output)")
     p.add_argument("--force", action="store_true", help="overwrite an existing mesa_model.pth")
     p.set_defaults(func=_main)
 

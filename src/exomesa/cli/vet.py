@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from exomesa.cli._types import add_device
+from exomesa.cli._types import LIGHTCURVES_HELP, add_device
 
 __all__ = ["register", "run"]
 
@@ -45,8 +45,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     src = p.add_mutually_exclusive_group()
     src.add_argument("--fits_dir", type=Path, default=None, help="folder of Kepler/TESS FITS light curves")
-    src.add_argument("--lightcurves", type=Path, default=None, help="views .npz of real light curves")
-    src.add_argument("--download", action="store_true", help="download Kepler light curves from MAST")
+    src.add_argument("--lightcurves", type=Path, default=None, help=LIGHTCURVES_HELP)
+    src.add_argument(
+        "--download", action="store_true", help="download Kepler/TESS light curves from MAST (lightkurve)"
+    )
     p.add_argument("--no_explain", action="store_true", help="skip the attributions (faster)")
     p.add_argument("--out", type=Path, default=Path("vet"), help="output folder (default vet/)")
     add_device(p)

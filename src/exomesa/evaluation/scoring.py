@@ -235,7 +235,7 @@ def _choose_model(
             hint = would_work(catalog.columns)
             extra = f" Or: {hint} (leave out --model_path)" if hint else ""
             raise ExomesaError(
-                f"{str(exc).rstrip('.')}.{extra}; or pass --allow-missing to impute the missing columns."
+                f"{str(exc).rstrip('.')}.{extra}; or pass --allow_missing to impute the missing columns."
             ) from exc
     record = {"model": str(model_path), "imputed_columns": missing, "reason": "--model_path given"}
     return clf, record
@@ -280,7 +280,7 @@ def score_table(
     if imputed:
         catalog = catalog.assign(**{c: np.nan for c in imputed})
         logger.warning(
-            "--allow-missing: %d column(s) the model reads are not in %s and are imputed as missing values "
+            "--allow_missing: %d column(s) the model reads are not in %s and are imputed as missing values "
             "(as training imputes them): %s; these scores are less reliable (see missing_features)",
             len(imputed), input_path, ", ".join(imputed),
         )  # fmt: skip

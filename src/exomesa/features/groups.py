@@ -45,6 +45,7 @@ __all__ = [
     "GAIA_FEATURES",
     "EPHEMERIS_GROUP_FEATURES",
     "PRESETS",
+    "PRESET_NAMES",
     "ARCHIVE_PRESET",
     "resolve_feature_set",
     "required_columns",
@@ -200,6 +201,9 @@ DERIVED_FEATURES.update(EPHEMERIS_GROUP_FEATURES)
 #: Every source's feature presets (plain data, defined with their source in :mod:`exomesa.sources`).
 PRESETS: dict[str, dict[str, list[str]]] = sources.presets()
 PRESETS["full"] = FEATURE_GROUPS
+
+#: Every preset's name, in registry order: what each command's ``--features`` offers (besides ``auto``).
+PRESET_NAMES: tuple[str, ...] = tuple(PRESETS)
 
 _VALID_GROUPS = ("planet", "stellar", "diagnostics", "gaia", "ephemeris")
 

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from exomesa.defaults import LGBM_PARAMS, baseline_file
+from exomesa.defaults import baseline_file
 from exomesa.evaluation.runner import load_labelled_table, load_views
 from exomesa.jobs.train import choose_features
 from exomesa.utils import check_writable
@@ -39,9 +39,8 @@ def train_baseline(
     model_path = Path(output_dir) / baseline_file(method)
     check_writable(model_path, force, what="baseline model")
     df, desc = load_labelled_table(data_path, 0)
-    if params.get("features", "auto") == "auto":  # TESS TOI tables: the toi preset; else the LightGBM default
-        is_toi = "mission" in df.columns and bool((df["mission"] == "TESS").all())
-        params["features"] = choose_features(df, "auto") if is_toi else LGBM_PARAMS["features"]
+    if params.get("features", "auto") == "auto":  # as exomesa train: toi for TOI tables, else the richest
+        params["features"] = choose_features(df, "auto")
     views = load_views(lightcurves)
     if views is not None and method == "tabular":
         logger.warning("--lightcurves is ignored by the tabular baseline (it reads no light curves)")

@@ -20,7 +20,6 @@ from exomesa.lightcurves.files import find_fits_files
 from exomesa.lightcurves.parallel import DEFAULT_SHARD_SIZE, BuildResult, build_views_parallel
 from exomesa.lightcurves.render import render_views
 from exomesa.lightcurves.shards import check_out
-from exomesa.lightcurves.tess import check_tess_files
 from exomesa.lightcurves.views import ViewSet
 from exomesa.utils import check_writable
 
@@ -52,8 +51,9 @@ def build_lightcurve_views(
 
     Args:
         catalog: ``"dr25"`` (embedded), a KOI table path, or a DataFrame.
-        fits_dir: folder searched recursively for ``*.fits``; download: fetch the catalog stars' Kepler files
-            (lightkurve) into ``cache_dir`` (default ``$EXOMESA_CACHE/lightcurves``).
+        fits_dir: folder searched recursively for ``*.fits``; it may hold files of other stars and missions
+            (listed in ``<stem>.unmatched.csv`` / ``unmatched.csv`` and left out); download: fetch the catalog
+            stars' Kepler/TESS files (lightkurve) into ``cache_dir`` (default ``$EXOMESA_CACHE/lightcurves``).
         the rest: as :func:`build_views_parallel`.
     """
     out = check_out(out, force)
@@ -89,8 +89,6 @@ def build_lightcurve_views(
                     mission, ids, cache, failures=download_failures, progress=progress
                 )
     files = sorted(set(files))
-    if files:
-        check_tess_files(table, files, label)
     logger.info("%d light-curve file(s) found", len(files))
     if not files:
         where = f"in {fits_dir}" if fits_dir is not None else "to download"
@@ -136,11 +134,12 @@ def import_astronet_file(
 ) -> tuple[ViewSet, pd.DataFrame]:
     """``exomesa lightcurves import --astronet``: match AstroNet TCE views to catalog KOIs and write ``out``
     (source ``real``, provenance ``astronet``, or ``astronet_cut`` where the local view was cut from the global
-    view) plus ``skipped.csv`` beside it (TCEs of a KOI that could not be imported; TCEs that are not KOIs are
-    only counted); returns (views, skipped)."""
+    view) plus ``<stem>.skipped.csv`` beside it (``views.skipped.csv`` for ``views.npz``, so imports into one
+    folder do not collide; TCEs of a KOI that could not be imported; TCEs that are not KOIs are only counted);
+    returns (views, skipped)."""
     out = Path(out)
     _check_npz_out(out, force)
-    skipped_path = out.parent / "skipped.csv"
+    skipped_path = out.with_name(out.stem + ".skipped.csv")
     check_writable(skipped_path, force, what="list of skipped TCEs")
     result = import_astronet(astronet, load_catalog(catalog, require_label=False))
     views, skipped = result.views, result.skipped

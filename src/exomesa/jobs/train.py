@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from exomesa.defaults import CONFIG_FILE, HISTORY_FILE, MODEL_FILE
-from exomesa.errors import ExomesaError
+from exomesa.errors import ExomesaError, InvalidSettingError
 from exomesa.evaluation.runner import load_labelled_table, load_views
 from exomesa.features import required_columns, resolve_feature_set, richest_preset
 from exomesa.mesa.config import legacy_settings, split_settings
@@ -109,12 +109,20 @@ def train_mesa(
     check_writable(paths["model"], force, "trained model")
     if freeze_backbone and pretrained_path is None:
         raise ExomesaError("--freeze_backbone needs --pretrained_path (the model whose backbone is frozen).")
-    merged = read_config(config) if config else {}
-    merged.update({k: v for k, v in params.items() if v is not None})
+    from_file = read_config(config) if config else {}
+    given = {k: v for k, v in params.items() if v is not None}
+    merged = {**from_file, **given}
     preset = merged.pop("preset", None)
     model_settings, train_settings = split_settings(
         {k: v for k, v in merged.items() if k != "features"}, "MESA settings"
     )
+    try:  # every setting in its range before the data are read
+        MesaClassifier(preset=preset, model=model_settings, train=train_settings).settings()
+    except InvalidSettingError as exc:
+        name = str(exc).split(" ", 1)[0]  # the message starts with the setting's name
+        if name in from_file and name not in given:
+            raise InvalidSettingError(f"config file {config}: {exc}") from None
+        raise
     df, data_desc = load_labelled_table(data_path, 0)
     if (
         features == "auto"

@@ -9,9 +9,11 @@ One task is one star: read and stitch its files, then fold every KOI of that sta
 * otherwise on a ``concurrent.futures.ProcessPoolExecutor``.
 
 Results go to a shard folder (:mod:`exomesa.lightcurves.shards`): one ``.npz`` per ``shard_size`` stars, a
-``manifest.json`` and ``failures.csv``. Rerunning the same command skips the finished shards; an ``out`` ending
-in ``.npz`` is built in ``<out>.shards/`` and merged into one file (catalog order) at the end, its failures
-written to ``<stem>.failures.csv``. A star that fails never stops the run.
+``manifest.json``, ``failures.csv`` and ``unmatched.csv`` (files of stars or missions the catalog does not
+hold: a folder may hold them, they are listed and left out). Rerunning the same command skips the finished
+shards; an ``out`` ending in ``.npz`` is built in ``<out>.shards/`` and merged into one file (catalog order) at
+the end, its side files named after it: ``<stem>.failures.csv``, ``<stem>.unmatched.csv``. A star that fails
+never stops the run.
 
 Examples::
 
@@ -55,18 +57,22 @@ from exomesa.lightcurves.shards import (
     write_manifest,
     write_shard,
 )
-from exomesa.lightcurves.star_tasks import StarResult, plan_star_tasks
+from exomesa.lightcurves.star_tasks import UNMATCHED_COLUMNS, StarResult, plan_star_tasks
 from exomesa.lightcurves.views import GLOBAL_BINS, LOCAL_BINS, ViewSet
 from exomesa.utils import check_writable, usable_cpus
 
 __all__ = [
     "DEFAULT_SHARD_SIZE",
+    "UNMATCHED_NAME",
     "BuildResult",
     "build_views_parallel",
 ]
 
 logger = logging.getLogger(__name__)
 
+#: The list of files that match no catalog row, inside a shard folder (``<stem>.unmatched.csv`` beside a
+#: ``.npz`` output).
+UNMATCHED_NAME = "unmatched.csv"
 DEFAULT_SHARD_SIZE = 200  # stars per shard: ~1 MB of views, a few seconds of work per worker
 _MAX_LOGGED_SKIPS = 20
 
@@ -77,6 +83,8 @@ class BuildResult:
 
     Attributes:
         out: the views file or shard folder written; failures_path: the failures CSV.
+        unmatched: DataFrame (:data:`~exomesa.lightcurves.star_tasks.UNMATCHED_COLUMNS`) of the files that
+            match no catalog row (other stars, other missions), left out; unmatched_path: where it is listed.
         n_views, n_stars, n_failed_stars: views built, stars with files, stars that gave nothing.
         n_shards, n_shards_skipped: shards in the build and those found finished (resumed).
         failures: DataFrame with :data:`FAILURE_COLUMNS`.
@@ -96,6 +104,8 @@ class BuildResult:
     seconds: float
     peak_rss_mb: float = 0.0
     dashboard: str | None = None
+    unmatched: pd.DataFrame | None = None
+    unmatched_path: Path | None = None
 
 
 # ---------------------------------------------------------------------------------------------- the build
@@ -130,7 +140,7 @@ def _own_files(folder: Path) -> list[Path]:
     return [
         p
         for p in folder.iterdir()
-        if p.name in (MANIFEST_NAME, FAILURES_NAME)
+        if p.name in (MANIFEST_NAME, FAILURES_NAME, UNMATCHED_NAME)
         or re.fullmatch(r"shard-\d{5}\.npz", p.name)
         or (p.name.startswith(".") and ".tmp" in p.name)
     ]
@@ -232,10 +242,14 @@ def build_views_parallel(
     single_file = out.suffix == ".npz"
     folder = Path(f"{out}.shards") if single_file else out
     failures_path = out.with_name(out.stem + ".failures.csv") if single_file else out / FAILURES_NAME
+    unmatched_path = out.with_name(out.stem + ".unmatched.csv") if single_file else out / UNMATCHED_NAME
     if single_file:
-        check_writable(failures_path, force, what="failures file")
+        check_writable([failures_path, unmatched_path], force, what="list of failures or unmatched files")
 
-    tasks, index_failures = plan_star_tasks(catalog, fits_paths)
+    unmatched_rows: list[list[str]] = []
+    tasks, index_failures = plan_star_tasks(catalog, fits_paths, unmatched=unmatched_rows)
+    unmatched = pd.DataFrame(unmatched_rows, columns=UNMATCHED_COLUMNS)
+    _log_unmatched(unmatched, unmatched_path)
     shards = [list(range(s, min(s + shard_size, len(tasks)))) for s in range(0, len(tasks), shard_size)]
     star_hashes = [star_fingerprint(t) for t in tasks]
     shard_hashes = [hashlib.sha256("".join(star_hashes[i] for i in s).encode()).hexdigest() for s in shards]
@@ -334,8 +348,19 @@ def build_views_parallel(
     if n_views == 0:
         if single_file:
             failures.to_csv(failures_path, index=False)
+            unmatched.to_csv(unmatched_path, index=False)
             _clear(folder)
             folder.rmdir()
+        else:
+            unmatched.to_csv(unmatched_path, index=False)
+        if not tasks and len(unmatched):
+            first = unmatched.iloc[0]
+            raise ExomesaError(
+                f"none of the {len(unmatched)} light-curve file(s) matches a catalog row (e.g. "
+                f"{Path(first['file']).name}: {first['mission']} {first['target']}; listed in {unmatched_path}). "
+                "Files match on KEPLERID -> kepid and TICID -> tic_id: pass the catalog these stars are in "
+                "(e.g. --catalog toi or an ExoFOP export for TESS files)."
+            )
         example = f" (e.g. {failures['reason'].iloc[0]})" if len(failures) else ""
         raise ExomesaError(
             f"none of the {len(tasks)} star(s) with light-curve files gave a view{example}. Check that the files' "
@@ -344,6 +369,7 @@ def build_views_parallel(
     if single_file:
         load_shard_folder(folder).save(out)
         failures.to_csv(failures_path, index=False)
+        unmatched.to_csv(unmatched_path, index=False)
         _clear(folder)
         try:
             folder.rmdir()
@@ -351,6 +377,7 @@ def build_views_parallel(
             logger.warning("left %s in place (it holds files exomesa did not write)", folder)
     else:
         failures.to_csv(failures_path, index=False)
+        unmatched.to_csv(unmatched_path, index=False)
     seconds = time.perf_counter() - start
     logger.info(
         "built %d real view(s) from the files of %d star(s); skipped %d KOI(s); %d star(s) failed; wrote %s in "
@@ -375,6 +402,8 @@ def build_views_parallel(
         seconds=seconds,
         peak_rss_mb=peak,
         dashboard=dashboard,
+        unmatched=unmatched,
+        unmatched_path=unmatched_path,
     )
 
 
@@ -404,6 +433,19 @@ def _finish_shard(
         "failed_stars": sum(r.failed for r in results),
     }
     write_manifest(folder, manifest)
+
+
+def _log_unmatched(unmatched: pd.DataFrame, path: Path) -> None:
+    """One line counting the files of stars the catalog does not hold (per mission), and where they are listed."""
+    if not len(unmatched):
+        return
+    counts = unmatched.groupby("mission", sort=False).agg(files=("file", "size"), stars=("target", "nunique"))
+    logger.info(
+        "%d light-curve file(s) match no catalog row and are left out (%s); listed in %s",
+        len(unmatched),
+        ", ".join(f"{m}: {r.files} file(s) of {r.stars} star(s)" for m, r in counts.iterrows()),
+        path,
+    )
 
 
 def _log_skips(failures: pd.DataFrame) -> None:

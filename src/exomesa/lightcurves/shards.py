@@ -7,6 +7,7 @@ A shard folder (written by :func:`exomesa.lightcurves.parallel.build_views_paral
     shard-00000.npz    the views of stars 0 … shard_size−1 (ViewSet format plus ``catalog_row`` and the
     shard-00001.npz    shard's failures), written atomically, so a killed run never leaves half a shard
     failures.csv       one row per KOI, file or star that gave no view, with the stage and the reason
+    unmatched.csv      the files of stars the catalog does not hold (file, mission, target), left out
 
 :func:`load_shard_folder` (what :meth:`ViewSet.load` does for a folder) returns the views of a finished folder
 in catalog order, equal to the single ``views.npz`` of the same build.

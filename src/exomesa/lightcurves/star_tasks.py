@@ -28,9 +28,12 @@ from exomesa.lightcurves.shards import KoiSpec, StarTask
 from exomesa.lightcurves.views import GLOBAL_BINS, LOCAL_BINS
 from exomesa.utils import peak_rss_mib
 
-__all__ = ["StarResult", "plan_star_tasks", "run_star", "failed_result"]
+__all__ = ["StarResult", "UNMATCHED_COLUMNS", "plan_star_tasks", "run_star", "failed_result"]
 
 logger = logging.getLogger(__name__)
+
+#: Columns of the list of files that match no catalog row (``<out>.unmatched.csv``).
+UNMATCHED_COLUMNS = ["file", "mission", "target"]
 
 
 @dataclass
@@ -92,13 +95,17 @@ def _index_files(paths: Iterable[Path | str]) -> tuple[dict[tuple[str, int], lis
 
 
 def plan_star_tasks(
-    catalog: pd.DataFrame, fits_paths: Iterable[Path | str]
+    catalog: pd.DataFrame,
+    fits_paths: Iterable[Path | str],
+    unmatched: list[list[str]] | None = None,
 ) -> tuple[list[StarTask], list[list[str]]]:
     """One :class:`StarTask` per star that has files and catalog KOIs, ordered by the star's first catalog row.
 
     A mission's files match the catalog column its source names (:attr:`~exomesa.sources.LightCurveFiles.id_column`:
     Kepler files ``kepid`` through KEPLERID, TESS files ``tic_id`` through TICID); registry order (Kepler first)
-    when a row has both.
+    when a row has both. Files of stars (or missions) the catalog does not hold are left out: a folder may
+    hold other stars' files. They are appended to ``unmatched`` as rows of :data:`UNMATCHED_COLUMNS`
+    (file path, mission, target: ``TIC 139754153``), sorted by path, when a list is given.
 
     Returns:
         (tasks, failure rows for files that could not be indexed).
@@ -128,6 +135,20 @@ def plan_star_tasks(
         StarTask(key[0], key[1], tuple(str(p) for p in sorted(groups[key])), tuple(specs))
         for key, specs in kois.items()  # dicts keep insertion order: first catalog row
     ]
+    if unmatched is not None:
+        by_mission = {f.mission: f for f in known}
+        unmatched.extend(
+            sorted(
+                [
+                    str(p),
+                    key[0],
+                    by_mission[key[0]].target_name(key[1]) if key[0] in by_mission else str(key[1]),
+                ]
+                for key, paths in groups.items()
+                if key not in kois
+                for p in paths
+            )
+        )
     return tasks, failures
 
 

@@ -23,7 +23,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from exomesa.errors import ExomesaError
+from exomesa.errors import ExomesaError, InvalidSettingError
+from exomesa.ranges import DEVICE_HELP, DEVICES, RANGES, check_device, check_range
 
 __all__ = [
     "MesaConfig",
@@ -50,13 +51,6 @@ LC_ENCODERS = ("patch", "astronet")
 
 #: Early-stopping metrics of the validation split → True when larger is better.
 MONITORS = {"val_classification": False, "val_loss": False, "val_macro_f1": True, "val_accuracy": True}
-
-#: Allowed ranges a field's ``metadata["range"]`` may name: a test and the words an error message uses.
-RANGES: dict[str, tuple[Callable[[float], bool], str]] = {
-    "positive": (lambda v: v > 0, "a positive number"),
-    "non-negative": (lambda v: v >= 0, "a non-negative number"),
-    "fraction": (lambda v: 0 <= v < 1, "a fraction in [0, 1)"),
-}
 
 
 def setting(
@@ -103,8 +97,29 @@ def _parse_class_weights(text: str) -> str | tuple[float, ...] | None:
     return weights
 
 
+def _parse_device(text: str) -> str:
+    if not DEVICES.fullmatch(text):
+        raise ValueError(f"must be auto, cpu, cuda or cuda:N, not {text!r}")
+    return text
+
+
 def _parse_optional_int(text: str) -> int | None:
     return None if text.strip().lower() == "none" else int(text)
+
+
+def _validate(cfg: Any) -> None:
+    """Every field with ``choices`` or a ``range`` (a key of :data:`~exomesa.ranges.RANGES`, the vocabulary
+    the command line checks its flags with) holds an allowed value; else InvalidSettingError (a ValueError and
+    an ExomesaError) naming the setting and what it may be."""
+    for f in dataclasses.fields(cfg):
+        value = getattr(cfg, f.name)
+        choices = f.metadata.get("choices")
+        if choices and value not in choices:
+            allowed = ", ".join(choices[:-1]) + " or " + choices[-1]
+            raise InvalidSettingError(f"{f.name} must be {allowed}, not {value!r}.")
+        rng = f.metadata.get("range")
+        if rng and not (value is None and "None" in str(f.type)):
+            check_range(f.name, value, rng, integer=str(f.type).startswith("int"))
 
 
 class _DictMixin:
@@ -198,11 +213,7 @@ class MesaConfig(_DictMixin):
     _LEGACY_FILL = {"phys_encoder": "mlp", "num_embedding": "none"}
 
     def __post_init__(self) -> None:
-        for f in dataclasses.fields(self):
-            choices = f.metadata.get("choices")
-            if choices and getattr(self, f.name) not in choices:
-                allowed = ", ".join(choices[:-1]) + " or " + choices[-1]
-                raise ValueError(f"{f.name} must be {allowed}, not {getattr(self, f.name)!r}")
+        _validate(self)
 
 
 @dataclass(frozen=True)
@@ -256,7 +267,7 @@ class TrainConfig(_DictMixin):
     val_split: float = setting(
         0.15, "validation fraction carved from the training data, grouped by star", range="fraction"
     )
-    device: str = setting("auto", "auto, cpu, cuda or cuda:N")
+    device: str = setting("auto", DEVICE_HELP, parse=_parse_device)
     ensemble: int = setting(
         2,
         "deep-ensemble members (seeds seed, seed+1, ...) in one checkpoint; 1: a single model",
@@ -271,9 +282,13 @@ class TrainConfig(_DictMixin):
     # torch intra-op threads while training (restored after); None: unchanged. Small batches are dominated by
     # per-op overhead: one thread is as fast as two on an idle machine and several times faster on a loaded one
     num_threads: int | None = setting(
-        1, "torch threads while training (none: unchanged)", parse=_parse_optional_int
+        1, "torch threads while training (none: unchanged)", range="positive", parse=_parse_optional_int
     )
     freeze_backbone: bool = setting(False, "train only the classifier head (a fit argument)", cli=False)
+
+    def __post_init__(self) -> None:
+        _validate(self)
+        check_device("device", self.device)
 
 
 # ------------------------------------------------------------------------------------ flat setting names
