@@ -34,6 +34,7 @@ from exomesa.features.ephemeris import (
 
 __all__ = [
     "EPHEMERIS_SOURCE_COLUMNS",
+    "EPHEMERIS_OPTIONAL_COLUMNS",
     "match_catalog",
     "ephemeris_feature_frame",
     "add_ephemeris_columns",
@@ -103,8 +104,9 @@ def match_catalog(
     return find_matches(table, parents, min_significance=min_significance)
 
 
-#: Catalog columns the matching reads when present (positions, magnitudes, uncertainties, TESS sectors).
-_OPTIONAL_COLUMNS = (
+#: Catalog columns the matching reads when present (positions, magnitudes, uncertainties, TESS sectors); a row
+#: of the embedded catalog lacking them takes them from it.
+EPHEMERIS_OPTIONAL_COLUMNS = (
     "kepoi_name",
     "kepid",
     "koi_time0",
@@ -140,7 +142,7 @@ def ephemeris_feature_frame(df: pd.DataFrame, reference: pd.DataFrame | None = N
     if reference is None:
         reference = context_catalog(df)
     ref_names = None if reference is None else _names(reference)
-    cols = [c for c in (*EPHEMERIS_SOURCE_COLUMNS, *_OPTIONAL_COLUMNS) if c in df.columns]
+    cols = [c for c in (*EPHEMERIS_SOURCE_COLUMNS, *EPHEMERIS_OPTIONAL_COLUMNS) if c in df.columns]
     key_parts = [pd.util.hash_pandas_object(df[cols], index=False).to_numpy()]
     if reference is not None:
         key_parts.append(np.array([len(reference)], dtype=np.uint64))
@@ -156,7 +158,7 @@ def ephemeris_feature_frame(df: pd.DataFrame, reference: pd.DataFrame | None = N
         frame[CANDIDATE_ID] = names.to_numpy()
     if reference is not None and ref_names is not None:
         ref = reference.set_axis(pd.Index(ref_names)).loc[~ref_names.duplicated().to_numpy()]
-        for col in (*EPHEMERIS_SOURCE_COLUMNS, *_OPTIONAL_COLUMNS):
+        for col in (*EPHEMERIS_SOURCE_COLUMNS, *EPHEMERIS_OPTIONAL_COLUMNS):
             if col not in frame.columns and col in ref.columns:
                 frame[col] = ref[col].reindex(names.to_numpy()).to_numpy()
     matches = match_catalog(frame, reference)
