@@ -128,7 +128,9 @@ def test_config_validation():
     assert BenchmarkConfig(workers=2).resolved().n_jobs == 1  # one LightGBM thread per worker
     assert full.workers == min(2, os.cpu_count() or 1) and cfg.workers == 1
     # the ephemeris preset's earlier method names run the full methods (once each)
-    aliased = BenchmarkConfig(methods=["lgbm_tabular_full_ephemeris", "lgbm_tabular_full", "mesa_full_ephemeris"])
+    aliased = BenchmarkConfig(
+        methods=["lgbm_tabular_full_ephemeris", "lgbm_tabular_full", "mesa_full_ephemeris"]
+    )
     assert aliased.resolved().methods == ["lgbm_tabular_full", "mesa_full"]
 
 
