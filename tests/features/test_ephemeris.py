@@ -230,6 +230,10 @@ def test_toi_subset_gets_the_features_of_the_whole_table():
     part = ephemeris_feature_frame(toi.iloc[:2000])
     np.testing.assert_array_equal(part.to_numpy(), whole.iloc[:2000].to_numpy())
     assert whole["eph_is_child"].sum() >= 90
+    # single-transit TOIs (no period) are never matched: their features are missing, not "no match"
+    no_period = toi["koi_period"].isna().to_numpy()
+    assert no_period.any() and whole[no_period].isna().all().all()
+    assert whole.loc[~no_period, "eph_n_parents"].notna().all()
     # only the columns the group declares (as the LightGBM baseline passes them): the same features
     needs = required_columns({"ephemeris": list(EPHEMERIS_FEATURES)})
     np.testing.assert_array_equal(ephemeris_feature_frame(toi[needs]).to_numpy(), whole.to_numpy())

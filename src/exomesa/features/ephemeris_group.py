@@ -125,9 +125,22 @@ EPHEMERIS_OPTIONAL_COLUMNS = (
 _CACHE: dict[int, pd.DataFrame] = {}
 
 
+def _usable_ephemeris(frame: pd.DataFrame) -> np.ndarray:
+    """[N] bool: a positive period and duration and an epoch (the rows :func:`.ephemeris.ephemeris_table` keeps)."""
+
+    def col(name: str) -> np.ndarray:
+        if name not in frame.columns:
+            return np.full(len(frame), np.nan)
+        return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+
+    epoch = np.where(np.isfinite(col("koi_time0bk")), col("koi_time0bk"), col("koi_time0"))
+    with np.errstate(invalid="ignore"):
+        return (col("koi_period") > 0) & np.isfinite(epoch) & (col("koi_duration") > 0)
+
+
 def ephemeris_feature_frame(df: pd.DataFrame, reference: pd.DataFrame | None = None) -> pd.DataFrame | None:
     """The :data:`~.ephemeris.EPHEMERIS_FEATURES` of ``df``'s rows [N, 6], or None when ``df`` lacks a period,
-    epoch or duration column.
+    epoch or duration column. Rows without a positive period and duration and an epoch get missing values.
 
     ``df`` is matched in the context of its mission's embedded catalog when ``reference`` is None
     (:func:`context_catalog`); columns the matching uses that ``df`` lacks (positions, magnitudes,
@@ -163,6 +176,8 @@ def ephemeris_feature_frame(df: pd.DataFrame, reference: pd.DataFrame | None = N
                 frame[col] = ref[col].reindex(names.to_numpy()).to_numpy()
     matches = match_catalog(frame, reference)
     features = ephemeris_features(names.to_numpy(), matches).reset_index(drop=True)
+    # a row without a usable ephemeris was never matched: its features are unknown (missing), not "no match"
+    features.loc[~_usable_ephemeris(frame), list(EPHEMERIS_FEATURES)] = np.nan
     if len(_CACHE) > 16:
         _CACHE.clear()
     _CACHE[key] = features
