@@ -369,3 +369,24 @@ def test_predict_a_full_table_scores_ephemeris_with_the_onnx_twin_without_torch(
     sidecar = json.loads((tmp_path / "p.model.json").read_text())
     assert sidecar["model"] == "bundled:kepler_full" and sidecar["engine"] == "onnxruntime"
     assert pd.read_csv(out)["scored"].all()
+
+
+def test_streaming_a_full_table_in_chunks_gives_the_whole_table_scores(
+    dr25: pd.DataFrame, tmp_path: Path
+) -> None:
+    """The ephemeris group matches each chunk in the context of the whole embedded catalog: chunking changes
+    no score of a catalog KOI."""
+    from exomesa.evaluation.streaming import stream_predictions
+    from exomesa.jobs.predict import predict_table
+
+    entry = next(e for e in BUNDLED_MODELS if e.name == "kepler_full")
+    _needs_bundled(entry)
+    src = tmp_path / "kois.csv"
+    dr25.sample(300, random_state=5).to_csv(src, index=False)
+    model = bundled_dir() / entry.file
+    whole = predict_table(model, src, tmp_path / "whole.csv")
+    stream_predictions(model, src, tmp_path / "chunks.csv", chunk_size=70, progress=False)
+    chunks = pd.read_csv(tmp_path / "chunks.csv")
+    cols = ["prob_confirmed", "prob_candidate", "prob_false_positive"]
+    assert chunks["candidate_id"].tolist() == whole["candidate_id"].tolist()
+    np.testing.assert_allclose(chunks[cols].to_numpy(), whole[cols].to_numpy(), atol=1e-6)
