@@ -6,13 +6,16 @@ Writes ``benchmarks/results/ephemeris.json``:
   tables already in memory), and the same for the TOI table;
 * ``dr25`` / ``toi``: the ``exomesa ephemeris`` summaries (contaminated candidates and their disposition mix; the
   dispositions are read only for this report);
-* ``lightgbm``: the benchmark methods ``lgbm_tabular_full`` vs ``lgbm_tabular_full_ephemeris``
-  (``TabularLightGBM``, default settings, one thread) on the 5 star-grouped folds of all DR25 KOIs
-  (``group_kfold``, the benchmark's folds and seed);
-* ``mesa``: MESA (physics tower, ensemble 1, default preset otherwise: ``mesa_method(preset, towers="physics",
-  ensemble=1)``, no light curve rendered) on the first ``--mesa_folds`` of the same folds, ``full`` vs
-  ``full_ephemeris``. ``exomesa benchmark --methods mesa_full,mesa_full_ephemeris`` runs the default recipe
-  (both towers) instead.
+* ``lightgbm``: ``TabularLightGBM`` (default settings, one thread; the benchmark method ``lgbm_tabular_full``)
+  on ``full`` and on ``full`` without its ``ephemeris`` group (``full_without_ephemeris``), on the 5
+  star-grouped folds of all DR25 KOIs (``group_kfold``, the benchmark's folds and seed);
+* ``mesa``: MESA (physics tower, ensemble 1, default preset otherwise: ``mesa_method(features,
+  towers="physics", ensemble=1)``, no light curve rendered) on the first ``--mesa_folds`` of the same folds,
+  the same two feature sets. ``exomesa benchmark --methods mesa_full`` runs the default recipe (both towers)
+  on ``full``.
+
+Until the group joined ``full``, these keys were ``full`` (now ``full_without_ephemeris``) and
+``full_ephemeris`` (now ``full``); the stored results were renamed, their numbers are unchanged.
 
 Run::
 
@@ -30,17 +33,22 @@ from pathlib import Path
 import numpy as np
 
 from exomesa.benchmark.config import BenchmarkConfig
-from exomesa.benchmark.methods import BENCHMARK_METHODS, FoldData, MethodResult, mesa_method
+from exomesa.benchmark.methods import FoldData, MethodResult, _lgbm_method, mesa_method
 from exomesa.benchmark.runner import fold_metrics
 from exomesa.data import LABEL, group_kfold, labels_to_index, load_catalog
 from exomesa.data.tce import load_dr24_tces
 from exomesa.defaults import SPLIT_SEED
+from exomesa.features import resolve_feature_set
 from exomesa.features.ephemeris import ephemeris_table, find_matches, tce_ephemeris_table
 from exomesa.features.ephemeris_group import match_catalog
 from exomesa.jobs.ephemeris import summarize_matches
 
 OUT = Path(__file__).parent / "results" / "ephemeris.json"
-PRESETS = ("full", "full_ephemeris")
+#: The compared feature sets: ``full`` without its ``ephemeris`` group, and ``full``.
+FEATURE_SETS: dict[str, dict[str, list[str]]] = {
+    "full_without_ephemeris": {g: c for g, c in resolve_feature_set("full").items() if g != "ephemeris"},
+    "full": resolve_feature_set("full"),
+}
 
 
 def timing() -> dict:
@@ -67,24 +75,26 @@ def _mean_std(folds: list[dict]) -> dict:
     }
 
 
-def _method(kind: str, preset: str) -> Callable[[FoldData, BenchmarkConfig, dict], MethodResult]:
-    """The registered LightGBM method of ``preset``, or MESA with this benchmark's recipe (physics tower only)."""
+def _method(kind: str, name: str) -> Callable[[FoldData, BenchmarkConfig, dict], MethodResult]:
+    """The benchmark's LightGBM method on feature set ``name``, or MESA with this benchmark's recipe (physics
+    tower only)."""
     if kind == "lightgbm":
-        return BENCHMARK_METHODS[f"lgbm_tabular_{preset}"].run
-    return mesa_method(preset, towers="physics", ensemble=1)
+        return _lgbm_method("tabular", FEATURE_SETS[name])
+    return mesa_method(FEATURE_SETS[name], towers="physics", ensemble=1)
 
 
 def models(kind: str, n_folds: int, save=None) -> dict:
-    """``kind`` ("lightgbm"/"mesa") with each preset on the first ``n_folds`` folds, fold by fold (both presets
-    on a fold before the next fold, so a partial run still compares like with like); ``save(out)`` after each."""
+    """``kind`` ("lightgbm"/"mesa") with each feature set on the first ``n_folds`` folds, fold by fold (both
+    sets on a fold before the next fold, so a partial run still compares like with like); ``save(out)`` after
+    each."""
     df = load_catalog("dr25")
     folds = group_kfold(df, 5, SPLIT_SEED)[:n_folds]
     y = labels_to_index(df[LABEL])
     config = BenchmarkConfig(seed=SPLIT_SEED, n_jobs=1, workers=1).resolved()
-    out: dict = {preset: {"folds": []} for preset in PRESETS}
+    out: dict = {name: {"folds": []} for name in FEATURE_SETS}
     for k, (tr, te) in enumerate(folds):
         data = FoldData(k, df.iloc[tr].reset_index(drop=True), df.iloc[te].reset_index(drop=True), None, None)
-        for preset in PRESETS:
+        for preset in FEATURE_SETS:
             t0 = time.perf_counter()
             result = _method(kind, preset)(data, config, {})
             metrics = fold_metrics(y[te], np.asarray(result.proba))
@@ -121,10 +131,10 @@ def main(argv: list[str] | None = None) -> None:
         return save
 
     if not args.skip_lightgbm:
-        note = "lgbm_tabular_full / lgbm_tabular_full_ephemeris: TabularLightGBM (default settings), n_jobs=1"
+        note = "TabularLightGBM (default settings, as lgbm_tabular_full), n_jobs=1"
         models("lightgbm", 5, saver("lightgbm", note))
     if args.mesa_folds:
-        note = "mesa_method(preset, towers='physics', ensemble=1): MESA physics tower, ensemble 1, default preset"
+        note = "mesa_method(features, towers='physics', ensemble=1): MESA physics tower, ensemble 1, default preset"
         models("mesa", args.mesa_folds, saver("mesa", note))
     print(json.dumps({k: result[k] for k in ("timing",)}, indent=2))
 

@@ -96,6 +96,7 @@ def build(entry, train, test, data_info: dict, force: bool) -> dict:
         ckpt.pop(key, None)
     save_checkpoint(path, ckpt)
     tmp.unlink()
+    record["feature_set"] = {g: list(c) for g, c in clf.feature_set_.items()}
     record["file_kb"] = round(path.stat().st_size / 1024, 1)
     record["sha256"] = _sha256(path)
     if entry.towers == "physics":
@@ -160,6 +161,8 @@ def export_twin(entry, test, record: dict) -> dict:
         "%s: ONNX twin %.0f KB, max |p_onnx - p_torch| = %.1e", entry.name, twin.stat().st_size / 1024, diff
     )
     return {
+        # what the model reads (exomesa.bundled chooses and checks with it, whatever the preset says today)
+        "feature_set": {g: list(c) for g, c in clf.feature_set_.items()},
         "onnx_file_kb": round(twin.stat().st_size / 1024, 1),
         "onnx_sha256": _sha256(twin),
         "onnx_max_abs_diff": float(f"{diff:.3g}"),

@@ -16,6 +16,7 @@ from exomesa.bundled import (
     BUNDLED_MODELS,
     REBUILD_COMMAND,
     bundled_dir,
+    bundled_feature_set,
     choose_bundled,
     load_bundled,
     write_archive_table,
@@ -24,6 +25,9 @@ from exomesa.data import is_leaky, load_dr25
 from exomesa.features import PRESETS, required_columns, resolve_feature_set, richest_preset
 
 ARCHIVE = next(e for e in BUNDLED_MODELS if e.preset == "archive")
+#: A physics-only MESA trained with ``features="full"`` before the ``ephemeris`` group joined ``full`` (tiny
+#: sizes, 300 DR25 KOIs, one epoch; written by exomesa 0.1.0): it reads planet, stellar and diagnostics only.
+OLD_FULL_CHECKPOINT = Path(__file__).parent / "data" / "mesa_full_before_ephemeris.pth"
 
 
 @pytest.fixture(scope="module")
@@ -139,6 +143,12 @@ def test_every_bundled_model_is_small_and_records_its_build() -> None:
         assert rec["versions"]["exomesa"] == ckpt["exomesa_version"]
         assert len(rec["data"]["sha256"]) == 64
         assert "physics" not in ckpt["reference"]  # no embedding bank: small files
+        # the manifest records what the file reads, which the automatic choice uses (not the preset's today)
+        assert bundled_feature_set(entry) == {g: list(c) for g, c in ckpt["feature_set"].items()}
+    full = next(e for e in BUNDLED_MODELS if e.name == "kepler_full")
+    assert bundled_feature_set(full) == resolve_feature_set("full") and "ephemeris" in bundled_feature_set(
+        full
+    )
 
 
 def test_a_kepler_model_is_never_chosen_for_a_tess_table() -> None:
@@ -255,3 +265,128 @@ def test_onnx_export_of_an_ft_ensemble_keeps_probabilities_and_spread(
         export_physics_onnx(
             MesaClassifier.from_settings(epochs=1, seed=0).fit(df.head(120)), tmp_path / "x.onnx"
         )
+
+
+# ---------------------------------------------------------------- models trained before `full` had `ephemeris`
+def _without_epoch(dr25: pd.DataFrame, n: int = 60) -> pd.DataFrame:
+    """``n`` DR25 KOIs without the epoch column, which the ``ephemeris`` group of today's ``full`` reads."""
+    return dr25.sample(n, random_state=3).drop(columns=["koi_time0bk"]).reset_index(drop=True)
+
+
+def test_a_full_checkpoint_from_before_the_ephemeris_group_scores_with_its_own_columns(
+    dr25: pd.DataFrame, tmp_path: Path
+) -> None:
+    from exomesa.cli import main
+    from exomesa.mesa.classifier import MesaClassifier
+
+    old = MesaClassifier.load(OLD_FULL_CHECKPOINT)
+    today = resolve_feature_set("full")
+    assert old.settings_record()["features"] == "full" and "ephemeris" in today
+    assert old.features_read() == {g: c for g, c in today.items() if g != "ephemeris"}
+    table = _without_epoch(dr25)
+    src, out = tmp_path / "kois.csv", tmp_path / "p.csv"
+    table.to_csv(src, index=False)
+    argv = ["predict", "--model_path", str(OLD_FULL_CHECKPOINT), "--input", str(src), "--output", str(out)]
+    assert main(argv) == 0
+    res = pd.read_csv(out)
+    assert res["scored"].all()
+    assert json.loads((tmp_path / "p.model.json").read_text())["imputed_columns"] == []
+    cols = ["prob_confirmed", "prob_candidate", "prob_false_positive"]
+    from exomesa.bundled import blank_views
+
+    expected = old.predict_proba(table, views=blank_views(table["candidate_id"]))
+    np.testing.assert_allclose(res[cols].to_numpy(), expected, atol=1e-6)
+
+
+def test_an_old_bundled_full_model_keeps_its_columns_until_rebuilt(
+    dr25: pd.DataFrame, tmp_path: Path, monkeypatch
+) -> None:
+    """A bundled folder built before the change (the manifest records the file's feature set): the automatic
+    choice asks for the columns the file reads, its ONNX twin scores like torch; a manifest that disagrees with
+    the file is refused naming the rebuild command."""
+    pytest.importorskip("onnx", reason="onnx (dev extra) not installed")
+    pytest.importorskip("onnxruntime", reason="onnxruntime not installed")
+    import shutil
+
+    import exomesa.bundled
+    from exomesa.bundled import blank_views
+    from exomesa.mesa.classifier import MesaClassifier
+    from exomesa.mesa.onnx_export import export_physics_onnx
+
+    entry = next(e for e in BUNDLED_MODELS if e.name == "kepler_full")
+    folder = tmp_path / "bundled_models"
+    folder.mkdir()
+    shutil.copy(OLD_FULL_CHECKPOINT, folder / entry.file)
+    old = MesaClassifier.load(folder / entry.file)
+    export_physics_onnx(old, folder / Path(entry.file).with_suffix(".onnx").name)
+    manifest = json.loads((bundled_dir() / "manifest.json").read_text())
+    manifest[entry.name] = {**manifest[entry.name], "feature_set": old.features_read()}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    monkeypatch.setattr(exomesa.bundled, "bundled_dir", lambda: folder)
+    monkeypatch.setattr(exomesa.bundled, "__version__", old.version_built())
+
+    table = _without_epoch(dr25)
+    assert choose_bundled(table.columns).entry.name == "kepler_full"  # no epoch needed by the old file
+    fast, ref = load_bundled(entry, engine="onnx"), load_bundled(entry, engine="torch")
+    np.testing.assert_allclose(
+        fast.predict_proba(table),
+        ref.predict_proba(table, views=blank_views(table["candidate_id"])),
+        atol=1e-5,
+    )
+    # a manifest of today's preset next to the old file: refused, one line naming the rebuild
+    manifest[entry.name]["feature_set"] = resolve_feature_set("full")
+    (tmp_path / "stale").mkdir()
+    for f in folder.iterdir():
+        shutil.copy(f, tmp_path / "stale" / f.name)
+    (tmp_path / "stale" / "manifest.json").write_text(json.dumps(manifest))
+    monkeypatch.setattr(exomesa.bundled, "bundled_dir", lambda: tmp_path / "stale")
+    with pytest.raises(ExomesaError, match="reads other columns than bundled_models/manifest.json") as err:
+        load_bundled(entry, engine="onnx")
+    assert REBUILD_COMMAND in str(err.value) and "\n" not in str(err.value)
+
+
+def test_predict_a_full_table_scores_ephemeris_with_the_onnx_twin_without_torch(
+    dr25: pd.DataFrame, tmp_path: Path
+) -> None:
+    """A table with every ``full`` column gets kepler_full, whose ``ephemeris`` group is computed in numpy."""
+    pytest.importorskip("onnxruntime", reason="onnxruntime not installed")
+    import subprocess
+    import sys
+
+    entry = next(e for e in BUNDLED_MODELS if e.name == "kepler_full")
+    _needs_bundled(entry)
+    src, out = tmp_path / "kois.csv", tmp_path / "p.csv"
+    dr25.sample(100, random_state=4).to_csv(src, index=False)
+    code = (
+        "import sys; from exomesa.cli import main; rc = main(sys.argv[1:]); "
+        "heavy = sorted(m for m in ('torch', 'sklearn') if m in sys.modules); print('HEAVY', heavy); sys.exit(rc)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, "predict", "--input", str(src), "--output", str(out)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "HEAVY []" in run.stdout, run.stdout + run.stderr
+    sidecar = json.loads((tmp_path / "p.model.json").read_text())
+    assert sidecar["model"] == "bundled:kepler_full" and sidecar["engine"] == "onnxruntime"
+    assert pd.read_csv(out)["scored"].all()
+
+
+def test_streaming_a_full_table_in_chunks_gives_the_whole_table_scores(
+    dr25: pd.DataFrame, tmp_path: Path
+) -> None:
+    """The ephemeris group matches each chunk in the context of the whole embedded catalog: chunking changes
+    no score of a catalog KOI."""
+    from exomesa.evaluation.streaming import stream_predictions
+    from exomesa.jobs.predict import predict_table
+
+    entry = next(e for e in BUNDLED_MODELS if e.name == "kepler_full")
+    _needs_bundled(entry)
+    src = tmp_path / "kois.csv"
+    dr25.sample(300, random_state=5).to_csv(src, index=False)
+    model = bundled_dir() / entry.file
+    whole = predict_table(model, src, tmp_path / "whole.csv")
+    stream_predictions(model, src, tmp_path / "chunks.csv", chunk_size=70, progress=False)
+    chunks = pd.read_csv(tmp_path / "chunks.csv")
+    cols = ["prob_confirmed", "prob_candidate", "prob_false_positive"]
+    assert chunks["candidate_id"].tolist() == whole["candidate_id"].tolist()
+    np.testing.assert_allclose(chunks[cols].to_numpy(), whole[cols].to_numpy(), atol=1e-6)

@@ -27,7 +27,7 @@ def test_presets() -> None:
     seed = resolve_feature_set("seed")
     assert seed == {"planet": ["koi_period", "koi_depth", "koi_prad"], "stellar": ["koi_steff", "koi_srad"]}
     full = resolve_feature_set("full")
-    assert set(full) == {"planet", "stellar", "diagnostics"}
+    assert list(full) == ["planet", "stellar", "diagnostics", "ephemeris"]
 
 
 def test_full_preset_has_no_leaks_or_proxies() -> None:
@@ -48,7 +48,12 @@ def test_full_preset_has_no_leaks_or_proxies() -> None:
             )
         )
     ]
-    assert not {"kepid", "rowid", "ra", "dec", "koi_time0bk", "koi_fwm_sra", "koi_fwm_sdec"} & set(cols)
+    ids = {"kepid", "rowid", "ra", "dec", "koi_time0bk", "koi_fwm_sra", "koi_fwm_sdec"}
+    assert not ids & set(feature_columns(PRESETS["full"]))
+    # the epoch is read only to match ephemerides (the ephemeris group), never as a feature
+    assert ids & set(cols) == {"koi_time0bk"}
+    without = {g: c for g, c in PRESETS["full"].items() if g != "ephemeris"}
+    assert not ids & set(required_columns(without))
 
 
 def test_every_feature_is_documented() -> None:

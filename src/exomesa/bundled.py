@@ -8,7 +8,10 @@ whose feature columns the table has::
     clf = load_bundled(choice.entry)                  # refuses a model built by another exomesa version
 
 The registry :data:`BUNDLED_MODELS` is a list of :class:`BundledModel` entries (mission, feature preset, file
-under ``exomesa/bundled_models/``); a TESS model is one more line once the TOI presets exist. The files are
+under ``exomesa/bundled_models/``); a TESS model is one more line once the TOI presets exist. The columns a
+bundled model reads are the feature set it was trained on, as ``bundled_models/manifest.json`` records it
+(:func:`bundled_feature_set`), not what its preset names today: a preset that grows (``full`` gained the
+``ephemeris`` group) changes a bundled model's inputs only when the model is rebuilt. The files are
 built by ``python scripts/build_bundled_models.py --force`` with the recipe :data:`BUNDLED_PARAMS` on the
 training split of the embedded DR25 table (the default star-grouped split, seed 42), so the held-out stars
 stay unseen; the checkpoint records the seeds, the data file's SHA-256, the package versions and the
@@ -24,9 +27,11 @@ scored rows that were training rows are marked (``in_training``).
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +52,8 @@ __all__ = [
     "BUNDLED_PARAMS",
     "REBUILD_COMMAND",
     "bundled_dir",
+    "bundled_manifest",
+    "bundled_feature_set",
     "bundled_columns",
     "choose_bundled",
     "usable_models",
@@ -104,9 +111,36 @@ def bundled_dir() -> Path:
     return Path(__file__).resolve().parent / "bundled_models"
 
 
+@lru_cache(maxsize=1)
+def _read_manifest(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise ExomesaError(
+            f"{path}: unreadable bundled-model manifest ({exc}); rebuild the bundled models with "
+            f"`{REBUILD_COMMAND}`, or reinstall exomesa."
+        ) from exc
+
+
+def bundled_manifest() -> dict[str, Any]:
+    """``bundled_models/manifest.json``: one build record per bundled model (``{}`` when absent)."""
+    return _read_manifest(bundled_dir() / "manifest.json")
+
+
+def bundled_feature_set(entry: BundledModel) -> dict[str, list[str]]:
+    """The feature set ``{group: [columns]}`` ``entry``'s file was trained on: the manifest's ``feature_set``
+    (written by the build), else what the entry's preset resolves to (a manifest of an earlier build)."""
+    stored = (bundled_manifest().get(entry.name) or {}).get("feature_set")
+    if stored:
+        return {g: list(c) for g, c in stored.items()}
+    return resolve_feature_set(entry.preset)
+
+
 def bundled_columns(entry: BundledModel) -> list[str]:
-    """The input columns ``entry``'s feature preset reads (derived features expanded)."""
-    return required_columns(resolve_feature_set(entry.preset))
+    """The input columns ``entry``'s model reads (its stored feature set, derived features expanded)."""
+    return required_columns(bundled_feature_set(entry))
 
 
 @dataclass
@@ -253,6 +287,11 @@ def load_bundled(entry: BundledModel, device: str = "cpu", engine: str = "auto")
             f"bundled model {entry.name} ({target}) was built by exomesa {built}, but exomesa {__version__} is "
             f"installed; refusing to use it. Rebuild the bundled models with `{REBUILD_COMMAND}`, or pass "
             "--model_path with a model you trained."
+        )
+    if clf.features_read() != bundled_feature_set(entry):
+        raise ExomesaError(
+            f"bundled model {entry.name} ({target}) reads other columns than bundled_models/manifest.json "
+            f"records for it; rebuild the bundled models with `{REBUILD_COMMAND}`, or reinstall exomesa."
         )
     clf.engine_ = "onnxruntime" if use_onnx else "torch"
     clf.bundled_file_ = target

@@ -41,6 +41,14 @@ def test_prepare_on_embedded_dr25(tmp_path: Path) -> None:
         "kepoi_name",
     ]
     assert "koi_score" not in header and "koi_fpflag_nt" not in header
+    # every column the full preset reads, and the same ephemeris features as the embedded table's rows
+    from exomesa.features import required_columns, resolve_feature_set
+    from exomesa.features.ephemeris_group import ephemeris_feature_frame
+
+    assert set(required_columns(resolve_feature_set("full"))) <= set(train.columns)
+    assert {"ra", "dec", "koi_period_err1", "koi_time0bk_err1"} <= set(header)
+    dr25 = load_catalog("dr25").set_index("candidate_id").loc[test["candidate_id"]].reset_index()
+    pd.testing.assert_frame_equal(ephemeris_feature_frame(test), ephemeris_feature_frame(dr25))
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["counts"]["train"]["total"] == len(train)
     # refuses to overwrite without --force, one clear line, exit code 2

@@ -92,9 +92,9 @@ def test_result_does_not_depend_on_row_order():
 
 
 def test_preset_and_group_registered():
-    fs = resolve_feature_set("full_ephemeris")
+    fs = resolve_feature_set("full")
     assert fs["ephemeris"] == list(EPHEMERIS_FEATURES)
-    assert "ephemeris" not in resolve_feature_set("full")
+    assert resolve_feature_set("full_ephemeris") == fs  # the group's earlier opt-in preset: an alias
     # the group reads the neutral keys, so a TESS table (no kepoi_name/kepid) carries what it needs
     needs = required_columns({"ephemeris": list(EPHEMERIS_FEATURES)})
     assert {"candidate_id", "star_id", "mission"} <= set(needs)
@@ -230,6 +230,10 @@ def test_toi_subset_gets_the_features_of_the_whole_table():
     part = ephemeris_feature_frame(toi.iloc[:2000])
     np.testing.assert_array_equal(part.to_numpy(), whole.iloc[:2000].to_numpy())
     assert whole["eph_is_child"].sum() >= 90
+    # single-transit TOIs (no period) are never matched: their features are missing, not "no match"
+    no_period = toi["koi_period"].isna().to_numpy()
+    assert no_period.any() and whole[no_period].isna().all().all()
+    assert whole.loc[~no_period, "eph_n_parents"].notna().all()
     # only the columns the group declares (as the LightGBM baseline passes them): the same features
     needs = required_columns({"ephemeris": list(EPHEMERIS_FEATURES)})
     np.testing.assert_array_equal(ephemeris_feature_frame(toi[needs]).to_numpy(), whole.to_numpy())

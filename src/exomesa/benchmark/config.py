@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from exomesa.benchmark.methods import BENCHMARK_METHODS, DEFAULT_METHODS
+from exomesa.benchmark.methods import BENCHMARK_METHODS, DEFAULT_METHODS, METHOD_ALIASES
 from exomesa.benchmark.real_methods import REAL_DEFAULT_METHODS, REAL_METHODS
 from exomesa.defaults import BENCHMARK_REAL_SUITE, LGBM_PARAMS, N_FOLDS, SPLIT_SEED, TSFRESH_PRESET
 from exomesa.errors import ExomesaError
@@ -72,6 +72,8 @@ class BenchmarkConfig:
             out.folds = list(QUICK["folds"]) if q else list(range(self.n_splits))
         default_methods = REAL_DEFAULT_METHODS if real else DEFAULT_METHODS
         out.methods = list(self.methods) if self.methods is not None else list(default_methods)
+        if not real:  # earlier names of methods (e.g. mesa_full_ephemeris -> mesa_full), each run once
+            out.methods = list(dict.fromkeys(METHOD_ALIASES.get(m, m) for m in out.methods))
         suite_epochs = BENCHMARK_REAL_SUITE["epochs"] if real else None
         out.epochs = self.epochs if self.epochs is not None else (QUICK["epochs"] if q else suite_epochs)
         if self.finetune_epochs is not None:

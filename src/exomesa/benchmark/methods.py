@@ -10,8 +10,9 @@ predicts the test rows and reports its cost. Registered here (see :func:`registe
   time is reported separately (``pretrain_seconds``).
 - ``lgbm_tabular_seed`` / ``lgbm_tabular_full``: :class:`exomesa.baselines.TabularLightGBM`.
 - ``tsfresh_lgbm_full``: :class:`exomesa.baselines.TsfreshLightGBM`.
-- by name only: the archive, Gaia and ephemeris methods below (``mesa_full_ephemeris`` /
-  ``lgbm_tabular_full_ephemeris``: the ``full_ephemeris`` preset, ``full`` + the opt-in ``ephemeris`` group).
+- by name only: the archive and Gaia methods below. The ``full`` methods read the ``ephemeris`` group (part of
+  ``full``); ``mesa_full_ephemeris`` / ``lgbm_tabular_full_ephemeris``, the methods of the opt-in preset it
+  had before, are accepted as aliases of ``mesa_full`` / ``lgbm_tabular_full`` (:data:`METHOD_ALIASES`).
   The model search's variants and ablations of MESA live with the experiments (``benchmarks/mesa_variants.py``),
   which register them with :func:`register_method`.
 
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BENCHMARK_METHODS",
     "DEFAULT_METHODS",
+    "METHOD_ALIASES",
     "FoldData",
     "MethodResult",
     "MethodSpec",
@@ -104,7 +106,9 @@ def register_method(spec: MethodSpec) -> MethodSpec:
 
 
 # ---------------------------------------------------------------------------------------------- adapters
-def _lgbm_method(method: str, features: str) -> Callable[[FoldData, BenchmarkConfig, dict], MethodResult]:
+def _lgbm_method(
+    method: str, features: str | dict[str, list[str]]
+) -> Callable[[FoldData, BenchmarkConfig, dict], MethodResult]:
     def run(data: FoldData, config: BenchmarkConfig, context: dict) -> MethodResult:
         from exomesa.baselines import make_baseline  # scikit-learn: loaded when a method runs
 
@@ -147,7 +151,11 @@ def _mesa_size(clf: Any) -> dict[str, int]:
 
 
 def mesa_classifier(
-    config: BenchmarkConfig, features: str, epochs: int | None, preset: str | None = None, **settings: Any
+    config: BenchmarkConfig,
+    features: str | dict[str, list[str]],
+    epochs: int | None,
+    preset: str | None = None,
+    **settings: Any,
 ) -> Any:
     """An unfitted MESA for a benchmark run: ``preset`` and ``settings`` (field names of
     :mod:`exomesa.mesa.config`) over the run's seed, device, ``epochs`` and ``--batch_size``. The method's own
@@ -166,7 +174,7 @@ def mesa_classifier(
 
 
 def mesa_method(
-    features: str, preset: str | None = None, **settings: Any
+    features: str | dict[str, list[str]], preset: str | None = None, **settings: Any
 ) -> Callable[[FoldData, BenchmarkConfig, dict], MethodResult]:
     """MESA from scratch with the ``preset`` and ``settings`` (field names) given (variants and ablations)."""
 
@@ -359,20 +367,9 @@ register_method(
         requires=("lightgbm",),
     )
 )
-register_method(
-    MethodSpec(
-        "mesa_full_ephemeris",
-        "MESA (full + ephemeris matches)",
-        "MESA default on the full_ephemeris preset (ephemeris matches with other signals, Coughlin et al. 2014)",
-        mesa_method("full_ephemeris"),
-    )
-)
-register_method(
-    MethodSpec(
-        "lgbm_tabular_full_ephemeris",
-        "LightGBM tabular (full + ephemeris matches)",
-        "TabularLightGBM, full_ephemeris preset",
-        _lgbm_method("tabular", "full_ephemeris"),
-        requires=("lightgbm",),
-    )
-)
+#: Earlier method names still accepted by ``--methods``: name → the method it now is. The ``full_ephemeris``
+#: preset became ``full`` when the ephemeris group joined it, so its methods are the ``full`` ones.
+METHOD_ALIASES: dict[str, str] = {
+    "mesa_full_ephemeris": "mesa_full",
+    "lgbm_tabular_full_ephemeris": "lgbm_tabular_full",
+}

@@ -34,6 +34,7 @@ from exomesa.features.ephemeris import (
 
 __all__ = [
     "EPHEMERIS_SOURCE_COLUMNS",
+    "EPHEMERIS_OPTIONAL_COLUMNS",
     "match_catalog",
     "ephemeris_feature_frame",
     "add_ephemeris_columns",
@@ -103,8 +104,9 @@ def match_catalog(
     return find_matches(table, parents, min_significance=min_significance)
 
 
-#: Catalog columns the matching reads when present (positions, magnitudes, uncertainties, TESS sectors).
-_OPTIONAL_COLUMNS = (
+#: Catalog columns the matching reads when present (positions, magnitudes, uncertainties, TESS sectors); a row
+#: of the embedded catalog lacking them takes them from it.
+EPHEMERIS_OPTIONAL_COLUMNS = (
     "kepoi_name",
     "kepid",
     "koi_time0",
@@ -123,9 +125,22 @@ _OPTIONAL_COLUMNS = (
 _CACHE: dict[int, pd.DataFrame] = {}
 
 
+def _usable_ephemeris(frame: pd.DataFrame) -> np.ndarray:
+    """[N] bool: a positive period and duration and an epoch (the rows :func:`.ephemeris.ephemeris_table` keeps)."""
+
+    def col(name: str) -> np.ndarray:
+        if name not in frame.columns:
+            return np.full(len(frame), np.nan)
+        return pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)
+
+    epoch = np.where(np.isfinite(col("koi_time0bk")), col("koi_time0bk"), col("koi_time0"))
+    with np.errstate(invalid="ignore"):
+        return (col("koi_period") > 0) & np.isfinite(epoch) & (col("koi_duration") > 0)
+
+
 def ephemeris_feature_frame(df: pd.DataFrame, reference: pd.DataFrame | None = None) -> pd.DataFrame | None:
     """The :data:`~.ephemeris.EPHEMERIS_FEATURES` of ``df``'s rows [N, 6], or None when ``df`` lacks a period,
-    epoch or duration column.
+    epoch or duration column. Rows without a positive period and duration and an epoch get missing values.
 
     ``df`` is matched in the context of its mission's embedded catalog when ``reference`` is None
     (:func:`context_catalog`); columns the matching uses that ``df`` lacks (positions, magnitudes,
@@ -140,7 +155,7 @@ def ephemeris_feature_frame(df: pd.DataFrame, reference: pd.DataFrame | None = N
     if reference is None:
         reference = context_catalog(df)
     ref_names = None if reference is None else _names(reference)
-    cols = [c for c in (*EPHEMERIS_SOURCE_COLUMNS, *_OPTIONAL_COLUMNS) if c in df.columns]
+    cols = [c for c in (*EPHEMERIS_SOURCE_COLUMNS, *EPHEMERIS_OPTIONAL_COLUMNS) if c in df.columns]
     key_parts = [pd.util.hash_pandas_object(df[cols], index=False).to_numpy()]
     if reference is not None:
         key_parts.append(np.array([len(reference)], dtype=np.uint64))
@@ -156,11 +171,13 @@ def ephemeris_feature_frame(df: pd.DataFrame, reference: pd.DataFrame | None = N
         frame[CANDIDATE_ID] = names.to_numpy()
     if reference is not None and ref_names is not None:
         ref = reference.set_axis(pd.Index(ref_names)).loc[~ref_names.duplicated().to_numpy()]
-        for col in (*EPHEMERIS_SOURCE_COLUMNS, *_OPTIONAL_COLUMNS):
+        for col in (*EPHEMERIS_SOURCE_COLUMNS, *EPHEMERIS_OPTIONAL_COLUMNS):
             if col not in frame.columns and col in ref.columns:
                 frame[col] = ref[col].reindex(names.to_numpy()).to_numpy()
     matches = match_catalog(frame, reference)
     features = ephemeris_features(names.to_numpy(), matches).reset_index(drop=True)
+    # a row without a usable ephemeris was never matched: its features are unknown (missing), not "no match"
+    features.loc[~_usable_ephemeris(frame), list(EPHEMERIS_FEATURES)] = np.nan
     if len(_CACHE) > 16:
         _CACHE.clear()
     _CACHE[key] = features

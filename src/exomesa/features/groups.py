@@ -8,18 +8,24 @@ Groups (what each MESA encoder reads):
 * ``diagnostics`` — pipeline statistics that are *not* labels: SNR, single/multiple event statistics, number
   of transits, planet count, odd–even depth significance, centroid offsets and their significances, plus a
   few derived consistency checks (see :data:`DERIVED_FEATURES`).
+* ``ephemeris`` — matches of the candidate's period and epoch with other signals (other candidates, the training
+  catalog, DR24 TCEs; :mod:`.ephemeris_group`): how many signals it shares an ephemeris with, the best match's
+  significance, separation and depth ratio, and whether it is the contaminated member. Never a label.
+* ``gaia`` (only in ``full_gaia``) — Gaia DR2 stellar properties joined on the KIC id (:mod:`.gaia`).
 
-Presets (defined with their source, :mod:`exomesa.sources`): ``seed`` (the original five: period, depth, planet radius / stellar temperature, stellar radius),
-``archive`` (the 13 feature columns of the NASA Exoplanet Archive's default KOI export, see
-:data:`ARCHIVE_PRESET`), ``full`` (every non-leaky, informative numeric DR25 column in its group, plus the
-derived ones), ``shared`` (what Kepler and TESS tables share: the seed five + duration + SNR) and ``toi``
-(the TESS TOI table's physical columns under their canonical names).
+Presets (defined with their source, :mod:`exomesa.sources`): ``seed`` (the original five: period, depth,
+planet radius / stellar temperature, stellar radius), ``archive`` (the 13 feature columns of the NASA
+Exoplanet Archive's default KOI export, see :data:`ARCHIVE_PRESET`), ``full`` (every non-leaky, informative
+numeric DR25 column in its group, plus the derived ones and the ``ephemeris`` group; ``full_ephemeris`` is an
+alias), ``full_gaia`` (``full`` + ``gaia``), ``shared`` (what Kepler and TESS tables share: the seed five +
+duration + SNR) and ``toi`` (the TESS TOI table's physical columns under their canonical names).
 
 Left out of ``full`` on purpose: the vetting outcome and its proxies (see :mod:`exomesa.data.catalog`'s leak
 guard); every ``*_err`` uncertainty of the planet and stellar fits (stellar uncertainties reveal which stars
 got spectroscopic follow-up, and the planet ones inherit them); identifiers and positions (``kepid``,
-``rowid``, ``ra``, ``dec``, ``koi_fwm_sra``/``sdec``); epochs (``koi_time0bk``); columns that are empty or
-constant in DR25 (eccentricity, ingress, stellar age, model χ², ...). Centroid-offset uncertainties stay in
+``rowid``, ``ra``, ``dec``, ``koi_fwm_sra``/``sdec``) and epochs (``koi_time0bk``) as features of their own
+(the ``ephemeris`` group reads the keys, the epoch and the positions to find matches); columns that are empty
+or constant in DR25 (eccentricity, ingress, stellar age, model χ², ...). Centroid-offset uncertainties stay in
 ``diagnostics``: they set the significance of an offset, the main test for background eclipsing binaries.
 
 Derived columns are computed in :mod:`.derived`; the train-fitted scaling is :mod:`.preprocessor`.

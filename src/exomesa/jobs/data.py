@@ -15,6 +15,7 @@ from exomesa.data.toi import data_provenance
 from exomesa.defaults import SPLIT_SEED, TEST_SIZE
 from exomesa.errors import ExomesaError
 from exomesa.features import PRESETS, required_columns
+from exomesa.features.ephemeris_group import EPHEMERIS_OPTIONAL_COLUMNS
 from exomesa.lightcurves.render import RENDER_COLUMNS
 from exomesa.utils import check_writable, write_json
 
@@ -32,7 +33,7 @@ def prepare_data(
     force: bool = False,
 ) -> dict[str, Any]:
     """Split a KOI table into ``train_data.csv`` / ``test_data.csv`` (seed layout + the key columns, the
-    ``full`` feature and light-curve columns), stratified by disposition and grouped by star, and write
+    ``full`` feature columns with what its ephemeris matching reads, and the light-curve columns), stratified by disposition and grouped by star, and write
     ``manifest.json``; returns the manifest."""
     out = Path(out)
     if out.exists() and not out.is_dir():
@@ -44,7 +45,9 @@ def prepare_data(
         train, test = split_catalog(df, test_size=test_size, seed=seed)
     except ExomesaError as exc:
         raise ExomesaError(f"{source}: {exc}") from exc
-    wanted = required_columns(PRESETS["full"]) + [*RENDER_COLUMNS, "koi_time0bk"]
+    # the full preset's columns (its ephemeris group's keys and epoch too), and what the matching reads when
+    # present (positions, magnitudes, ephemeris uncertainties), so rows of any source keep their context
+    wanted = required_columns(PRESETS["full"]) + [*RENDER_COLUMNS, "koi_time0bk", *EPHEMERIS_OPTIONAL_COLUMNS]
     wanted += required_columns(PRESETS["toi"]) + ["koi_time0", "tic_id", "toi", "toi_sectors", "n_sectors"]
     extra = [c for c in dict.fromkeys(wanted) if c in df.columns and c != "kepoi_name"]
     try:

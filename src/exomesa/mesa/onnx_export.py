@@ -9,9 +9,10 @@ the network of every ensemble member and, as ONNX metadata, what scoring needs b
 preprocessor quantiles, classes, calibration temperature, training KOI names, versions). The build checks
 that the two give the same probabilities (max difference recorded in the manifest).
 
-Graph: inputs ``planet`` / ``stellar`` / ``diagnostics`` / ``gaia`` (those the model has), each float32
-``[N, 2 * n_group]`` (the preprocessor's normal scores and missing flags); output ``member_logits`` float32
-``[K, N, 3]``. Needs the ``onnx`` package (build time only: ``pip install 'exomesa[dev]'``).
+Graph: inputs ``planet`` / ``stellar`` / ``diagnostics`` / ``ephemeris`` / ``gaia`` (the groups the model has,
+in its feature set's order), each float32 ``[N, 2 * n_group]`` (the preprocessor's normal scores and missing
+flags); output ``member_logits`` float32 ``[K, N, 3]``. The scorer computes every group in numpy, the
+``ephemeris`` matches included. Needs the ``onnx`` package (build time only: ``pip install 'exomesa[dev]'``).
 """
 
 from __future__ import annotations

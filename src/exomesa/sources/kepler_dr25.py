@@ -26,6 +26,7 @@ __all__ = [
     "LEAKY_COLUMNS",
     "LEAKY_PREFIXES",
     "FULL_PRESET",
+    "EPHEMERIS_GROUP",
     "ARCHIVE_PRESET",
     "PRESETS",
     "LIGHTCURVES",
@@ -60,8 +61,20 @@ LEAKY_COLUMNS: frozenset[str] = frozenset(
 )
 LEAKY_PREFIXES: tuple[str, ...] = ("koi_fpflag_", "koi_vet_", "koi_datalink_")
 
+#: The ``ephemeris`` group: matches of a candidate's period and epoch with other signals (other candidates of
+#: the catalog and the training catalog, DR24 TCEs; :mod:`exomesa.features.ephemeris_group`). Never a label.
+EPHEMERIS_GROUP: list[str] = [
+    "eph_n_parents",
+    "eph_n_children",
+    "eph_best_sig",
+    "eph_min_sep_arcsec",
+    "eph_log_depth_ratio",
+    "eph_is_child",
+]
+
 #: ``full``: every non-leaky, informative numeric DR25 column in its group, plus the derived ones
-#: (meanings and units in :data:`exomesa.features.COLUMN_INFO` / ``DERIVED_FEATURES``).
+#: (meanings and units in :data:`exomesa.features.COLUMN_INFO` / ``DERIVED_FEATURES``), plus the ``ephemeris``
+#: group (it reads the epoch ``koi_time0bk`` and the candidate and star keys, never as features themselves).
 FULL_PRESET: dict[str, list[str]] = {
     "planet": [
         "koi_period", "koi_depth", "koi_prad", "koi_duration", "koi_impact", "koi_ror", "koi_dor", "koi_srho",
@@ -82,6 +95,7 @@ FULL_PRESET: dict[str, list[str]] = {
         "n_quarters", "dikco_msky_sig", "dicco_msky_sig", "fwm_offset_sig", "log_rho_ratio",
         "log_duration_ratio", "log_depth_ror_ratio", "ses_mes_ratio", "snr_per_transit", "mes_snr_ratio",
     ],
+    "ephemeris": EPHEMERIS_GROUP,
 }  # fmt: skip
 
 #: The feature columns of the NASA Exoplanet Archive's default ``cumulative`` KOI export (the 49-column
@@ -97,6 +111,8 @@ ARCHIVE_PRESET: dict[str, list[str]] = {
 #: Kepler feature presets: ``seed`` (the original five), ``archive``, ``full``, ``shared`` (what Kepler KOI
 #: and TESS TOI tables share: the seed five + duration + SNR; transfer between missions trains on these) and
 #: ``full_gaia`` (``full`` + Gaia DR2 stellar properties joined on the KIC id, :mod:`exomesa.features.gaia`).
+#: ``full_ephemeris`` is the earlier name of ``full`` + ``ephemeris``, kept as an alias of ``full`` (the group
+#: joined ``full`` once the benchmark showed it helps; see docs/ephemeris.md).
 PRESETS: dict[str, dict[str, list[str]]] = {
     "seed": {"planet": ["koi_period", "koi_depth", "koi_prad"], "stellar": ["koi_steff", "koi_srad"]},
     "archive": ARCHIVE_PRESET,
@@ -110,18 +126,7 @@ PRESETS: dict[str, dict[str, list[str]]] = {
         **FULL_PRESET,
         "gaia": ["gaia_teff", "gaia_dist", "gaia_rad", "gaia_av", "gaia_evstate", "gaia_binary", "gaia_prad"],
     },
-    # ``full`` + ephemeris matches with other signals (:mod:`exomesa.features.ephemeris_group`), opt-in
-    "full_ephemeris": {
-        **FULL_PRESET,
-        "ephemeris": [
-            "eph_n_parents",
-            "eph_n_children",
-            "eph_best_sig",
-            "eph_min_sep_arcsec",
-            "eph_log_depth_ratio",
-            "eph_is_child",
-        ],
-    },
+    "full_ephemeris": FULL_PRESET,  # alias of ``full``
 }
 
 #: Kepler long-cadence PDCSAP light curves (MAST ``kplr<KIC 9 digits>-<time>_llc.fits``).
