@@ -186,7 +186,9 @@ def test_downloads_are_rate_limited(tmp_path, monkeypatch):
     monkeypatch.setattr(download, "_sleep", sleep)
     monkeypatch.setattr(download, "_clock", lambda: now[0])
     failures: list = []
-    paths = download.download_kepler_lightcurves([3, 1, 2], tmp_path, min_interval_s=1.0, failures=failures)
+    paths = download.download_lightcurves(
+        "Kepler", [3, 1, 2], tmp_path, min_interval_s=1.0, failures=failures
+    )
     assert paths == [] and sleeps == [0.75, 0.75]
     assert [t for t, _ in requests] == ["KIC 1", "KIC 2", "KIC 3"]
     assert [b - a for (_, a), (_, b) in zip(requests, requests[1:], strict=False)] == [1.0, 1.0]

@@ -101,8 +101,8 @@ def test_tess_download_through_lightkurve_offline(tmp_path: Path, monkeypatch) -
         return _Result()
 
     monkeypatch.setattr(lightkurve, "search_lightcurve", search)
-    paths = download.download_tess_lightcurves([25155310], tmp_path)
+    paths = download.download_lightcurves("TESS", [25155310], tmp_path)
     assert searched == [("TIC 25155310", {"mission": "TESS", "author": "SPOC", "exptime": 120})]
     assert [p.name for p in paths] == [TOI114]
-    assert download.download_tess_lightcurves([25155310], tmp_path) == paths  # cached: no second search
+    assert download.download_lightcurves("TESS", [25155310], tmp_path) == paths  # cached: no second search
     assert len(searched) == 1

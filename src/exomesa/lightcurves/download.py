@@ -32,9 +32,7 @@ from exomesa.errors import ExomesaError
 
 __all__ = [
     "download_lightcurves",
-    "download_kepler_lightcurves",
     "cached_kepler_files",
-    "download_tess_lightcurves",
     "cached_tess_files",
 ]
 
@@ -65,54 +63,13 @@ def download_lightcurves(
     failures: list[list[str]] | None = None,
     progress: bool | None = None,
 ) -> list[Path]:
-    """Download the light curves of the stars ``ids`` of ``mission`` (any case), as its source says
-    (:func:`exomesa.sources.lightcurve_files`: what MAST is searched for, the cache file pattern).
-
-    Arguments, returns and errors as :func:`download_kepler_lightcurves`.
-    """
-    files = sources.lightcurve_files(mission)
-    return _download(
-        ids, cache_dir, retries=retries, backoff_s=backoff_s, min_interval_s=min_interval_s,
-        failures=failures, progress=progress, prefix=files.id_prefix, search=dict(files.search),
-        cached=files.cached, what=files.what, files=files.files,
-    )  # fmt: skip
-
-
-def download_tess_lightcurves(
-    tic_ids: Iterable[int],
-    cache_dir: Path | str,
-    *,
-    retries: int = DOWNLOAD_RETRIES,
-    backoff_s: float = DOWNLOAD_BACKOFF_S,
-    min_interval_s: float = DOWNLOAD_MIN_INTERVAL_S,
-    failures: list[list[str]] | None = None,
-    progress: bool | None = None,
-) -> list[Path]:
-    """Download the TESS SPOC 2-min PDCSAP light curves of the stars ``tic_ids`` into ``cache_dir``.
-
-    As :func:`download_kepler_lightcurves` (cache, rate limit, retries, failures, the same offline message),
-    searching ``TIC <id>`` with ``mission="TESS", author="SPOC", exptime=120``.
-    """
-    return download_lightcurves(
-        "TESS", tic_ids, cache_dir, retries=retries, backoff_s=backoff_s, min_interval_s=min_interval_s,
-        failures=failures, progress=progress,
-    )  # fmt: skip
-
-
-def download_kepler_lightcurves(
-    kepids: Iterable[int],
-    cache_dir: Path | str,
-    *,
-    retries: int = DOWNLOAD_RETRIES,
-    backoff_s: float = DOWNLOAD_BACKOFF_S,
-    min_interval_s: float = DOWNLOAD_MIN_INTERVAL_S,
-    failures: list[list[str]] | None = None,
-    progress: bool | None = None,
-) -> list[Path]:
-    """Download all Kepler long-cadence PDCSAP light curves of the stars ``kepids`` into ``cache_dir``.
+    """Download the light curves of the stars ``ids`` of ``mission`` (any case) into ``cache_dir``, as its
+    source says (:func:`exomesa.sources.lightcurve_files`: what MAST is searched for, the cache file pattern):
+    Kepler long-cadence PDCSAP files by KIC id, TESS SPOC 2-min PDCSAP files by TIC id.
 
     Args:
-        kepids: Kepler Input Catalog ids.
+        mission: ``"Kepler"`` or ``"TESS"`` (any case).
+        ids: the stars' ids (KIC or TIC).
         cache_dir: download folder (created); cached stars are not fetched again.
         retries: attempts per star before giving up; backoff_s: first wait between attempts [s] (doubles).
         min_interval_s: least time between the first requests of two stars [s].
@@ -127,9 +84,11 @@ def download_kepler_lightcurves(
         ExomesaError: lightkurve is not installed; MAST looks unreachable or down (see the module
             docstring); or, with ``failures=None``, any star failed after ``retries`` attempts.
     """
-    return download_lightcurves(
-        "Kepler", kepids, cache_dir, retries=retries, backoff_s=backoff_s, min_interval_s=min_interval_s,
-        failures=failures, progress=progress,
+    files = sources.lightcurve_files(mission)
+    return _download(
+        ids, cache_dir, retries=retries, backoff_s=backoff_s, min_interval_s=min_interval_s,
+        failures=failures, progress=progress, prefix=files.id_prefix, search=dict(files.search),
+        cached=files.cached, what=files.what, files=files.files,
     )  # fmt: skip
 
 
