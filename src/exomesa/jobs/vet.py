@@ -10,7 +10,6 @@ before anything is written, so a bad call leaves no partial folder behind.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
 import logging
 import time
@@ -36,7 +35,7 @@ from exomesa.lightcurves.download import download_lightcurves
 from exomesa.lightcurves.files import find_fits_files
 from exomesa.lightcurves.preprocess import build_views
 from exomesa.reporting.vetting import render_index, render_sheet, sheet_file, with_meta_defaults
-from exomesa.utils import to_jsonable
+from exomesa.utils import file_sha256, to_jsonable
 
 #: Machine-readable summary written next to the pages.
 VET_JSON = "vet.json"
@@ -44,14 +43,6 @@ VET_JSON = "vet.json"
 __all__ = ["vet_candidates", "write_vet_pages", "model_meta", "record_summary", "VET_JSON"]
 
 logger = logging.getLogger(__name__)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def model_meta(clf: TrainedModel, model_path: Path) -> dict[str, Any]:
@@ -77,7 +68,7 @@ def model_meta(clf: TrainedModel, model_path: Path) -> dict[str, Any]:
     return {
         "model_name": model_path.name,
         "model_path": str(model_path),
-        "model_sha256": _sha256(model_path),
+        "model_sha256": file_sha256(model_path),
         "model_kind": clf.model_name(),
         "model_exomesa_version": clf.version_built(),
         "training_data": training,

@@ -220,28 +220,21 @@ def _on_target_content(on_target: Mapping[str, Any] | None) -> dict[str, Any] | 
     """Table rows of the "is it on target?" section (ephemeris matches, centroid offsets, evidence)."""
     if on_target is None:
         return None
-    match_rows = [
-        [
-            "contaminated by",
-            f"{m['parent']} ({m['parent_source'].replace('_', ' ')})",
+
+    def row(role: str, other: str, m: dict[str, Any]) -> list[str]:  # other: "parent" or "child"
+        sep = m["separation_arcsec"]
+        return [
+            role,
+            f"{m[other]} ({m[other + '_source'].replace('_', ' ')})",
             m["ratio"],
-            _num(m["separation_arcsec"], 3) + "″" if np.isfinite(m["separation_arcsec"]) else "unknown",
+            _num(sep, 3) + "″" if np.isfinite(sep) else "unknown",
             f"{m['significance']:.1f} σ",
             _num(m["depth_ratio"], 3),
             m["mechanism"].replace("_", " "),
         ]
-        for m in on_target["matches_as_child"]
-    ] + [
-        [
-            "source of",
-            f"{m['child']} ({m['child_source'].replace('_', ' ')})",
-            m["ratio"],
-            _num(m["separation_arcsec"], 3) + "″" if np.isfinite(m["separation_arcsec"]) else "unknown",
-            f"{m['significance']:.1f} σ",
-            _num(m["depth_ratio"], 3),
-            m["mechanism"].replace("_", " "),
-        ]
-        for m in on_target["matches_as_parent"]
+
+    match_rows = [row("contaminated by", "parent", m) for m in on_target["matches_as_child"]] + [
+        row("source of", "child", m) for m in on_target["matches_as_parent"]
     ]
     centroid_rows = [
         [
