@@ -44,6 +44,20 @@ def archive_table(path: Path, n_rows: int = N_ROWS, seed: int = 0) -> Path:
     return write_archive_table(pd.concat([df, extra], ignore_index=True), path)
 
 
+def time_predict(table: Path, out: Path, repeats: int) -> list[float]:
+    """Wall seconds of ``exomesa predict --input table --output out`` in ``repeats`` fresh processes."""
+    cmd = [
+        sys.executable, "-c", "import sys; from exomesa.cli import main; sys.exit(main())",
+        "predict", "--input", str(table), "--output", str(out), "--force",
+    ]  # fmt: skip
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True, env=dict(os.environ))
+        times.append(time.perf_counter() - t0)
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=3)
@@ -51,15 +65,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         table = archive_table(Path(tmp) / "cumulative.csv")
         out = Path(tmp) / "p.csv"
-        cmd = [
-            sys.executable, "-c", "import sys; from exomesa.cli import main; sys.exit(main())",
-            "predict", "--input", str(table), "--output", str(out), "--force",
-        ]  # fmt: skip
-        times = []
-        for _ in range(args.repeats):
-            t0 = time.perf_counter()
-            subprocess.run(cmd, check=True, capture_output=True, env=dict(os.environ))
-            times.append(time.perf_counter() - t0)
+        times = time_predict(table, out, args.repeats)
         res = pd.read_csv(out)
         sidecar = json.loads(out.with_name("p.model.json").read_text())
     result = {

@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,6 +26,9 @@ import pandas as pd
 
 from exomesa._version import __version__
 from exomesa.data import load_catalog, load_dr25
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling benchmark script
+from bench_predict_archive import time_predict  # noqa: E402
 
 OUT = Path(__file__).parent / "results" / "predict_full.json"
 
@@ -56,15 +58,7 @@ def main() -> None:
         table = Path(tmp) / "dr25.csv"
         load_dr25().to_csv(table, index=False)
         out = Path(tmp) / "p.csv"
-        cmd = [
-            sys.executable, "-c", "import sys; from exomesa.cli import main; sys.exit(main())",
-            "predict", "--input", str(table), "--output", str(out), "--force",
-        ]  # fmt: skip
-        times = []
-        for _ in range(args.repeats):
-            t0 = time.perf_counter()
-            subprocess.run(cmd, check=True, capture_output=True, env=dict(os.environ))
-            times.append(time.perf_counter() - t0)
+        times = time_predict(table, out, args.repeats)
         res = pd.read_csv(out)
         sidecar = json.loads(out.with_name("p.model.json").read_text())
         eph = ephemeris_seconds(table, args.repeats)
