@@ -120,7 +120,9 @@ def test_astronet_encoder_gives_the_same_shapes_and_reads_the_transit_shape():
     cfg = MesaConfig(tabular_dims={"planet": 6, "stellar": 4}, lc_encoder="astronet")
     model = MESAModel(cfg).eval()
     assert isinstance(model.lc_encoder, AstroNetEncoder)
-    assert isinstance(MESAModel(MesaConfig(tabular_dims={"planet": 6})).lc_encoder, PatchEncoder)
+    assert isinstance(
+        MESAModel(MesaConfig(tabular_dims={"planet": 6}, lc_encoder="patch")).lc_encoder, PatchEncoder
+    )
     b = _batch(4)
     out = model(b)
     assert out["logits"].shape == (4, 3) and out["lc_embedding"].shape == (4, cfg.embed_dim)

@@ -39,7 +39,7 @@ SPLIT_SEED = 42  # seed of the default train/test split and of the benchmark fol
 N_FOLDS = 5  # cross-validation folds of `exomesa benchmark`
 #: `exomesa benchmark --suite real` sizes (1,029 KOIs with real views; sized for a run of under 10 minutes on
 #: a small CPU machine): MESA epochs from scratch, fine-tuning epochs, and epochs of the one rendered-view pretraining run.
-BENCHMARK_REAL_SUITE = {"epochs": 20, "finetune_epochs": 10, "pretrain_epochs": 4}
+BENCHMARK_REAL_SUITE = {"epochs": 30, "finetune_epochs": 10, "pretrain_epochs": 4}
 #: Light-curve downloads from MAST (`lightcurves build --download`): attempts per star, the first wait between
 #: attempts (doubling), the least time between two requests (a courtesy rate limit), and how many stars must
 #: fail in a row for the run to stop: before MAST answered once ("unreachable": an offline machine), or after

@@ -70,6 +70,11 @@ class TrainedModel(Protocol):
         """Which inputs feed the classifier: ``"both"``, ``"lightcurve"`` or ``"physics"`` (table only)."""
         ...
 
+    def missing_view_mode(self) -> str:
+        """What a candidate without a real view gets: ``"mask"`` (no view; the model's light-curve branch is
+        masked) or ``"render"`` (a view rendered from its catalog parameters)."""
+        ...
+
     def features_read(self) -> dict[str, list[str]]:
         """The tabular feature set, ``{group: [columns]}``."""
         ...

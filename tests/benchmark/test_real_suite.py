@@ -20,7 +20,7 @@ from exomesa.benchmark.suites import (
 )
 from exomesa.data import LABEL, load_catalog
 from exomesa.errors import ExomesaError
-from exomesa.jobs.benchmark import run_benchmark_command, write_outputs
+from exomesa.jobs.benchmark import write_outputs
 from exomesa.lightcurves import ViewSet, views_for_catalog
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"  # as in tests/conftest.py
@@ -102,10 +102,19 @@ def test_real_suite_end_to_end_on_a_tiny_views_file(catalog, tmp_path):
         n_estimators=10,
         folds=[0],
     )
+    cfg.methods = [*REAL_DEFAULT_METHODS, "mesa_real_finetune_frozen"]
     res = run_real_benchmark(cfg, catalog=catalog, views=views, command="test")
-    assert res["suite"] == "real" and res["dataset"]["n_kois"] == 90
+    assert res["suite"] == "real" and res["dataset"]["n_kois"] == res["n_kois"] == 90
     assert res["dataset"]["views"].get("real") == 90 and not res["dataset"]["views"].get("rendered")
-    assert list(res["methods"]) == list(REAL_DEFAULT_METHODS)
+    assert list(res["methods"]) == cfg.methods
+    assert list(REAL_DEFAULT_METHODS) == [
+        "lgbm_tabular_full",
+        "lgbm_view_pca_full",
+        "tsfresh_lgbm_full",
+        "mesa_rendered",
+        "mesa_real",
+        "mesa_lc_only",
+    ]
     for name, m in res["methods"].items():
         (fold,) = m["folds"]
         assert fold["n_train"] + fold["n_test"] == 90 and 0 <= fold["accuracy"] <= 1, name
@@ -113,22 +122,27 @@ def test_real_suite_end_to_end_on_a_tiny_views_file(catalog, tmp_path):
     assert res["methods"]["mesa_rendered"]["folds"][0]["extra"]["augment"] is False
     assert res["methods"]["mesa_real_finetune_frozen"]["folds"][0]["extra"]["freeze_backbone"] is True
     assert res["dataset"]["pretrain_kois"] == 90 and res["source_check"]["pretraining"]["single_source"]
-    assert set(res["comparisons"]) == set(REAL_DEFAULT_METHODS) - {"lgbm_tabular_full"}
+    assert set(res["comparisons"]) == set(cfg.methods) - {"lgbm_tabular_full"}
     _, md = write_outputs(res, tmp_path, suite="real")
     assert (tmp_path / "results_real.json").is_file() and not (tmp_path / "results.json").exists()
     text = md.read_text()
     assert "Real light curves" in text and "MESA light-curve tower only, real views" in text
 
 
-def test_real_suite_needs_views_and_knows_its_methods(tmp_path):
-    with pytest.raises(ExomesaError, match="needs --lightcurves"):
-        run_benchmark_command(BenchmarkConfig(suite="real", quick=True), tmp_path / "o")
+def test_real_suite_rows_default_to_the_shipped_real_views(catalog):
+    from exomesa.lightcurves import embedded_views
+
+    rows, views, _ = select_real_rows(catalog, embedded_views())
+    assert len(rows) == 4121 and set(views.source) == {"real"}
+
+
+def test_real_suite_knows_its_methods(tmp_path):
     with pytest.raises(ExomesaError, match="unknown benchmark method"):
         BenchmarkConfig(suite="real", methods=["mesa_full"]).resolved()
     with pytest.raises(ExomesaError, match="unknown benchmark suite"):
         BenchmarkConfig(suite="nope").resolved()
     r = BenchmarkConfig(suite="real", lightcurves="v.npz").resolved()
-    assert (r.epochs, r.finetune_epochs, r.pretrain_epochs) == (20, 10, 4)
+    assert (r.epochs, r.finetune_epochs, r.pretrain_epochs) == (30, 10, 4)
     d = BenchmarkConfig().resolved()  # the default suite is unchanged
     assert d.epochs is None and d.pretrain_epochs is None and "mesa_real" not in d.methods
 

@@ -19,10 +19,34 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, pd.DataFrame, MesaClassifier]:
     train, test = split_catalog(load_dr25(), test_size=0.2, seed=42)
-    clf = MesaClassifier.from_settings(features="full", epochs=2, seed=0).fit(train.head(300))
+    # a model that renders missing views (the design of earlier versions and of every model trained without
+    # real views); the default, which masks them, is tested below
+    clf = MesaClassifier.from_settings(features="full", epochs=2, seed=0, missing_view="render")
+    clf.fit(train.head(300))
     path = tmp_path_factory.mktemp("model") / "mesa_model.pth"
     clf.save(path)
     return path, test.head(40).reset_index(drop=True), clf
+
+
+def test_the_default_model_reads_the_shipped_real_views_and_masks_the_rest(tmp_path: Path) -> None:
+    from exomesa.lightcurves import embedded_views
+
+    train, test = split_catalog(load_dr25(), test_size=0.2, seed=42)
+    clf = MesaClassifier.from_settings(features="full", epochs=1, seed=0, ensemble=1).fit(train.head(200))
+    assert clf.missing_view_mode() == "mask"
+    model = clf.save(tmp_path / "mesa_model.pth")
+    shipped = set(np.asarray(embedded_views().candidate_id).astype(str))
+    cands = test.head(30).reset_index(drop=True)
+    has = cands["candidate_id"].astype(str).isin(shipped).to_numpy()
+    assert 0 < has.sum() < len(cands)
+    src, out = tmp_path / "c.csv", tmp_path / "p.csv"
+    cands.to_csv(src, index=False)
+    assert main(["predict", "--model_path", str(model), "--input", str(src), "--output", str(out)]) == 0
+    res = pd.read_csv(out)
+    assert res["lightcurve"].tolist() == ["real" if h else "none" for h in has]
+    assert res["scored"].all()
+    cols = ["prob_confirmed", "prob_candidate", "prob_false_positive"]
+    np.testing.assert_allclose(res[cols].to_numpy(), clf.predict_proba(cands), rtol=1e-5, atol=1e-6)
 
 
 def test_predict_matches_api_and_ignores_leaky_columns(tiny, tmp_path: Path) -> None:
@@ -116,7 +140,8 @@ def test_seed_format_csv_needs_a_seed_model(tiny, tmp_path: Path, capsys: pytest
     res = pd.read_csv(out)
     assert res["kepoi_name"].tolist() == [f"row-{i:06d}" for i in range(1, 5)]
     assert res["kepid"].isna().all()  # no placeholder ids in the output
-    assert res["scored"].all() and set(res["lightcurve"]) == {"rendered"}
+    # rows without a KOI name have no shipped real view: the default model masks their light-curve branch
+    assert res["scored"].all() and set(res["lightcurve"]) == {"none"}
 
 
 def test_fits_dir_gives_a_real_light_curve(tiny, tmp_path: Path, shared_lightcurves: Path) -> None:

@@ -76,6 +76,9 @@ class StandInClassifier:
     def model_name(self):
         return type(self).__name__
 
+    def missing_view_mode(self):
+        return "render"
+
     def predict(self, df, views=None):
         return self.classes_[self.predict_proba(df, views).argmax(axis=1)]
 

@@ -296,3 +296,16 @@ def test_fields_constant_is_the_documented_layout():
         "global_view",
         "local_view",
     )
+
+
+@pytest.mark.skipif(not GLOBAL_VIEWS.is_file(), reason=f"{GLOBAL_VIEWS} not found (../shared is absent)")
+def test_tce_pretraining_set_is_rescaled_and_labelled():
+    from exomesa.lightcurves.astronet import TCE_LABELS, read_tce_pretraining
+
+    tces = read_tce_pretraining(GLOBAL_VIEWS)
+    n = len(tces["label"])
+    assert n == 10455 and np.bincount(tces["label"], minlength=3).tolist() == [2335, 6412, 1708]
+    assert TCE_LABELS == ("PC", "AFP", "NTP")
+    assert np.isfinite(tces["global_view"]).all() and np.isfinite(tces["local_view"]).all()
+    floor = -tces["global_view"].min(axis=1)
+    assert (floor > 0).all() and np.median(floor) < 0.01  # depths restored: relative flux, not unit depth

@@ -283,6 +283,10 @@ class LightGBMBaseline(ClassifierMixin, BaseEstimator):
         """``"both"``: the table, and (TSFresh) the views."""
         return "both"
 
+    def missing_view_mode(self) -> str:
+        """``"render"``: a candidate without a real view is read through a view rendered from the catalog."""
+        return "render"
+
     def features_read(self) -> dict[str, list[str]]:
         """The fitted tabular feature set, ``{group: [columns]}``."""
         self._check_fitted()

@@ -55,6 +55,7 @@ class BenchmarkConfig:
     catalog: str = "dr25"  # catalog source for load_catalog
     suite: str = "default"  # "default" or "real" (KOIs with real views only; needs lightcurves)
     pretrain_epochs: int | None = None  # real suite: epochs of the rendered-view pretraining (None: default)
+    tces: str | None = None  # real suite: AstroNet views file of labelled TCEs (mesa_real_tce pretraining)
 
     def resolved(self) -> BenchmarkConfig:
         """A copy with every ``None`` default filled in (quick or full sizes); unknown methods and folds,

@@ -180,11 +180,15 @@ def mesa_method(
 
     def run(data: FoldData, config: BenchmarkConfig, context: dict) -> MethodResult:
         clf = mesa_classifier(config, features, config.epochs, preset, **settings)
+        # without --lightcurves MESA reads what it reads by default: the shipped real views where a KOI has
+        # one (the fold's views are rendered for every row, for the methods that need a view per row)
+        train_views = data.train_views if config.lightcurves else None
+        test_views = data.test_views if config.lightcurves else None
         t0 = time.perf_counter()
-        clf.fit(data.train_df, views=data.train_views)
+        clf.fit(data.train_df, views=train_views)
         train_s = time.perf_counter() - t0
         t0 = time.perf_counter()
-        proba = clf.predict_proba(data.test_df, views=data.test_views)
+        proba = clf.predict_proba(data.test_df, views=test_views)
         predict_s = time.perf_counter() - t0
         return MethodResult(
             np.asarray(proba), train_s, predict_s, _mesa_size(clf), {"epochs_run": _epochs_run(clf)}

@@ -1,9 +1,9 @@
-"""The real-view suite, ``exomesa benchmark --suite real --lightcurves views.npz`` (:func:`run_real_benchmark`).
+"""The real-view suite, ``exomesa benchmark --suite real [--lightcurves views.npz]`` (:func:`run_real_benchmark`).
 
 Protocol:
 
-* Rows: only the labelled DR25 KOIs with a **real** view in ``--lightcurves`` (:func:`select_real_rows`;
-  1,029 with the AstroNet import of ``../shared``). Every method sees these rows, these folds and (except
+* Rows: only the labelled DR25 KOIs with a **real** view (:func:`select_real_rows`): the real views shipped
+  with the package (4,121 DR25 KOIs) unless ``--lightcurves`` names another views file. Every method sees these rows, these folds and (except
   ``mesa_rendered``, which renders the same rows' views from the catalog) these real views.
 * Folds: ``group_kfold(rows, 5, seed)``, stratified by disposition, grouped by ``kepid``.
 * Pretraining (``mesa_real_finetune*``): one MESA (``full``) trained with rendered views on the DR25 KOIs of
@@ -44,7 +44,7 @@ from exomesa.benchmark.runner import (
 )
 from exomesa.data import CLASSES, LABEL, group_kfold, labels_to_index, load_catalog
 from exomesa.errors import ExomesaError
-from exomesa.lightcurves import ViewSet, views_for_catalog
+from exomesa.lightcurves import ViewSet, embedded_views, views_for_catalog
 
 __all__ = [
     "compare_methods",
@@ -156,17 +156,18 @@ def run_real_benchmark(
         command: the command line recorded in the results.
     """
     cfg = config.resolved()
-    if views is None and not cfg.lightcurves:
-        raise ExomesaError(
-            "--suite real needs --lightcurves VIEWS.npz (e.g. from `exomesa lightcurves import --astronet`)."
-        )
     methods = [REAL_METHODS[m] for m in cfg.methods]
     _check_requirements(methods)
     t_start = time.perf_counter()
     full = catalog if catalog is not None else load_catalog(cfg.catalog)
     full = full.reset_index(drop=True)
     t0 = time.perf_counter()
-    given = views if views is not None else ViewSet.load(cfg.lightcurves)
+    if views is not None:
+        given = views
+    elif cfg.lightcurves:
+        given = ViewSet.load(cfg.lightcurves)
+    else:  # the real views shipped with the package
+        given = embedded_views()
     df, real_views, mask = select_real_rows(full, given)
     sub = _subset(pd.DataFrame({"i": np.arange(len(df))}), cfg.n_kois, cfg.seed)["i"].to_numpy()
     df, real_views = df.iloc[sub].reset_index(drop=True), real_views.take(sub)
@@ -208,6 +209,7 @@ def run_real_benchmark(
     return {
         "schema": SCHEMA,
         "suite": "real",
+        "n_kois": int(len(df)),
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "command": command,
         "quick": cfg.quick,

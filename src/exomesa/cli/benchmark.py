@@ -25,7 +25,7 @@ examples:
   exomesa benchmark --quick              # smoke run (600 KOIs, one fold) into a temporary folder
   exomesa benchmark --methods lgbm_tabular_full,tsfresh_lgbm_full --folds 0
   exomesa benchmark --render_only        # rebuild RESULTS.md from the results JSON files
-  exomesa benchmark --suite real --lightcurves views.npz   # only KOIs with real views -> results_real.json
+  exomesa benchmark --suite real         # only the KOIs with a shipped real view -> results_real.json
 """
 
 
@@ -63,14 +63,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--suite",
         choices=SUITES,
         default="default",
-        help="default: all DR25 KOIs (results.json); real: only the KOIs with real views in --lightcurves "
-        "(results_real.json)",
+        help="default: all DR25 KOIs (results.json); real: only the KOIs with a real view, shipped or in "
+        "--lightcurves (results_real.json)",
     )
     parser.add_argument(
         "--pretrain_epochs",
         type=positive_int,
         default=None,
         help=f"--suite real: epochs of the rendered-view pretraining (default {BENCHMARK_REAL_SUITE['pretrain_epochs']})",
+    )
+    parser.add_argument(
+        "--tces",
+        default=None,
+        help="--suite real: AstroNet views file of labelled DR24 TCEs; the method mesa_real_tce pretrains the "
+        "light-curve tower on the TCEs of each fold's training stars",
     )
     parser.add_argument(
         "--methods",
@@ -185,6 +191,7 @@ def config_from_args(args: argparse.Namespace) -> BenchmarkConfig:
         workers=args.workers,
         lightcurves=args.lightcurves,
         suite=args.suite,
+        tces=args.tces,
         pretrain_epochs=args.pretrain_epochs,
     )
 

@@ -17,10 +17,10 @@ from exomesa.data import LABEL, load_catalog, load_dr25, split_catalog
 from exomesa.defaults import HISTORY_FILE, SPLIT_SEED, TEST_SIZE
 from exomesa.errors import ExomesaError
 from exomesa.interface import TrainedModel
-from exomesa.lightcurves import ViewSet
+from exomesa.lightcurves import ViewSet, views_for_catalog
 from exomesa.lightcurves.views import EMBEDDED
 
-__all__ = ["load_labelled_table", "load_views", "load_history"]
+__all__ = ["load_labelled_table", "load_views", "load_history", "model_views"]
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +53,16 @@ def load_views(path: str | Path | None) -> Any:
     if str(path) != EMBEDDED and not Path(path).exists():
         raise ExomesaError(f"{path}: views file not found; build one with `exomesa lightcurves build`.")
     return ViewSet.load(Path(path))
+
+
+def model_views(
+    clf: TrainedModel, df: pd.DataFrame, given: Any | None, cache_dir: str | Path | None = "auto"
+) -> Any:
+    """The views ``clf`` reads for ``df``'s rows, with ``source`` per row (``"real"``, ``"rendered"``,
+    ``"flat"``, ``"none"``): ``given`` real views where a row has one; the rest rendered, or (a model that
+    masks missing views) none, with the shipped real views standing in for ``given`` when it is None."""
+    missing = "none" if clf.missing_view_mode() == "mask" else "render"
+    return views_for_catalog(df, given, missing=missing, cache_dir=cache_dir)
 
 
 def load_history(clf: TrainedModel, model_path: Path) -> list[dict]:

@@ -109,7 +109,8 @@ def score_candidates(
     if physics_only:  # the model reads no light curve: do not render one
         views = blank_views(catalog[candidate_column(catalog)].astype(str).to_numpy())
     else:
-        views = views_for_catalog(catalog, real_views, cache_dir=view_cache)
+        missing = "none" if clf.missing_view_mode() == "mask" else "render"
+        views = views_for_catalog(catalog, real_views, missing=missing, cache_dir=view_cache)
     frame = add_derived_features(catalog, clf.feature_set_)
     model_feats = feature_columns(clf.feature_set_)
     n_missing = frame.reindex(columns=model_feats).isna().sum(axis=1).to_numpy()

@@ -259,7 +259,8 @@ def vet_records(
     curves = curves or {}
     if training is None:
         training = load_dr25()
-    aligned = views_for_catalog(df, views)
+    missing = "none" if clf.missing_view_mode() == "mask" else "render"
+    aligned = views_for_catalog(df, views, missing=missing)
     model_views = render_views(df, noise=False)
     frame = add_derived_features(df, clf.features_read())  # the ephemeris group only where the model reads it
     on_target = _on_target(df, training)
@@ -363,6 +364,12 @@ def vet_records(
             rec["lc_diagnostics_reason"] = (
                 "only the folded, binned views were given (a views file), not the light curve itself, so "
                 "odd/even, secondary-eclipse, fold and per-transit checks cannot be made (pass --fits_dir)"
+            )
+        elif aligned.source[i] == "none":
+            rec["lc_diagnostics_reason"] = (
+                "no real light curve was given or shipped for this candidate and the model read none (its "
+                "light-curve branch was masked), so odd/even, secondary-eclipse, fold and per-transit checks "
+                "cannot be made (pass --fits_dir with the star's FITS files)"
             )
         else:
             rec["lc_diagnostics_reason"] = (

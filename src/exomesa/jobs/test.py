@@ -36,8 +36,7 @@ from exomesa.defaults import (
 )
 from exomesa.evaluation.metrics import evaluate
 from exomesa.evaluation.protocol import check_feature_columns, load_model
-from exomesa.evaluation.runner import load_history, load_labelled_table, load_views
-from exomesa.lightcurves import views_for_catalog
+from exomesa.evaluation.runner import load_history, load_labelled_table, load_views, model_views
 from exomesa.reporting.report import render_report
 from exomesa.sources import candidate_word
 from exomesa.utils import check_writable, to_jsonable, write_json
@@ -107,7 +106,7 @@ def evaluate_model(
     df, desc = load_labelled_table(test_data, 1)
     check_feature_columns(clf, df, desc)
     lap("load_test_data")
-    views = views_for_catalog(df, given)
+    views = model_views(clf, df, given)
     lap("lightcurve_views")
     sources = np.asarray(views.source).astype(str)
     source_counts = {s: int(n) for s, n in zip(*np.unique(sources, return_counts=True), strict=True)}
@@ -176,7 +175,13 @@ def evaluate_model(
     meta = {
         "model_path": str(model_path),
         "test_data": desc,
-        "lightcurves file": str(lightcurves) if lightcurves else "none (all views rendered from catalog)",
+        "lightcurves file": str(lightcurves)
+        if lightcurves
+        else (
+            "none: the shipped real views where a KOI has one, no view (masked) elsewhere"
+            if clf.missing_view_mode() == "mask"
+            else "none (all views rendered from catalog)"
+        ),
         f"test {word}": len(df),
         "exomesa_version": __version__,
         "lightcurve_sources": source_counts,

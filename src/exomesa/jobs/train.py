@@ -146,7 +146,7 @@ def train_mesa(
     logger.info("training data: %s (%d KOIs), features: %s", data_desc, len(df), merged["features"])
     views = load_views(lightcurves)
     if views is not None:
-        logger.info("light curves: %s (%d views; the rest are rendered)", lightcurves, len(views))
+        logger.info("light curves: %s (%d views)", lightcurves, len(views))
 
     clf = MesaClassifier(
         features=merged["features"], preset=preset, model=model_settings, train=train_settings
@@ -167,6 +167,7 @@ def train_mesa(
             "data": data_desc,
             "n_train_kois": len(df),
             "lightcurves": str(lightcurves) if lightcurves else None,
+            "lightcurve_sources": clf.training_views_,
             "pretrained_path": str(pretrained_path) if pretrained_path else None,
             "freeze_backbone": bool(freeze_backbone),
             "n_parameters": clf.n_parameters_,

@@ -64,6 +64,8 @@ __all__ = [
     "AstronetImport",
     "read_astronet_npz",
     "read_tce_labels",
+    "TCE_LABELS",
+    "read_tce_pretraining",
     "cut_local_views",
     "match_tces",
     "import_astronet",
@@ -213,6 +215,60 @@ def read_tce_labels(path: Path | str) -> pd.DataFrame:
     return pd.DataFrame(
         {"kepid": data["kepid"], "tce_plnt_num": data["tce_plnt_num"], f"{LABEL_FIELD}_label": labels}
     )
+
+
+#: The DR24 vetting labels of TCEs (``av_training_set``): planet candidate, astrophysical false positive,
+#: non-transiting phenomenon. Index = the class a pretraining head predicts.
+TCE_LABELS = ("PC", "AFP", "NTP")
+
+
+def read_tce_pretraining(path: Path | str) -> dict[str, np.ndarray]:
+    """Every labelled TCE of an AstroNet views file as pretraining material for a light-curve encoder.
+
+    The views are rescaled to each TCE's DR24 depth (``tce_depth`` of the shipped TCE table, ppm), as imported
+    KOI views are to ``koi_depth``; a missing local view is cut from the global view. ``av_training_set`` is
+    returned as the **training label** of a pretraining head only: never a feature, and the caller must drop
+    the TCEs of every test star before training on it.
+
+    Returns:
+        ``kepid`` [N] int64, ``tce_plnt_num`` [N] int64, ``global_view`` [N, 2001] and ``local_view`` [N, 201]
+        float32 (relative flux − 1), ``label`` [N] int64 (index into :data:`TCE_LABELS`). TCEs without a
+        finite global view, a positive depth or a known label are left out.
+    """
+    from exomesa.data.tce import load_dr24_tces
+
+    data = read_astronet_npz(path)
+    labels = read_tce_labels(path)[f"{LABEL_FIELD}_label"].astype(str).to_numpy()
+    keys = pd.DataFrame({"kepid": data["kepid"], "tce_plnt_num": data["tce_plnt_num"]})
+    depth = keys.merge(
+        load_dr24_tces()[["kepid", "tce_plnt_num", "tce_depth"]], on=["kepid", "tce_plnt_num"], how="left"
+    )["tce_depth"].to_numpy(np.float64)
+    label_index = {name: i for i, name in enumerate(TCE_LABELS)}
+    y = np.array([label_index.get(v, -1) for v in labels], dtype=np.int64)
+    g = data["global_view"]
+    ok = np.isfinite(g).all(axis=1) & np.isfinite(depth) & (depth > 0) & (y >= 0)
+    idx = np.flatnonzero(ok)
+    local = data["local_view"][idx].copy()
+    cut = ~np.isfinite(local).all(axis=1)
+    if cut.any():
+        local[cut] = cut_local_views(
+            g[idx[cut]], data["tce_period"][idx[cut]], data["tce_duration"][idx[cut]]
+        )
+    scale = (depth[idx] * 1e-6).astype(np.float32)[:, None]
+    logger.info(
+        "TCE pretraining set: %d of %d TCEs (%s), %d local views cut",
+        len(idx),
+        len(y),
+        ", ".join(f"{name} {int((y[idx] == i).sum())}" for i, name in enumerate(TCE_LABELS)),
+        int(cut.sum()),
+    )
+    return {
+        "kepid": data["kepid"][idx],
+        "tce_plnt_num": data["tce_plnt_num"][idx],
+        "global_view": g[idx] * scale,
+        "local_view": local * scale,
+        "label": y[idx],
+    }
 
 
 def cut_local_views(global_view: np.ndarray, period: np.ndarray, duration: np.ndarray) -> np.ndarray:

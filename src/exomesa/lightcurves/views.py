@@ -18,7 +18,9 @@ NaN. Every view in a :class:`ViewSet` carries a ``source`` tag:
 
 * ``"real"`` — built from Kepler/TESS light-curve files (:mod:`exomesa.lightcurves.preprocess`);
 * ``"rendered"`` — a physical transit model from the KOI's catalog parameters (:mod:`.render`);
-* ``"flat"`` — the KOI had no usable ephemeris, the view is all zeros (a warning names the KOIs).
+* ``"flat"`` — the KOI had no usable ephemeris, the view is all zeros (a warning names the KOIs);
+* ``"none"`` — no real view exists and none was rendered: all zeros, and a model that masks missing views
+  reads nothing from it (:func:`~exomesa.lightcurves.catalog_views.views_for_catalog` with ``missing="none"``).
 
 and a finer ``provenance`` tag saying which code made it (:data:`PROVENANCES`):
 
@@ -27,7 +29,7 @@ and a finer ``provenance`` tag saying which code made it (:data:`PROVENANCES`):
   global and the local view as AstroNet made them (local view ±4 durations);
 * ``"astronet_cut"`` — source ``"real"``, AstroNet's real global view with the local view cut from it (±4
   durations; :func:`.astronet.cut_local_views`) because AstroNet's local view was not available;
-* ``"rendered"`` / ``"flat"`` — the same as the source.
+* ``"rendered"`` / ``"flat"`` / ``"none"`` — the same as the source.
 
 Files written before provenance existed (format version 1) load with the provenance implied by the source
 (:data:`DEFAULT_PROVENANCE`: real → ``"fits"``, the only way real views were made then).
@@ -68,15 +70,17 @@ LOCAL_BINS = 201
 LOCAL_HALF_WIDTH_DURATIONS = 2.0  # built and rendered local views span ±2 transit durations
 ASTRONET_LOCAL_HALF_WIDTH_DURATIONS = 4.0  # AstroNet's local views (real or cut) span ±4 transit durations
 LOCAL_BIN_WIDTH_DURATIONS = 0.16  # local bins are 0.16 durations wide, so they overlap (as in astronet)
-SOURCES = ("real", "rendered", "flat")
-PROVENANCES = ("fits", "astronet", "astronet_cut", "rendered", "flat")
-DEFAULT_PROVENANCE = {"real": "fits", "rendered": "rendered", "flat": "flat"}  # provenance implied by source
+SOURCES = ("real", "rendered", "flat", "none")
+PROVENANCES = ("fits", "astronet", "astronet_cut", "rendered", "flat", "none")
+# provenance implied by source
+DEFAULT_PROVENANCE = {"real": "fits", "rendered": "rendered", "flat": "flat", "none": "none"}
 _SOURCE_OF = {
     "fits": "real",
     "astronet": "real",
     "astronet_cut": "real",
     "rendered": "rendered",
     "flat": "flat",
+    "none": "none",
 }
 #: The local view's half-span [transit durations] of each provenance: the two conventions are never mixed silently.
 LOCAL_HALF_WIDTH_OF = {
@@ -85,6 +89,7 @@ LOCAL_HALF_WIDTH_OF = {
     "astronet_cut": ASTRONET_LOCAL_HALF_WIDTH_DURATIONS,
     "rendered": LOCAL_HALF_WIDTH_DURATIONS,
     "flat": LOCAL_HALF_WIDTH_DURATIONS,
+    "none": ASTRONET_LOCAL_HALF_WIDTH_DURATIONS,  # no view: never a second convention beside real AstroNet ones
 }
 #: The name that selects the real views shipped with the package wherever a views file is given
 #: (``--lightcurves embedded``; :func:`exomesa.lightcurves.embedded.embedded_views`).
@@ -122,7 +127,7 @@ class ViewSet:
         global_view: [N, GLOBAL_BINS] float32, relative flux − 1 over the full phase.
         local_view: [N, LOCAL_BINS] float32, relative flux − 1 over ±2 transit durations (±4 for AstroNet
             provenances; :meth:`local_half_widths`).
-        source: [N] str, each one of ``"real"``, ``"rendered"``, ``"flat"``.
+        source: [N] str, each one of :data:`SOURCES` (``"real"``, ``"rendered"``, ``"flat"``, ``"none"``).
         provenance: [N] str, each one of :data:`PROVENANCES` and consistent with ``source``; ``None``
             (default) takes :data:`DEFAULT_PROVENANCE` of each row's source.
     """
@@ -198,8 +203,7 @@ class ViewSet:
         return len(self.candidate_id)
 
     def __repr__(self) -> str:
-        counts = {s: int(np.sum(self.source == s)) for s in SOURCES}
-        return f"ViewSet(n={len(self)}, sources={counts})"
+        return f"ViewSet(n={len(self)}, sources={self.counts()})"
 
     @classmethod
     def empty(cls) -> ViewSet:
@@ -213,12 +217,16 @@ class ViewSet:
         )
 
     def counts(self) -> dict[str, int]:
-        """Number of views per source, e.g. ``{"real": 1, "rendered": 8050, "flat": 3}``."""
-        return {s: int(np.sum(self.source == s)) for s in SOURCES}
+        """Number of views per source, e.g. ``{"real": 1, "rendered": 8050, "flat": 3}`` (``"none"`` only
+        when some row has no view)."""
+        out = {s: int(np.sum(self.source == s)) for s in SOURCES}
+        return {k: v for k, v in out.items() if k != "none" or v}
 
     def provenance_counts(self) -> dict[str, int]:
-        """Number of views per provenance, e.g. ``{"fits": 0, "astronet": 1034, "rendered": 7020, "flat": 0}``."""
-        return {p: int(np.sum(self.provenance == p)) for p in PROVENANCES}
+        """Number of views per provenance, e.g. ``{"fits": 0, "astronet": 1034, "rendered": 7020, "flat": 0}``
+        (``"none"`` only when some row has no view)."""
+        out = {p: int(np.sum(self.provenance == p)) for p in PROVENANCES}
+        return {k: v for k, v in out.items() if k != "none" or v}
 
     def local_half_widths(self) -> np.ndarray:
         """[N] float: each local view's half-span in transit durations (2 built/rendered, 4 AstroNet)."""

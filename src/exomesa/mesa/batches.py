@@ -11,6 +11,7 @@ Batch layout (every tensor indexed by KOI row)::
     planet      [N, Dp]   float32   preprocessed (exomesa.features.groups.TabularPreprocessor)
     stellar     [N, Ds]   float32
     diagnostics [N, Dd]   float32   ("full" feature set only)
+    has_view    [N]       float32   1.0 where the row has a real view, 0.0 where none (models that mask only)
     label       [N]       int64     index into exomesa.data.CLASSES (absent for unlabeled data)
 
 A split of such a dict (training / validation rows) is the same tensors plus a ``_rows`` index
@@ -37,14 +38,18 @@ logger = logging.getLogger(__name__)
 ROWS_KEY = "_rows"  # [n] int64: the rows of the tensors a split holds (see select_rows)
 
 
-def align_views(df: pd.DataFrame, views: Any | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def align_views(
+    df: pd.DataFrame, views: Any | None, missing: str = "render"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Global/local views aligned to the rows of ``df``.
 
     Args:
         df: catalog with ``candidate_id``.
         views: a :class:`exomesa.lightcurves.ViewSet` (or anything with ``candidate_id``, ``global_view``,
             ``local_view``) or None. When it already holds exactly ``df``'s KOIs in order it is used as is;
-            otherwise :func:`exomesa.lightcurves.views_for_catalog` aligns it and renders the missing KOIs.
+            otherwise :func:`exomesa.lightcurves.views_for_catalog` aligns it and renders the missing KOIs
+            (``missing="render"``) or leaves them without a view (``"none"``; with ``views`` None the real
+            views shipped with the package are used).
 
     Returns:
         ``global_view`` [N, 2001] float32, ``local_view`` [N, 201] float32, ``source`` [N] str.
@@ -53,7 +58,7 @@ def align_views(df: pd.DataFrame, views: Any | None) -> tuple[np.ndarray, np.nda
     if views is None or not np.array_equal(np.asarray(views.candidate_id).astype(str), names):
         from exomesa.lightcurves import views_for_catalog
 
-        views = views_for_catalog(df, views)
+        views = views_for_catalog(df, views, missing=missing)
     g = np.ascontiguousarray(views.global_view, dtype=np.float32)
     loc = np.ascontiguousarray(views.local_view, dtype=np.float32)
     if g.shape[0] != len(df) or loc.shape[0] != len(df):
@@ -75,12 +80,15 @@ def build_arrays(
     global_view: np.ndarray,
     local_view: np.ndarray,
     labels: np.ndarray | None = None,
+    has_view: np.ndarray | None = None,
 ) -> dict[str, torch.Tensor]:
     """Stack everything one split needs into CPU tensors (see the module docstring for the layout)."""
     arrays = {
         "global_view": torch.from_numpy(np.ascontiguousarray(global_view, dtype=np.float32)),
         "local_view": torch.from_numpy(np.ascontiguousarray(local_view, dtype=np.float32)),
     }
+    if has_view is not None:
+        arrays["has_view"] = torch.from_numpy(np.asarray(has_view, dtype=np.float32))
     for group, values in tabular.items():
         arrays[group] = torch.from_numpy(np.ascontiguousarray(values, dtype=np.float32))
     if labels is not None:

@@ -154,7 +154,8 @@ def check_compatible(path: str | Path, ckpt: dict[str, Any], feature_set: dict[s
         a, b = stored_fs.get(group), feature_set.get(group)
         if a != b:
             problems.append(f"feature group {group!r}: {column_difference(a or [], b or [])}")
-    stored_cfg = ckpt["model_config"]
+    # the stored config with the meaning of the fields it predates (MesaConfig's legacy values)
+    stored_cfg = type(cfg).from_dict(ckpt["model_config"]).to_dict()
     for key, value in cfg.to_dict().items():
         if key in _NON_SHAPE_FIELDS or key not in stored_cfg:
             continue

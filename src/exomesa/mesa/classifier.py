@@ -113,7 +113,8 @@ class MesaClassifier(BaseEstimator):
     ``model_`` (:class:`~exomesa.mesa.model.MESAModel`), ``preprocessor_``, ``feature_set_``, ``history_``
     (list of per-epoch dicts), ``temperature_`` (calibration), ``n_parameters_``, ``reference_``
     (``candidate_id`` [N], ``disposition`` [N], ``physics`` [N, P], ``lightcurve`` [N, P] L2-normalised
-    training embeddings), ``device_``, ``augment_`` (the resolved augmentation switch).
+    training embeddings), ``device_``, ``augment_`` (the resolved augmentation switch), ``training_views_``
+    (training rows per view source: ``{"real": n, "none": m}`` or ``{"rendered": n, ...}``).
     """
 
     def __init__(
@@ -221,6 +222,26 @@ class MesaClassifier(BaseEstimator):
         return bool(setting)
 
     @staticmethod
+    def _resolve_missing_view(model: MesaConfig, df: pd.DataFrame, views: Any | None) -> tuple[str, Any]:
+        """``model.missing_view`` made concrete for this training table: ``"auto"`` is ``"mask"`` when a row
+        has a real view (given or shipped) and ``"render"`` otherwise. Also returns the aligned real views
+        when it had to look them up (else None)."""
+        if model.missing_view != "auto" or model.towers == "physics":
+            return ("render" if model.towers == "physics" else model.missing_view), None
+        from exomesa.lightcurves import views_for_catalog
+
+        aligned = views_for_catalog(df, views, missing="none")
+        n_real = int(np.sum(aligned.source == "real"))
+        mode = "mask" if n_real else "render"
+        logger.info(
+            "light curves: %d of %d training rows have a real view; %s",
+            n_real,
+            len(df),
+            "rows without one are masked" if n_real else "every view is rendered from the catalog",
+        )
+        return mode, (aligned if n_real else None)
+
+    @staticmethod
     def _class_weights(cw: Any, y: np.ndarray) -> tuple[float, ...] | None:
         if cw is None:
             return None
@@ -235,11 +256,32 @@ class MesaClassifier(BaseEstimator):
         return weights
 
     # -- data ----------------------------------------------------------------------------------------------
+    def missing_view_mode(self) -> str:
+        """How the fitted model treats a candidate without a real view: ``"mask"`` (its light-curve branch
+        reads a learned "no view" vector; views come from ``views`` or, when None, the real views shipped with
+        the package) or ``"render"`` (a view rendered from its catalog parameters; with ``views`` None every
+        view is rendered)."""
+        self._check_fitted()
+        return "mask" if self.model_.missing_lc is not None else "render"
+
+    def views_used(self, df: pd.DataFrame, views: Any | None = None) -> Any:
+        """The :class:`~exomesa.lightcurves.ViewSet` the model reads for ``df``'s rows (``source`` per row:
+        ``"real"``, ``"rendered"``, ``"flat"`` or ``"none"``)."""
+        from exomesa.lightcurves import views_for_catalog
+
+        missing = "none" if self.missing_view_mode() == "mask" else "render"
+        names = df[candidate_column(df)].astype(str).to_numpy()
+        if views is not None and np.array_equal(np.asarray(views.candidate_id).astype(str), names):
+            return views
+        return views_for_catalog(df, views, missing=missing)
+
     def _arrays(self, df: pd.DataFrame, views: Any | None, labels: np.ndarray | None = None):
 
         candidate_column(df)  # an ExomesaError when the table has no candidate names
-        g, loc, _ = align_views(df, views)
-        return build_arrays(self.preprocessor_.transform(df), g, loc, labels)
+        mask = self.missing_view_mode() == "mask"
+        g, loc, source = align_views(df, views, missing="none" if mask else "render")
+        has_view = (np.asarray(source).astype(str) == "real").astype(np.float32) if mask else None
+        return build_arrays(self.preprocessor_.transform(df), g, loc, labels, has_view)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "model_"):
@@ -255,18 +297,23 @@ class MesaClassifier(BaseEstimator):
         pretrained: str | Path | None = None,
         freeze_backbone: bool = False,
         progress: Callable[[dict[str, Any]], None] | None = None,
+        lc_state: Mapping[str, Any] | None = None,
     ) -> MesaClassifier:
         """Train on a labelled catalog.
 
         Args:
             train_df: canonical catalog (:mod:`exomesa.data.catalog`) with ``koi_disposition``, ``star_id``,
                 ``candidate_id`` and the feature columns.
-            views: :class:`~exomesa.lightcurves.ViewSet` (real views; missing KOIs are rendered) or None
-                (all rendered from the catalog parameters).
+            views: :class:`~exomesa.lightcurves.ViewSet` of real views, or None: the real views shipped with
+                the package (DR25 KOIs). Rows without a real view are masked or rendered as
+                ``model.missing_view`` says (``auto``: masked when some training row has a real view, else
+                every view is rendered from the catalog, the behaviour of earlier versions).
             pretrained: path of a MESA checkpoint whose weights (and fitted preprocessor) start the
                 training; its architecture and feature set must match this classifier's.
             freeze_backbone: train only the classifier head (needs ``pretrained``).
             progress: called with each epoch's history record.
+            lc_state: pretrained weights of the light-curve tower (``lc_encoder.*``, from
+                :func:`exomesa.mesa.pretrain.pretrain_lightcurve_tower`); every member starts from them.
         """
 
         if LABEL not in train_df.columns:
@@ -286,6 +333,9 @@ class MesaClassifier(BaseEstimator):
         ckpt = None
         if pretrained is not None:
             ckpt = load_checkpoint(pretrained)
+            if model_settings.missing_view == "auto":  # fine-tuning keeps the pretrained model's choice
+                stored = MesaConfig.from_dict(ckpt["model_config"]).missing_view
+                model_settings = model_settings.replace(missing_view=stored)
             self.preprocessor_ = TabularPreprocessor.from_state_dict(ckpt["preprocessor"])
             check_compatible(
                 pretrained,
@@ -299,7 +349,15 @@ class MesaClassifier(BaseEstimator):
 
         # Views and tabular arrays are computed once for the whole training table, then split by row.
         y_all = labels_to_index(train_df[LABEL])
-        g_all, l_all, sources = align_views(train_df, views)
+        mode, aligned = self._resolve_missing_view(model_settings, train_df, views)
+        g_all, l_all, sources = align_views(
+            train_df,
+            aligned if aligned is not None else views,
+            missing="none" if mode == "mask" else "render",
+        )
+        has_view = (np.asarray(sources).astype(str) == "real").astype(np.float32) if mode == "mask" else None
+        names, counts = np.unique(np.asarray(sources).astype(str), return_counts=True)
+        self.training_views_ = {str(n): int(c) for n, c in zip(names, counts, strict=True)}
         self.augment_ = self._resolve_augment(settings.augment, sources)
         tab_all = self.preprocessor_.transform(train_df)
         if settings.val_split and float(settings.val_split) > 0:
@@ -311,7 +369,7 @@ class MesaClassifier(BaseEstimator):
         else:
             tr_idx, va_idx = np.arange(len(train_df)), np.arange(0)
 
-        all_rows = build_arrays(tab_all, g_all, l_all, y_all)  # shares g_all / l_all: no copy of the views
+        all_rows = build_arrays(tab_all, g_all, l_all, y_all, has_view)  # shares g_all / l_all: no copy
         train_arrays = select_rows(all_rows, tr_idx)
         val_arrays = select_rows(all_rows, va_idx) if len(va_idx) else None
         logger.info(
@@ -321,7 +379,7 @@ class MesaClassifier(BaseEstimator):
             seed,
         )
 
-        cfg = model_settings.replace(tabular_dims=dict(self.preprocessor_.output_dims))
+        cfg = model_settings.replace(tabular_dims=dict(self.preprocessor_.output_dims), missing_view=mode)
         state = None
         if ckpt is not None:
             try:
@@ -332,6 +390,21 @@ class MesaClassifier(BaseEstimator):
                 ) from exc
             state = ckpt["state_dict"]
             logger.info("starting from pretrained weights %s", pretrained)
+        elif lc_state is not None:
+            if cfg.towers not in ("both", "lightcurve") or not all(
+                k.startswith("lc_encoder.") for k in lc_state
+            ):
+                raise ExomesaError(
+                    "lc_state must hold only lc_encoder.* weights of a model with a light-curve tower."
+                )
+            try:
+                MESAModel(cfg).load_state_dict(dict(lc_state), strict=False)
+            except RuntimeError as exc:
+                raise ExomesaError(
+                    f"the pretrained light-curve tower does not fit this model ({exc})."
+                ) from exc
+            state = dict(lc_state)
+            logger.info("starting from a pretrained light-curve tower (%d tensors)", len(state))
         train_cfg = settings.replace(
             class_weights=self._class_weights(settings.class_weights, y_all[tr_idx]),
             augment=bool(self.augment_),
@@ -550,6 +623,7 @@ class MesaClassifier(BaseEstimator):
             "params": self.settings_record(),
             "train_config": getattr(self, "train_config_", {}),
             "history": self.history_,
+            "training_views": getattr(self, "training_views_", {}),
             "reference": self.reference_,
             # deep ensemble: the weights of members 1..K-1 (member 0 is state_dict)
             "members": [
@@ -589,6 +663,7 @@ class MesaClassifier(BaseEstimator):
         clf.history_ = list(ckpt.get("history", []))
         clf.train_config_ = dict(ckpt.get("train_config", {}))
         clf.augment_ = bool(clf.train_config_.get("augment", False))
+        clf.training_views_ = dict(ckpt.get("training_views") or {})
         clf.n_parameters_ = count_parameters(model) * len(clf.members_)
         clf.exomesa_version_ = ckpt.get("exomesa_version")
         ref = ckpt.get("reference") or {}

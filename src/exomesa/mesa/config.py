@@ -8,7 +8,9 @@ carries its help text and, where it has one, its allowed range in ``metadata``; 
 
 Presets are named pairs of configs, a base plus overrides (the style of AstroNet's ``configurations.py``)::
 
-    PRESETS["default"]     the current design (FT-Transformer physics tower, batch 64, ensemble of 2)
+    PRESETS["default"]     the current design (FT-Transformer physics tower, AstroNet light-curve columns, real
+                           views where they exist and a masked branch elsewhere, unimodal heads, batch 64,
+                           ensemble of 2)
     PRESETS["paper"]       the original design (MLP towers, d_model 32, 1 layer, batch 16, lr 1e-4, one model)
     get_preset("seed")     an accepted alias of "paper" (older commands and checkpoints)
 
@@ -41,13 +43,19 @@ __all__ = [
     "MONITORS",
     "TOWERS",
     "LC_ENCODERS",
+    "MISSING_VIEW_MODES",
 ]
 
 #: Which towers feed the classifier: both (MESA), only the light curve (AstroNet-like), only the tables.
 TOWERS = ("both", "lightcurve", "physics")
 
-#: Light-curve tower forms: patch Transformer (default) or AstroNet-like separate conv columns.
+#: Light-curve tower forms: AstroNet-like separate conv columns (default) or a patch Transformer.
 LC_ENCODERS = ("patch", "astronet")
+
+#: What a candidate without a real light curve gets: ``auto`` (``mask`` when the training data hold real
+#: views, else ``render``), ``mask`` (a learned "no view" vector replaces the light-curve representation) or
+#: ``render`` (a transit model rendered from its catalog parameters, for every row without a real view).
+MISSING_VIEW_MODES = ("auto", "mask", "render")
 
 #: Early-stopping metrics of the validation split → True when larger is better.
 MONITORS = {"val_classification": False, "val_loss": False, "val_macro_f1": True, "val_accuracy": True}
@@ -199,7 +207,21 @@ class MesaConfig(_DictMixin):
         0.5, "std of the initial periodic frequencies (inputs are normal scores)", range="positive"
     )
     lc_encoder: str = setting(
-        "patch", "light-curve tower: patch Transformer or AstroNet-like conv columns", choices=LC_ENCODERS
+        "astronet",
+        "light-curve tower: AstroNet-like conv columns or a patch Transformer",
+        choices=LC_ENCODERS,
+    )
+    missing_view: str = setting(
+        "auto",
+        "candidates without a real light curve: mask (a learned 'no view' vector), render (a transit model "
+        "from the catalog) or auto (mask when the training data hold real views, else render)",
+        choices=MISSING_VIEW_MODES,
+    )
+    aux_heads: bool = setting(
+        True,
+        "unimodal heads: each tower also classifies on its own (weight train.aux_weight), so the fused "
+        "classifier cannot ignore the light curve",
+        parse=_parse_bool,
     )
     phys_encoder: str = setting(
         "ft",
@@ -210,7 +232,13 @@ class MesaConfig(_DictMixin):
     ft_layers: int = setting(2, "Transformer blocks of the ft physics tower", range="positive")
 
     # checkpoints written before these fields existed meant the MLP tower without numeric embeddings
-    _LEGACY_FILL = {"phys_encoder": "mlp", "num_embedding": "none"}
+    _LEGACY_FILL = {
+        "phys_encoder": "mlp",
+        "num_embedding": "none",
+        "lc_encoder": "patch",
+        "missing_view": "render",
+        "aux_heads": False,
+    }
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -243,6 +271,17 @@ class TrainConfig(_DictMixin):
         0.1, "weight of the InfoNCE term (needs both towers)", range="non-negative"
     )
     classification_weight: float = setting(1.0, "weight of the classification term", range="non-negative")
+    aux_weight: float = setting(
+        0.3,
+        "weight of the unimodal heads' classification terms (needs model.aux_heads and both towers)",
+        range="non-negative",
+    )
+    balance_views: bool = setting(
+        True,
+        "mask the real views of training rows at random, per class, so that every class has the same share "
+        "of rows with a view: whether a candidate has a light curve then says nothing about its class",
+        parse=_parse_bool,
+    )
     loss: str = setting("focal", "classification loss: focal, or ce (cross-entropy)", choices=("focal", "ce"))
     focal_gamma: float = setting(2.0, "focal exponent", range="non-negative")
     class_weights: str | tuple[float, ...] | None = setting(
@@ -373,7 +412,8 @@ class Preset:
         )
 
 
-_DEFAULT = Preset("default", "the current design (FT-Transformer physics tower, batch 64, ensemble of 2)",
+_DEFAULT = Preset("default", "the current design (FT-Transformer physics tower, AstroNet light-curve columns, "
+                  "real views with a masked branch where none exists, unimodal heads, batch 64, ensemble of 2)",
                   MesaConfig(), TrainConfig())  # fmt: skip
 
 #: Named presets (``--preset``; ``MesaClassifier(preset=...)``).
@@ -389,6 +429,10 @@ PRESETS: dict[str, Preset] = {
         tab_hidden=32,
         num_embedding="none",
         phys_encoder="mlp",
+        lc_encoder="patch",
+        missing_view="render",
+        aux_heads=False,
+        aux_weight=0.0,
         batch_size=16,
         learning_rate=1e-4,
         ensemble=1,

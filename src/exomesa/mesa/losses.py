@@ -1,6 +1,10 @@
 """MESA losses: symmetric InfoNCE (CLIP), focal loss, and their weighted sum with named terms.
 
     total = contrastive_weight * InfoNCE(lc_embedding, phys_embedding) + classification_weight * focal(logits)
+            + aux_weight * (focal(lc_logits) + focal(phys_logits))      (unimodal heads, when the model has them)
+
+Rows without a real view (``has_view`` False in the model's outputs) are left out of InfoNCE and of the
+light-curve head's term: their light-curve representation is the learned "no view" vector.
 
 Every loss returns plain tensors; :class:`MesaLoss` returns a dict of named terms (``loss``, ``contrastive``,
 ``classification``) that the trainer sums into its history.
@@ -81,12 +85,14 @@ class MesaLoss(nn.Module):
         loss: str = "focal",
         gamma: float = 2.0,
         class_weights: Sequence[float] | None = None,
+        aux_weight: float = 0.0,
     ) -> None:
         super().__init__()
         if loss not in ("focal", "ce"):
             raise ValueError(f"loss must be 'focal' or 'ce', not {loss!r}")
         self.contrastive_weight = float(contrastive_weight)
         self.classification_weight = float(classification_weight)
+        self.aux_weight = float(aux_weight)
         self.gamma = float(gamma) if loss == "focal" else 0.0
         weights = (
             torch.tensor(list(class_weights), dtype=torch.float32) if class_weights is not None else None
@@ -96,10 +102,25 @@ class MesaLoss(nn.Module):
     def forward(self, outputs: dict[str, torch.Tensor], target: torch.Tensor) -> dict[str, torch.Tensor]:
         """``outputs`` from :class:`~exomesa.mesa.model.MESAModel`, ``target`` [batch] -> named scalar terms."""
         classification = focal_loss(outputs["logits"], target, self.gamma, self.class_weights)
+        # rows without a real view (masked) have no light curve to align or to classify on
+        has = outputs.get("has_view")
         both = "lc_embedding" in outputs and "phys_embedding" in outputs  # one tower: nothing to align
-        if self.contrastive_weight > 0 and both and outputs["lc_embedding"].shape[0] > 1:
-            contrastive = info_nce(outputs["lc_embedding"], outputs["phys_embedding"], outputs["logit_scale"])
-        else:
-            contrastive = classification.new_zeros(())
+        contrastive = classification.new_zeros(())
+        if self.contrastive_weight > 0 and both:
+            lc, phys = outputs["lc_embedding"], outputs["phys_embedding"]
+            if has is not None:
+                lc, phys = lc[has], phys[has]
+            if lc.shape[0] > 1:
+                contrastive = info_nce(lc, phys, outputs["logit_scale"])
         total = self.contrastive_weight * contrastive + self.classification_weight * classification
-        return {"loss": total, "contrastive": contrastive, "classification": classification}
+        terms = {"contrastive": contrastive, "classification": classification}
+        if self.aux_weight > 0 and "lc_logits" in outputs:
+            lc_logits, lc_target = outputs["lc_logits"], target
+            if has is not None:
+                lc_logits, lc_target = lc_logits[has], target[has]
+            aux = focal_loss(outputs["phys_logits"], target, self.gamma, self.class_weights)
+            if lc_target.numel():
+                aux = aux + focal_loss(lc_logits, lc_target, self.gamma, self.class_weights)
+            total = total + self.aux_weight * aux
+            terms["auxiliary"] = aux
+        return {"loss": total, **terms}

@@ -1,26 +1,27 @@
-"""The MESA network: a Transformer light-curve encoder and MLP physics encoders, aligned CLIP-style.
+"""The MESA network: a light-curve encoder and physics encoders, aligned CLIP-style, and a fused classifier.
 
-Architecture (default sizes: ``d_model=32``, 2 heads, 1 layer, about 37K parameters)::
+Architecture (default sizes: ``d_model=32``; the light-curve tower is ``cfg.lc_encoder``: AstroNet-like
+separate conv columns by default, or a patch Transformer; see :mod:`exomesa.mesa.lightcurve_encoder`)::
 
-    global view [B, 2001]   local view [B, 201]        planet [B, Dp]  stellar [B, Ds]  (diagnostics [B, Dd])
-          │                       │                          │               │                  │
-     normalise: shape = v / max(|min v|, eps), depth         MLP             MLP                MLP
-          │                       │                          └───────────────┼──────────────────┘
-     21 patches of 100       11 patches of 20                         concat ─> Linear ─> phys [B, phys_dim]
-          └──── [CLS] [DEPTH] [g_1..g_21] [l_1..l_11] ────┐                          │
-                + type + position embeddings            │                          │
-                Transformer encoder (pre-LN, no attention dropout)                 │
-                CLS output ─> LayerNorm ─> lc [B, d_model]                         │
-                          │                         └──── fused [B, d_model + phys_dim] ───┐
-                          │                                          │                     │
-                 Linear ─> lc_embedding [B, P]           Linear ─> phys_embedding [B, P]  MLP ─> logits [B, 3]
-                    (L2-normalised)  ◄─── symmetric InfoNCE ───►  (L2-normalised)      (focal loss)
+    global view [B, 2001]   local view [B, 201]   has_view [B]      planet [B, Dp]  stellar [B, Ds]  (diagnostics)
+          │                       │                    │                   │               │                │
+          └──── light-curve encoder ──> lc [B, d] ──┐  │              physics encoder (FT-Transformer or MLPs)
+                     lc = has_view * lc + (1 - has_view) * missing_lc   (a learned "no view" vector)
+                                                    │                              │
+                 Linear ─> lc_embedding [B, P]      │     phys [B, phys_dim] ─> Linear ─> phys_embedding [B, P]
+                    (L2-normalised)  ◄──── symmetric InfoNCE (rows with a view) ────►  (L2-normalised)
+                                                    │                              │
+                       lc_head ─> lc_logits    fused [B, d + phys_dim] ─> MLP ─> logits [B, 3]   phys_head ─> phys_logits
+                      (unimodal heads: auxiliary focal terms, so the fusion cannot route around either tower)
 
 View normalisation (done inside the model so callers pass raw views): the views are relative flux minus one
 with the transit depth kept, so depths range from ~1e-5 to ~0.5. Each view is divided by its own depth scale
 ``max(|min(view)|, 1e-6)`` (then clipped to [-3, 3]) so every transit has unit depth, and the two
-``log10`` depth scales (mapped to about [-2, 2] by ``(log10(d) + 3) / 1.5``) enter as one extra token.
+``log10`` depth scales (mapped to about [-2, 2] by ``(log10(d) + 3) / 1.5``) enter beside the shapes.
 Nothing is lost: shape and absolute depth are both seen, on comparable numeric ranges.
+
+A model with ``missing_view="render"`` (the original design, and every model without real views in training)
+has no ``missing_lc`` and reads every row's view, rendered where no real one exists.
 
 The model opens no files and parses no arguments; see :mod:`exomesa.mesa.trainer` and :mod:`exomesa.mesa.classifier`.
 """
@@ -70,6 +71,14 @@ class MESAModel(nn.Module):
         self.phys_encoder = physics_encoder(cfg) if self.use_phys else None
         self.lc_proj = nn.Linear(cfg.d_model, cfg.embed_dim) if self.use_lc else None
         self.phys_proj = nn.Linear(cfg.phys_dim, cfg.embed_dim) if self.use_phys else None
+        # a row without a real view (has_view 0) gets this learned vector instead of its encoded (zero) view
+        self.missing_lc = (
+            nn.Parameter(torch.zeros(cfg.d_model)) if self.use_lc and cfg.missing_view != "render" else None
+        )
+        # unimodal heads: each tower classifies on its own too, so the fusion cannot route around either
+        both = self.use_lc and self.use_phys
+        self.lc_head = nn.Linear(cfg.d_model, cfg.n_classes) if both and cfg.aux_heads else None
+        self.phys_head = nn.Linear(cfg.phys_dim, cfg.n_classes) if both and cfg.aux_heads else None
         fused_dim = cfg.d_model * self.use_lc + cfg.phys_dim * self.use_phys
         self.classifier = nn.Sequential(
             nn.Dropout(cfg.dropout),
@@ -82,7 +91,8 @@ class MESAModel(nn.Module):
         self.logit_scale = nn.Parameter(torch.tensor(init_scale), requires_grad=cfg.learnable_temperature)
 
     def backbone_parameters(self) -> list[nn.Parameter]:
-        """Everything except the classifier head (what ``freeze_backbone`` freezes)."""
+        """Everything except the classifier head (what ``freeze_backbone`` freezes; the unimodal heads, which do
+        not feed the prediction, are frozen with the towers)."""
         head = {id(p) for p in self.classifier.parameters()}
         return [p for p in self.parameters() if id(p) not in head]
 
@@ -90,23 +100,33 @@ class MESAModel(nn.Module):
         """Run the model on one batch.
 
         Args:
-            batch: ``global_view`` [batch, 2001], ``local_view`` [batch, 201] (relative flux - 1) and one
-                ``[batch, D_group]`` float tensor per tabular group in ``cfg.tabular_dims``.
+            batch: ``global_view`` [batch, 2001], ``local_view`` [batch, 201] (relative flux - 1), one
+                ``[batch, D_group]`` float tensor per tabular group in ``cfg.tabular_dims`` and, for a model
+                that masks missing views, ``has_view`` [batch] (1.0: a real view, 0.0: none; absent: all 1).
 
         Returns:
             ``logits`` [batch, 3], ``lc_embedding`` [batch, P] and ``phys_embedding`` [batch, P] (both
             L2-normalised; each only when its tower is on), ``fused`` [batch, F] (F = d_model + phys_dim
-            with both towers), ``logit_scale`` [] (exp, <= 100).
+            with both towers), ``logit_scale`` [] (exp, <= 100); with unimodal heads ``lc_logits`` and
+            ``phys_logits`` [batch, 3]; with masking ``has_view`` [batch] (bool).
         """
         parts, out = [], {}
         if self.use_lc:
             lc = self.lc_encoder(batch["global_view"], batch["local_view"])  # [B, d_model]
+            if self.missing_lc is not None and "has_view" in batch:
+                has = batch["has_view"].to(lc.dtype)[:, None]  # [B, 1]
+                lc = has * lc + (1.0 - has) * self.missing_lc  # [B, d_model]
+                out["has_view"] = batch["has_view"] > 0.5
             parts.append(lc)
             out["lc_embedding"] = F.normalize(self.lc_proj(lc), dim=-1)  # [B, P]
+            if self.lc_head is not None:
+                out["lc_logits"] = self.lc_head(lc)
         if self.use_phys:
             phys = self.phys_encoder(batch)  # [B, phys_dim]
             parts.append(phys)
             out["phys_embedding"] = F.normalize(self.phys_proj(phys), dim=-1)  # [B, P]
+            if self.phys_head is not None:
+                out["phys_logits"] = self.phys_head(phys)
         fused = torch.cat(parts, dim=1) if len(parts) > 1 else parts[0]  # [B, F]
         out["logits"] = self.classifier(fused)  # [B, n_classes]
         out["fused"] = fused

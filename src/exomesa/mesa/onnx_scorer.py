@@ -141,6 +141,10 @@ class OnnxMesaScorer:
         """``"physics"``: the twin reads the table only."""
         return self.towers_
 
+    def missing_view_mode(self) -> str:
+        """``"render"``: the twin reads no light curve, so nothing is masked."""
+        return "render"
+
     def features_read(self) -> dict[str, list[str]]:
         """The stored feature set, ``{group: [columns]}``."""
         return self.feature_set_

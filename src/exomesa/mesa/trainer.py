@@ -28,12 +28,20 @@ import torch
 from torch import nn
 
 from exomesa.errors import ExomesaError
-from exomesa.mesa.batches import iterate_batches, n_rows
+from exomesa.mesa.batches import ROWS_KEY, iterate_batches, n_rows
 from exomesa.mesa.config import MONITORS, TrainConfig
 from exomesa.mesa.losses import MesaLoss
 from exomesa.mesa.model import count_parameters
 
-__all__ = ["TrainConfig", "train_model", "predict_arrays", "fit_temperature", "macro_f1", "format_epoch"]
+__all__ = [
+    "TrainConfig",
+    "train_model",
+    "predict_arrays",
+    "fit_temperature",
+    "macro_f1",
+    "format_epoch",
+    "view_keep_probabilities",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +103,27 @@ def _evaluate(
         "accuracy": float(np.mean(y == p)),
         "macro_f1": macro_f1(y, p),
     }
+
+
+def view_keep_probabilities(train: dict[str, torch.Tensor]) -> np.ndarray | None:
+    """Per-class probabilities [n_classes] of keeping a training row's real view so that every class has the
+    same share of rows with a view (the smallest class share): presence then carries no class information.
+
+    None when the arrays have no ``has_view`` or no row has a view. A class without rows keeps every view.
+    """
+    if "has_view" not in train or "label" not in train:
+        return None
+    rows = train.get(ROWS_KEY)
+    has = train["has_view"] if rows is None else train["has_view"][rows]
+    y = train["label"] if rows is None else train["label"][rows]
+    has, y = has.numpy() > 0.5, y.numpy()
+    if not has.any():
+        return None
+    n_classes = int(max(3, y.max() + 1))
+    share = np.array([has[y == c].mean() if (y == c).any() else np.nan for c in range(n_classes)])
+    target = np.nanmin(share)
+    keep = np.where(np.isfinite(share) & (share > 0), target / np.where(share > 0, share, 1.0), 1.0)
+    return np.clip(keep, 0.0, 1.0)
 
 
 def _lr_lambda(total_steps: int, warmup_steps: int, min_ratio: float) -> Callable[[int], float]:
@@ -207,10 +236,22 @@ def _train(
         optimiser, _lr_lambda(total, int(cfg.warmup_epochs * steps_per_epoch), cfg.min_lr_ratio)
     )
     loss_fn = MesaLoss(
-        cfg.contrastive_weight, cfg.classification_weight, cfg.loss, cfg.focal_gamma, cfg.class_weights
+        cfg.contrastive_weight,
+        cfg.classification_weight,
+        cfg.loss,
+        cfg.focal_gamma,
+        cfg.class_weights,
+        aux_weight=cfg.aux_weight,
     ).to(device)
     gen = torch.Generator().manual_seed(cfg.seed)
     rng = np.random.default_rng(cfg.seed)
+    keep_view = view_keep_probabilities(train) if cfg.balance_views else None
+    if keep_view is not None:
+        logger.info(
+            "%sview balancing: a real view is kept with probability %s (per class)",
+            _prefix(tag),
+            ", ".join(f"{p:.2f}" for p in keep_view.tolist()),
+        )
     if cfg.monitor not in MONITORS:
         raise ExomesaError(f"unknown early-stopping monitor {cfg.monitor!r}; choose one of {list(MONITORS)}.")
     maximise = MONITORS[cfg.monitor]
@@ -235,6 +276,9 @@ def _train(
                 g, loc = augment(batch["global_view"].numpy(), batch["local_view"].numpy(), rng)
                 batch["global_view"] = torch.from_numpy(np.ascontiguousarray(g, dtype=np.float32))
                 batch["local_view"] = torch.from_numpy(np.ascontiguousarray(loc, dtype=np.float32))
+            if keep_view is not None:
+                keep = torch.from_numpy(rng.random(len(batch["label"])) < keep_view[batch["label"].numpy()])
+                batch["has_view"] = batch["has_view"] * keep.to(batch["has_view"].dtype)
             batch = {k: v.to(device) for k, v in batch.items()}
             out = model(batch)
             terms = loss_fn(out, batch["label"])

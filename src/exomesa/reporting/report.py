@@ -288,6 +288,11 @@ def _meta_section(meta: Mapping[str, Any], word: str) -> str:
                 if "flat" in src
                 else ""
             )
+            + (
+                ", <b>none</b> = no real light curve exists, so the model read none (light-curve branch masked)"
+                if "none" in src
+                else ""
+            )
             + ".</p>"
         )
         out += _table(["Light-curve source", _esc(word), "Share"], rows)

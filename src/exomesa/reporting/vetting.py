@@ -263,6 +263,8 @@ def _lc_text(rec: Mapping[str, Any]) -> str:
         return "phase-folded photometry from a views file (no raw light curve given, so no light-curve diagnostics)."
     if lc["source"] == "flat":
         return "no usable period/duration: a flat view (the model used the tabular features only)."
+    if lc["source"] == "none":
+        return "no real light curve exists for this candidate: the model read none (its light-curve branch was masked) and scored the tabular features."
     return (
         "rendered: a batman transit model drawn from the catalog parameters with noise; NOT an observation."
     )
