@@ -29,9 +29,10 @@ from exomesa.defaults import TABULAR_PREDICT_THREADS
 from exomesa.errors import ExomesaError
 from exomesa.evaluation.neighbors import nearest_neighbors
 from exomesa.evaluation.protocol import check_feature_columns, load_model
+from exomesa.evaluation.runner import model_views
 from exomesa.features import add_derived_features, feature_columns, required_columns
 from exomesa.interface import TrainedModel
-from exomesa.lightcurves import ViewSet, views_for_catalog
+from exomesa.lightcurves import ViewSet
 from exomesa.lightcurves.files import find_fits_files
 from exomesa.lightcurves.preprocess import build_views
 
@@ -109,8 +110,7 @@ def score_candidates(
     if physics_only:  # the model reads no light curve: do not render one
         views = blank_views(catalog[candidate_column(catalog)].astype(str).to_numpy())
     else:
-        missing = "none" if clf.missing_view_mode() == "mask" else "render"
-        views = views_for_catalog(catalog, real_views, missing=missing, cache_dir=view_cache)
+        views = model_views(clf, catalog, real_views, cache_dir=view_cache)
     frame = add_derived_features(catalog, clf.feature_set_)
     model_feats = feature_columns(clf.feature_set_)
     n_missing = frame.reindex(columns=model_feats).isna().sum(axis=1).to_numpy()

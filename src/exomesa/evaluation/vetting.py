@@ -48,8 +48,8 @@ from exomesa.evaluation.explain import explain as explain_fn
 from exomesa.evaluation.explain import top_features
 from exomesa.evaluation.neighbors import nearest_neighbors
 from exomesa.evaluation.protocol import model_outputs
+from exomesa.evaluation.runner import model_views as views_read_by
 from exomesa.features import add_derived_features
-from exomesa.lightcurves import views_for_catalog
 from exomesa.lightcurves.diagnostics import run_diagnostics
 from exomesa.lightcurves.render import render_views
 
@@ -259,8 +259,7 @@ def vet_records(
     curves = curves or {}
     if training is None:
         training = load_dr25()
-    missing = "none" if clf.missing_view_mode() == "mask" else "render"
-    aligned = views_for_catalog(df, views, missing=missing)
+    aligned = views_read_by(clf, df, views)
     model_views = render_views(df, noise=False)
     frame = add_derived_features(df, clf.features_read())  # the ephemeris group only where the model reads it
     on_target = _on_target(df, training)
