@@ -103,16 +103,17 @@ def test_checkpoints_written_before_masking_keep_their_meaning():
 
 def test_the_default_classifier_masks_on_dr25_and_renders_without_real_views():
     from exomesa import MesaClassifier
+    from exomesa.evaluation.runner import model_views
 
     cat = load_dr25().sample(160, random_state=0).reset_index(drop=True)
     train = {"epochs": 1, "ensemble": 1, "val_split": 0.0, "batch_size": 32}
     clf = MesaClassifier(train=train).fit(cat)
     assert clf.missing_view_mode() == "mask"
-    used = clf.views_used(cat)
+    used = model_views(clf, cat, None)
     assert set(used.source) <= {"real", "none"} and (used.source == "real").any()
     no_real = MesaClassifier(train=train).fit(cat, views=ViewSet.empty())
     assert no_real.missing_view_mode() == "render"
-    assert set(no_real.views_used(cat.iloc[:10]).source) <= {"rendered", "flat"}
+    assert set(model_views(no_real, cat.iloc[:10], None).source) <= {"rendered", "flat"}
 
 
 def test_a_pretrained_light_curve_tower_starts_every_member():

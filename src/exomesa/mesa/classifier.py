@@ -264,23 +264,22 @@ class MesaClassifier(BaseEstimator):
         self._check_fitted()
         return "mask" if self.model_.missing_lc is not None else "render"
 
-    def views_used(self, df: pd.DataFrame, views: Any | None = None) -> Any:
-        """The :class:`~exomesa.lightcurves.ViewSet` the model reads for ``df``'s rows (``source`` per row:
-        ``"real"``, ``"rendered"``, ``"flat"`` or ``"none"``)."""
-        from exomesa.lightcurves import views_for_catalog
-
-        missing = "none" if self.missing_view_mode() == "mask" else "render"
-        names = df[candidate_column(df)].astype(str).to_numpy()
-        if views is not None and np.array_equal(np.asarray(views.candidate_id).astype(str), names):
-            return views
-        return views_for_catalog(df, views, missing=missing)
+    @staticmethod
+    def _views(
+        df: pd.DataFrame, views: Any | None, mode: str
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+        """``df``'s views for a model whose missing views are ``mode`` (``"mask"`` / ``"render"``):
+        ``global_view`` [N, 2001], ``local_view`` [N, 201], ``source`` [N] str and, when masking,
+        ``has_view`` [N] float32 (1.0 for a real view)."""
+        g, loc, source = align_views(df, views, missing="none" if mode == "mask" else "render")
+        source = np.asarray(source).astype(str)
+        has_view = (source == "real").astype(np.float32) if mode == "mask" else None
+        return g, loc, source, has_view
 
     def _arrays(self, df: pd.DataFrame, views: Any | None, labels: np.ndarray | None = None):
 
         candidate_column(df)  # an ExomesaError when the table has no candidate names
-        mask = self.missing_view_mode() == "mask"
-        g, loc, source = align_views(df, views, missing="none" if mask else "render")
-        has_view = (np.asarray(source).astype(str) == "real").astype(np.float32) if mask else None
+        g, loc, _, has_view = self._views(df, views, self.missing_view_mode())
         return build_arrays(self.preprocessor_.transform(df), g, loc, labels, has_view)
 
     def _check_fitted(self) -> None:
@@ -350,13 +349,10 @@ class MesaClassifier(BaseEstimator):
         # Views and tabular arrays are computed once for the whole training table, then split by row.
         y_all = labels_to_index(train_df[LABEL])
         mode, aligned = self._resolve_missing_view(model_settings, train_df, views)
-        g_all, l_all, sources = align_views(
-            train_df,
-            aligned if aligned is not None else views,
-            missing="none" if mode == "mask" else "render",
+        g_all, l_all, sources, has_view = self._views(
+            train_df, aligned if aligned is not None else views, mode
         )
-        has_view = (np.asarray(sources).astype(str) == "real").astype(np.float32) if mode == "mask" else None
-        names, counts = np.unique(np.asarray(sources).astype(str), return_counts=True)
+        names, counts = np.unique(sources, return_counts=True)
         self.training_views_ = {str(n): int(c) for n, c in zip(names, counts, strict=True)}
         self.augment_ = self._resolve_augment(settings.augment, sources)
         tab_all = self.preprocessor_.transform(train_df)
@@ -398,11 +394,15 @@ class MesaClassifier(BaseEstimator):
                     "lc_state must hold only lc_encoder.* weights of a model with a light-curve tower."
                 )
             try:
-                MESAModel(cfg).load_state_dict(dict(lc_state), strict=False)
+                unexpected = MESAModel(cfg).load_state_dict(dict(lc_state), strict=False).unexpected_keys
             except RuntimeError as exc:
                 raise ExomesaError(
                     f"the pretrained light-curve tower does not fit this model ({exc})."
                 ) from exc
+            if unexpected:
+                raise ExomesaError(
+                    f"the pretrained light-curve tower has weights this model lacks: {unexpected[:3]}."
+                )
             state = dict(lc_state)
             logger.info("starting from a pretrained light-curve tower (%d tensors)", len(state))
         train_cfg = settings.replace(

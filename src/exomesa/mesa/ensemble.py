@@ -63,12 +63,10 @@ def _train_one(
 
     seed_everything(seed)
     model = MESAModel(MesaConfig.from_dict(model_cfg))
-    if state is not None:  # a whole pretrained model, or only its light-curve tower (lc_encoder.*)
-        _, unexpected = model.load_state_dict(
-            state, strict=not all(k.startswith("lc_encoder.") for k in state)
-        )
-        if unexpected:
-            raise ValueError(f"pretrained weights that fit no part of the model: {unexpected[:3]}")
+    if (
+        state is not None
+    ):  # a whole pretrained model, or only its light-curve tower (lc_encoder.*; checked by fit)
+        model.load_state_dict(state, strict=not all(k.startswith("lc_encoder.") for k in state))
     cfg = TrainConfig.from_dict({**train_cfg, "seed": seed})
     history = train_model(model, train, val, cfg, device, augment=augment, progress=progress, tag=tag)
     return {k: v.detach().cpu() for k, v in model.state_dict().items()}, history
